@@ -1,0 +1,92 @@
+package org.segspark.preprocess.coco;
+
+import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.image.BadImageException;
+import org.segspark.preprocess.image.ImageDecoder;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.image.RgbImage;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.ImagePaths;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.Outcome;
+import org.segspark.preprocess.job.Splits;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardRow;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+
+/** On an executor: reads one COCO image, paints its label map, resizes both and makes a shard row. */
+public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String imageRoot;
+    private final LabelMapping mapping;
+    private final int height;
+    private final int width;
+    private final Resize.Aspect aspect;
+    private final double valFraction;
+    private final long splitSeed;
+    private final long maxPixels;
+    private final SerializableConf conf;
+
+    public CocoExampleMaker(String imageRoot, LabelMapping mapping, int height, int width, Resize.Aspect aspect,
+                            double valFraction, long splitSeed, long maxPixels, SerializableConf conf) {
+        this.imageRoot = imageRoot;
+        this.mapping = mapping;
+        this.height = height;
+        this.width = width;
+        this.aspect = aspect;
+        this.valFraction = valFraction;
+        this.splitSeed = splitSeed;
+        this.maxPixels = maxPixels;
+        this.conf = conf;
+    }
+
+    @Override
+    public Outcome make(CocoImageRecord record) {
+        CocoImage image = record.image();
+        String name = image.fileName();
+        if (record.problem() != null) {
+            return Outcome.rejected(name, "annotations", record.problem());
+        }
+        Path path;
+        try {
+            path = ImagePaths.resolve(HadoopFiles.path(imageRoot), name);
+        } catch (IllegalArgumentException e) {
+            return Outcome.rejected(name, "path", e.getMessage());
+        }
+        byte[] bytes;
+        try {
+            bytes = HadoopFiles.readAll(path, conf.get());
+        } catch (FileNotFoundException e) {
+            return Outcome.rejected(name, "read", "missing file " + path);
+        } catch (IOException e) {
+            return Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage());
+        }
+        RgbImage rgb;
+        try {
+            rgb = new ImageDecoder(maxPixels).decode(bytes);
+        } catch (BadImageException e) {
+            return Outcome.rejected(name, "decode", e.getMessage());
+        }
+        if (rgb.width() != image.width() || rgb.height() != image.height()) {
+            return Outcome.rejected(name, "decode", "image is " + rgb.width() + "x" + rgb.height()
+                    + " but the annotations say " + image.width() + "x" + image.height());
+        }
+        byte[] labels;
+        try {
+            labels = LabelMapBuilder.build(image, record.annotations(), mapping);
+        } catch (RuntimeException e) {
+            return Outcome.rejected(name, "rasterise", e.getMessage());
+        }
+        RgbImage small = Resize.rgb(rgb, width, height, aspect);
+        byte[] mask = Resize.labels(labels, image.width(), image.height(), width, height, aspect,
+                (byte) ShardFormat.IGNORE_LABEL);
+        Resize.Placement p = Resize.Placement.of(image.width(), image.height(), width, height, aspect);
+        String split = Splits.assign(name, valFraction, splitSeed);
+        return Outcome.written(ShardRow.segmentation(name, path.toString(), split, height, width, small.pixels(), mask),
+                new int[] {p.x(), p.y(), p.width(), p.height()});
+    }
+}

@@ -1,0 +1,30 @@
+package org.segspark.preprocess.coco;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One image of a COCO file with its annotations: the unit of work shipped to an executor (the
+ * image bytes are read there). {@code problem} names the first unusable annotation, which makes
+ * the whole image unusable: a label map missing one instance would teach the wrong class.
+ */
+public record CocoImageRecord(CocoImage image, List<CocoAnnotation> annotations, String problem)
+        implements Serializable {
+
+    public static List<CocoImageRecord> of(CocoInstances instances) {
+        List<CocoImageRecord> records = new ArrayList<>(instances.images().size());
+        for (CocoImage image : instances.images()) {
+            List<CocoAnnotation> anns = instances.annotationsOf(image.id());
+            String problem = null;
+            for (CocoAnnotation a : anns) {
+                if (!a.usable()) {
+                    problem = a.problem();
+                    break;
+                }
+            }
+            records.add(new CocoImageRecord(image, problem == null ? anns : List.of(), problem));
+        }
+        return records;
+    }
+}

@@ -1,0 +1,71 @@
+package org.segspark.preprocess.coco;
+
+import com.typesafe.config.Config;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.job.ShardJobOptions;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * Settings of {@code segspark preprocess coco} (HOCON section {@code preprocess.coco}, defaults in
+ * {@code conf/preprocess-coco.conf}).
+ *
+ * @param annotations  COCO instances JSON
+ * @param images       folder the file names in the JSON are relative to
+ * @param mapping      "categories" (ascending category ids -> 1..K), "coco4", or a mapping JSON file
+ * @param valFraction  share of images assigned to the val split by a stable hash of their file name, in [0, 1)
+ * @param splitSeed    seed of that hash
+ * @param aspect       how images of another aspect ratio are fitted: stretch or pad
+ * @param maxPixels    larger images are rejected (decompression-bomb guard)
+ * @param shards       tensor size, row groups, file size and compression of the output
+ */
+public record CocoShardConfig(String annotations, String images, String mapping, double valFraction, long splitSeed,
+                              Resize.Aspect aspect, long maxPixels, ShardJobOptions shards) implements Serializable {
+
+    public CocoShardConfig {
+        if (valFraction < 0 || valFraction >= 1) {
+            throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + valFraction);
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("max-pixels must be positive, got " + maxPixels);
+        }
+    }
+
+    public static CocoShardConfig from(Config c) {
+        return new CocoShardConfig(
+                required(c, "annotations"), required(c, "images"), c.getString("mapping"),
+                c.getDouble("val-fraction"), c.getLong("split-seed"), aspect(c.getString("aspect")),
+                c.getLong("max-pixels"), shardOptions(c, required(c, "out")));
+    }
+
+    /** The shard settings every preprocessing section shares: out, height, width, row-group-rows, shard-rows, compression. */
+    public static ShardJobOptions shardOptions(Config c, String out) {
+        return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
+                c.getInt("shard-rows"), codec(c.getString("compression")));
+    }
+
+    public static String required(Config c, String key) {
+        if (!c.hasPath(key) || c.getString(key).isBlank()) {
+            throw new IllegalArgumentException("missing setting \"" + key + "\"");
+        }
+        return c.getString(key);
+    }
+
+    static Resize.Aspect aspect(String s) {
+        try {
+            return Resize.Aspect.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("aspect must be stretch or pad, got \"" + s + "\"");
+        }
+    }
+
+    static CompressionCodecName codec(String s) {
+        try {
+            return CompressionCodecName.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("compression must be one of zstd, snappy, gzip, uncompressed; got \"" + s + "\"");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.segspark.preprocess.coco;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.ShardJob;
+import org.segspark.preprocess.shards.ShardManifest;
+
+import java.io.IOException;
+
+/** {@code segspark preprocess coco}: COCO instances + images to segmentation shards. */
+public final class CocoShardJob {
+    private CocoShardJob() {
+    }
+
+    public static ShardJob.Result run(JavaSparkContext jsc, CocoShardConfig cfg, JsonNode effectiveConfig)
+            throws IOException {
+        CocoSource source = CocoSource.read(cfg.annotations(), cfg.mapping(), jsc.hadoopConfiguration());
+        CocoExampleMaker maker = new CocoExampleMaker(cfg.images(), source.mapping(), cfg.shards().height(),
+                cfg.shards().width(), cfg.aspect(), cfg.valFraction(), cfg.splitSeed(), cfg.maxPixels(),
+                new SerializableConf(jsc.hadoopConfiguration()));
+        ShardJob.Spec spec = new ShardJob.Spec(cfg.shards(), ShardManifest.SEGMENTATION,
+                source.mapping().classNames(), source.describe(cfg.images()), effectiveConfig);
+        return ShardJob.run(jsc, CocoImageRecord.of(source.instances()), maker, spec, source.orphanRejects());
+    }
+}

@@ -1,0 +1,146 @@
+package org.segspark.preprocess.image;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Decodes image files to RGB by their content, not their name (a GIF or PNG named .jpg is still
+ * read). A file that decodes only partly (a truncated JPEG) is refused: ImageIO would otherwise
+ * return it with grey where the data ran out.
+ */
+public final class ImageDecoder {
+    /** Decompression-bomb guard: no sane training image has more pixels than this. */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+    private final long maxPixels;
+
+    public ImageDecoder(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    public ImageDecoder() {
+        this(DEFAULT_MAX_PIXELS);
+    }
+
+    public RgbImage decode(byte[] bytes) throws BadImageException {
+        return toRgb(decodeImage(bytes));
+    }
+
+    /** Decodes keeping the file's own colour model (a grey label PNG stays grey). */
+    public BufferedImage decodeImage(byte[] bytes) throws BadImageException {
+        if (bytes.length == 0) {
+            throw new BadImageException("zero-byte file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadImageException("not a recognised image format (first bytes " + hexPrefix(bytes) + ")");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+                    @Override
+                    public void warningOccurred(ImageReader source, String warning) {
+                        warnings.add(warning);
+                    }
+                });
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new BadImageException("image reports dimensions " + w + "x" + h);
+                }
+                if ((long) w * h > maxPixels) {
+                    throw new BadImageException("image is " + w + "x" + h + " = " + ((long) w * h)
+                            + " pixels, above the limit of " + maxPixels + " (decompression-bomb guard)");
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                BufferedImage image = reader.read(0, param);
+                if (!warnings.isEmpty()) {
+                    throw new BadImageException("corrupt or truncated " + reader.getFormatName() + ": "
+                            + String.join("; ", warnings));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IIOException e) {
+            throw new BadImageException("cannot decode: " + rootMessage(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException("cannot decode: " + rootMessage(e), e);
+        }
+    }
+
+    /** Width and height from the file's header only, without decoding pixels. */
+    public static int[] size(java.io.InputStream stream) throws BadImageException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(stream)) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new BadImageException("not a recognised image format");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException("cannot read image header: " + rootMessage(e), e);
+        }
+    }
+
+    /** Any decoded image as 8-bit RGB; alpha is dropped, grey and palette images expanded. */
+    public static RgbImage toRgb(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        BufferedImage bgr;
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            bgr = image;
+        } else {
+            bgr = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = bgr.createGraphics();
+            try {
+                g.drawImage(image, 0, 0, null);
+            } finally {
+                g.dispose();
+            }
+        }
+        byte[] data = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+        byte[] rgb = new byte[w * h * 3];
+        for (int i = 0; i < rgb.length; i += 3) {
+            rgb[i] = data[i + 2];
+            rgb[i + 1] = data[i + 1];
+            rgb[i + 2] = data[i];
+        }
+        return new RgbImage(w, h, rgb);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private static String hexPrefix(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            sb.append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,13 @@
+package org.segspark.preprocess.job;
+
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.shards.ShardManifest;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/** What one task reports to the driver: metadata only, never example data. */
+public record PartitionResult(long inputs, Map<String, List<ShardManifest.ShardFileInfo>> files,
+                              Map<String, SplitStats> stats, List<Reject> rejects) implements Serializable {
+}

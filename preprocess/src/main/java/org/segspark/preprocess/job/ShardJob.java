@@ -1,0 +1,132 @@
+package org.segspark.preprocess.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.preprocess.BuildInfo;
+import org.segspark.preprocess.io.Accounting;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.io.RejectsTable;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardManifest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The one code path from source items to a committed shard set, shared by every data source.
+ * Executors read and convert their items and write shard files; the driver sees only metadata,
+ * writes the rejects table, checks that inputs = written + rejected, and commits by writing the
+ * manifest last.
+ */
+public final class ShardJob {
+    private ShardJob() {
+    }
+
+    /** What a source contributes to the manifest besides its rows. */
+    public record Spec(ShardJobOptions options, String task, List<String> classes, Map<String, Object> source,
+                       JsonNode config) {
+    }
+
+    /** The committed manifest and the run's books. */
+    public record Result(ShardManifest manifest, Accounting accounting, List<Reject> rejects) {
+    }
+
+    public static <T> Result run(JavaSparkContext jsc, List<T> items, ExampleMaker<T> maker, Spec spec,
+                                 List<Reject> driverRejects) throws IOException {
+        ShardJobOptions options = spec.options();
+        Configuration conf = jsc.hadoopConfiguration();
+        Path root = HadoopFiles.path(options.out());
+        FileSystem fs = HadoopFiles.fs(root, conf);
+        fs.mkdirs(new Path(root, ShardFormat.DATA_DIR));
+        String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+
+        int parallelism = jsc.defaultParallelism();
+        int byShardSize = (int) Math.ceil(items.size() / (double) options.shardRows());
+        int partitions = Math.max(1, Math.min(items.size(), Math.max(byShardSize, parallelism * 4)));
+        boolean masks = ShardManifest.SEGMENTATION.equals(spec.task());
+        int numClasses = spec.classes().size();
+        SerializableConf sconf = new SerializableConf(conf);
+
+        JavaRDD<T> rdd = jsc.parallelize(items, partitions);
+        jsc.setJobDescription("preprocess: " + items.size() + " inputs -> " + options.out());
+        List<PartitionResult> results = rdd.mapPartitionsWithIndex((Integer index, Iterator<T> it) -> {
+            TaskContext ctx = TaskContext.get();
+            ShardPartitionWriter writer = new ShardPartitionWriter(options, sconf.get(), runId, index,
+                    ctx == null ? 0 : ctx.attemptNumber(), numClasses, masks);
+            try {
+                while (it.hasNext()) {
+                    writer.accept(maker.make(it.next()));
+                }
+                return List.of(writer.finish()).iterator();
+            } catch (IOException | RuntimeException e) {
+                writer.abandon();
+                throw e;
+            }
+        }, true).collect();
+
+        List<Reject> rejects = new ArrayList<>(driverRejects);
+        long inputs = driverRejects.size();
+        Map<String, List<ShardManifest.ShardFileInfo>> files = new TreeMap<>();
+        Map<String, SplitStats> stats = new TreeMap<>();
+        for (PartitionResult r : results) {
+            inputs += r.inputs();
+            rejects.addAll(r.rejects());
+            r.files().forEach((split, f) -> files.computeIfAbsent(split, k -> new ArrayList<>()).addAll(f));
+            r.stats().forEach((split, s) -> stats.merge(split, s, SplitStats::merge));
+        }
+        long written = stats.values().stream().mapToLong(SplitStats::examples).sum();
+        Accounting accounting = Accounting.check(inputs, written, rejects.size());
+        if (inputs != items.size() + driverRejects.size()) {
+            throw new IllegalStateException("tasks reported " + inputs + " inputs, the job had "
+                    + (items.size() + driverRejects.size()));
+        }
+        RejectsTable.write(new Path(root, RejectsTable.FILE), conf, rejects);
+
+        Map<String, ShardManifest.SplitInfo> splits = new LinkedHashMap<>();
+        for (String split : List.of(Splits.TRAIN, Splits.VAL)) {
+            SplitStats s = stats.getOrDefault(split, new SplitStats(numClasses));
+            List<ShardManifest.ShardFileInfo> f = files.getOrDefault(split, List.of());
+            splits.put(split, new ShardManifest.SplitInfo(s.examples(), masks ? s.classPixels() : null,
+                    masks ? s.ignoredPixels() : null, masks ? null : s.classExamples(), f));
+        }
+        SplitStats train = stats.get(Splits.TRAIN);
+        ShardManifest.Normalization norm = train == null ? null
+                : new ShardManifest.Normalization(train.mean(), train.std(), Splits.TRAIN);
+        ShardManifest manifest = new ShardManifest(ShardFormat.NAME, ShardFormat.VERSION, spec.task(),
+                DateTimeFormatter.ISO_INSTANT.format(Instant.now()), BuildInfo.asMap(), spec.source(), spec.config(),
+                new ShardManifest.Tensor(options.height(), options.width(), 3, "HWC", "uint8",
+                        masks ? "HW" : null, masks ? ShardFormat.IGNORE_LABEL : null),
+                spec.classes(), norm, splits,
+                new ShardManifest.AccountingInfo(accounting.inputs(), accounting.written(), accounting.rejected(),
+                        RejectsTable.FILE));
+        HadoopFiles.writeAtomically(new Path(root, ShardFormat.MANIFEST), conf, manifest.toJson());
+        deleteQuietly(fs, new Path(root, ShardFormat.DATA_DIR + "/_tmp/" + runId));
+        return new Result(manifest, accounting, rejects);
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove temporary folder " + p, e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.segspark.preprocess.job;
+
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+import java.io.Serializable;
+
+/**
+ * Settings every shard-writing job shares.
+ *
+ * @param out           shard set root (any Hadoop file system URI, or a local path)
+ * @param height        tensor height in pixels
+ * @param width         tensor width in pixels
+ * @param rowGroupRows  rows per Parquet row group, the unit a training task loads
+ * @param shardRows     target rows per shard file (files per split = inputs / shardRows, at least one per task)
+ * @param codec         Parquet compression codec
+ */
+public record ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows,
+                              CompressionCodecName codec) implements Serializable {
+    public ShardJobOptions {
+        if (height < 8 || width < 8 || height > 8192 || width > 8192) {
+            throw new IllegalArgumentException("tensor size must be within 8..8192 per side, got " + height + "x" + width);
+        }
+        if (rowGroupRows < 1) {
+            throw new IllegalArgumentException("row_group_rows must be >= 1, got " + rowGroupRows);
+        }
+        if (shardRows < rowGroupRows) {
+            throw new IllegalArgumentException("shard_rows (" + shardRows + ") must be >= row_group_rows (" + rowGroupRows + ")");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.segspark.preprocess.job;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.shards.ShardFileReader;
+import org.segspark.preprocess.shards.ShardFileWriter;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.preprocess.shards.ShardRow;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one task's outcomes into one shard file per split. Files are written under a temporary
+ * name of this attempt and moved to their final name only when complete; the manifest (written
+ * later by the driver) is what makes them part of the shard set.
+ */
+final class ShardPartitionWriter {
+    private final ShardJobOptions options;
+    private final Configuration conf;
+    private final String runId;
+    private final int partition;
+    private final int attempt;
+    private final int numClasses;
+    private final boolean masks;
+    private final Map<String, ShardFileWriter> writers = new LinkedHashMap<>();
+    private final Map<String, SplitStats> stats = new LinkedHashMap<>();
+    private final List<Reject> rejects = new ArrayList<>();
+    private long inputs;
+
+    ShardPartitionWriter(ShardJobOptions options, Configuration conf, String runId, int partition, int attempt,
+                         int numClasses, boolean masks) {
+        this.options = options;
+        this.conf = conf;
+        this.runId = runId;
+        this.partition = partition;
+        this.attempt = attempt;
+        this.numClasses = numClasses;
+        this.masks = masks;
+    }
+
+    void accept(Outcome o) throws IOException {
+        inputs++;
+        if (o.reject() != null) {
+            rejects.add(o.reject());
+            return;
+        }
+        ShardRow row = o.row();
+        ShardFileWriter w = writers.get(row.split());
+        if (w == null) {
+            Path tmp = new Path(HadoopFiles.path(options.out()), ShardFormat.DATA_DIR + "/_tmp/" + runId + "/"
+                    + row.split() + "-" + partition + "-" + attempt + ".parquet");
+            w = new ShardFileWriter(tmp, conf, options.rowGroupRows(),
+                    ShardFileWriter.bytesPerRow(row.height(), row.width(), row.channels(), masks), options.codec());
+            writers.put(row.split(), w);
+            stats.put(row.split(), new SplitStats(numClasses));
+        }
+        w.write(row);
+        stats.get(row.split()).add(row.image(), row.width(), o.contentRegion(), row.mask(), row.label());
+    }
+
+    PartitionResult finish() throws IOException {
+        Map<String, List<ShardManifest.ShardFileInfo>> files = new LinkedHashMap<>();
+        for (Map.Entry<String, ShardFileWriter> e : writers.entrySet()) {
+            ShardFileWriter w = e.getValue();
+            w.close();
+            String relative = ShardFormat.DATA_DIR + "/" + e.getKey() + "-" + runId + "-"
+                    + String.format("%05d", partition) + ".parquet";
+            Path target = new Path(HadoopFiles.path(options.out()), relative);
+            FileSystem fs = HadoopFiles.fs(target, conf);
+            HadoopFiles.commit(fs, w.path(), target);
+            List<Long> rowGroups;
+            try (ShardFileReader r = new ShardFileReader(target, conf)) {
+                rowGroups = r.rowGroupRows();
+            }
+            files.put(e.getKey(), List.of(new ShardManifest.ShardFileInfo(relative, w.rows(), rowGroups,
+                    fs.getFileStatus(target).getLen(), HadoopFiles.sha256(target, conf))));
+        }
+        return new PartitionResult(inputs, files, stats, rejects);
+    }
+
+    /** Removes half-written files of a failed attempt. */
+    void abandon() {
+        for (ShardFileWriter w : writers.values()) {
+            try {
+                w.close();
+                HadoopFiles.fs(w.path(), conf).delete(w.path(), false);
+            } catch (IOException | RuntimeException ignored) {
+                // the attempt is failing already; a leftover temp file is ignored by readers
+            }
+        }
+    }
+}

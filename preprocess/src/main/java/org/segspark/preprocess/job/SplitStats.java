@@ -1,0 +1,100 @@
+package org.segspark.preprocess.job;
+
+import java.io.Serializable;
+
+/** Running totals for one split: examples, class pixel counts and per-channel moments. Mergeable across tasks. */
+public final class SplitStats implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    long examples;
+    final long[] classPixels;
+    long ignoredPixels;
+    final long[] classExamples;
+    final double[] channelSum = new double[3];
+    final double[] channelSumSq = new double[3];
+    long channelPixels;
+
+    public SplitStats(int numClasses) {
+        this.classPixels = new long[numClasses];
+        this.classExamples = new long[numClasses];
+    }
+
+    /** Adds one example; {@code region} limits the channel statistics to the image content (not padding). */
+    public void add(byte[] rgb, int width, int[] region, byte[] mask, int label) {
+        examples++;
+        if (mask != null) {
+            for (byte b : mask) {
+                int c = b & 0xff;
+                if (c < classPixels.length) {
+                    classPixels[c]++;
+                } else {
+                    ignoredPixels++;
+                }
+            }
+        }
+        if (label >= 0 && label < classExamples.length) {
+            classExamples[label]++;
+        }
+        int x0 = region[0], y0 = region[1], w = region[2], h = region[3];
+        for (int y = y0; y < y0 + h; y++) {
+            int p = (y * width + x0) * 3;
+            for (int x = 0; x < w; x++, p += 3) {
+                for (int c = 0; c < 3; c++) {
+                    double v = rgb[p + c] & 0xff;
+                    channelSum[c] += v;
+                    channelSumSq[c] += v * v;
+                }
+            }
+        }
+        channelPixels += (long) w * h;
+    }
+
+    public SplitStats merge(SplitStats o) {
+        examples += o.examples;
+        ignoredPixels += o.ignoredPixels;
+        channelPixels += o.channelPixels;
+        for (int i = 0; i < classPixels.length; i++) {
+            classPixels[i] += o.classPixels[i];
+            classExamples[i] += o.classExamples[i];
+        }
+        for (int c = 0; c < 3; c++) {
+            channelSum[c] += o.channelSum[c];
+            channelSumSq[c] += o.channelSumSq[c];
+        }
+        return this;
+    }
+
+    public long examples() {
+        return examples;
+    }
+
+    public long[] classPixels() {
+        return classPixels.clone();
+    }
+
+    public long ignoredPixels() {
+        return ignoredPixels;
+    }
+
+    public long[] classExamples() {
+        return classExamples.clone();
+    }
+
+    public double[] mean() {
+        double[] m = new double[3];
+        for (int c = 0; c < 3; c++) {
+            m[c] = channelPixels == 0 ? 0 : channelSum[c] / channelPixels;
+        }
+        return m;
+    }
+
+    public double[] std() {
+        double[] s = new double[3];
+        double[] m = mean();
+        for (int c = 0; c < 3; c++) {
+            double var = channelPixels == 0 ? 0 : channelSumSq[c] / channelPixels - m[c] * m[c];
+            s[c] = Math.sqrt(Math.max(var, 0));
+        }
+        return s;
+    }
+}
