@@ -19,32 +19,34 @@ import java.util.Map;
 public record ShardManifest(String format, int formatVersion, String task, String created,
                             Map<String, String> producer, Map<String, Object> source, JsonNode config,
                             Tensor tensor, List<String> classes, Normalization normalization,
-                            Map<String, SplitInfo> splits, AccountingInfo accounting) {
+                            Map<String, SplitInfo> splits, AccountingInfo accounting) implements java.io.Serializable {
 
     public static final String SEGMENTATION = "segmentation";
     public static final String CLASSIFICATION = "classification";
 
     /** Tensor shapes and encodings shared by every row. */
     public record Tensor(int height, int width, int channels, String imageLayout, String imageDtype,
-                         String maskLayout, Integer ignoreLabel) {
+                         String maskLayout, Integer ignoreLabel) implements java.io.Serializable {
     }
 
     /** Per-channel statistics of the training images in 0..255 units, for input normalisation. */
-    public record Normalization(double[] mean, double[] std, String over) {
+    public record Normalization(double[] mean, double[] std, String over) implements java.io.Serializable {
     }
 
     /** One split: examples, class frequencies and the shard files that hold it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SplitInfo(long examples, long[] classPixels, Long ignoredPixels, long[] classExamples,
-                            List<ShardFileInfo> shards) {
+                            List<ShardFileInfo> shards) implements java.io.Serializable {
     }
 
     /** One shard file, relative to the shard set's root, with its row groups' row counts and checksum. */
-    public record ShardFileInfo(String file, long rows, List<Long> rowGroups, long bytes, String sha256) {
+    public record ShardFileInfo(String file, long rows, List<Long> rowGroups, long bytes, String sha256)
+            implements java.io.Serializable {
     }
 
     /** The run's books: every input was either written or rejected. */
-    public record AccountingInfo(long inputs, long written, long rejected, String rejectsFile) {
+    public record AccountingInfo(long inputs, long written, long rejected, String rejectsFile)
+            implements java.io.Serializable {
     }
 
     public SplitInfo split(String name) {
