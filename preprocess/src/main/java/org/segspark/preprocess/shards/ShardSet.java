@@ -45,19 +45,31 @@ public final class ShardSet {
         return files;
     }
 
+    /** A row group of a shard file: the file's URI, its index in the file and its row count. */
+    public record RowGroup(String file, int index, long rows) implements java.io.Serializable {
+        public String ref() {
+            return file + "#" + index;
+        }
+    }
+
+    /** The row groups of a split, in manifest order, listed from the manifest alone. */
+    public List<RowGroup> rowGroups(String split) {
+        List<RowGroup> groups = new ArrayList<>();
+        for (ShardManifest.ShardFileInfo f : manifest.split(split).shards()) {
+            String uri = new Path(root, f.file()).toUri().toString();
+            for (int i = 0; i < f.rowGroups().size(); i++) {
+                groups.add(new RowGroup(uri, i, f.rowGroups().get(i)));
+            }
+        }
+        return groups;
+    }
+
     /**
      * One reference per row group of a split: {@code <file uri>#<row group index>}. These are the
      * units that training and evaluation tasks load; only the manifest is read to list them.
      */
     public List<String> rowGroupRefs(String split) {
-        List<String> refs = new ArrayList<>();
-        for (ShardManifest.ShardFileInfo f : manifest.split(split).shards()) {
-            String uri = new Path(root, f.file()).toUri().toString();
-            for (int i = 0; i < f.rowGroups().size(); i++) {
-                refs.add(uri + "#" + i);
-            }
-        }
-        return refs;
+        return rowGroups(split).stream().map(RowGroup::ref).toList();
     }
 
     /** Reads the rows of a {@link #rowGroupRefs} reference. */

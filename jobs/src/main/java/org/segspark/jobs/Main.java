@@ -1,0 +1,54 @@
+package org.segspark.jobs;
+
+import org.segspark.jobs.cli.BenchCommand;
+import org.segspark.jobs.cli.CocoMasksCommand;
+import org.segspark.jobs.cli.DemoCommand;
+import org.segspark.jobs.cli.PreprocessCommand;
+import org.segspark.jobs.cli.SynthCocoCommand;
+import org.segspark.jobs.cli.TrainCommand;
+import org.segspark.preprocess.BuildInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The segspark command line; also the main class of the spark-submit jar. */
+@Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
+        subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
+                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Runs a command line and returns the exit code: 0 success, 2 bad usage or input, 1 failure. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable t = e;
+            if (t instanceof IllegalArgumentException || t instanceof java.io.FileNotFoundException
+                    || t instanceof org.segspark.preprocess.coco.CocoFormatException
+                    || t instanceof org.segspark.preprocess.shards.UnsupportedShardFormatException
+                    || t instanceof com.typesafe.config.ConfigException) {
+                cmd.getErr().println("segspark " + cmd.getCommandName() + ": " + t.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args);
+        System.exit(code);
+    }
+
+    /** Version and commit of this build. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"segspark " + BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")"};
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.segspark.jobs.bench;
+
+import com.typesafe.config.Config;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.segspark.jobs.train.BatchPlan;
+import org.segspark.jobs.train.InputNormalizer;
+import org.segspark.jobs.train.ShardBatchLoader;
+import org.segspark.jobs.train.TrainConfig;
+import org.segspark.models.ModelRegistry;
+import org.segspark.models.NativeSpeed;
+import org.segspark.models.bench.SingleProcessBenchmark;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.shards.ShardSet;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code segspark bench train}: one model's training and inference throughput measured side by
+ * side in one run: DL4J in this process, DL4J under Spark parameter averaging on local[N] (the
+ * full data path: executors load shard row groups), and the PyTorch reference.
+ */
+public final class TrainBenchmark {
+    private TrainBenchmark() {
+    }
+
+    public static Map<String, Object> run(Config b, JavaSparkContext jsc, File home) throws IOException {
+        String model = b.getString("model");
+        int size = b.getInt("size"), batch = b.getInt("batch"), classes = b.getInt("classes");
+        int steps = b.getInt("steps"), warmup = b.getInt("warmup");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("size", size);
+        out.put("batch", batch);
+        out.put("classes", classes);
+        out.put("date", Instant.now().toString());
+        out.put("machine", Machine.describe());
+        out.put("backend", NativeSpeed.describe());
+
+        SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
+        out.put("train_images_per_s", single.trainImagesPerSecond());
+        out.put("infer_images_per_s", single.inferImagesPerSecond());
+
+        int workers = b.getInt("spark-workers");
+        if (workers > 0 && jsc != null) {
+            double spark = sparkParameterAveraging(jsc, model, size, batch, classes, workers, b.getInt("averaging-frequency"),
+                    Math.max(2, steps / 3));
+            out.put("spark_workers", workers);
+            out.put("spark_master", jsc.master());
+            out.put("spark_train_images_per_s", spark);
+            out.put("ratio_spark_vs_single", spark / single.trainImagesPerSecond());
+        }
+
+        File script = new File(b.getString("torch-script"));
+        if (!script.isAbsolute()) {
+            script = new File(home, b.getString("torch-script"));
+        }
+        TorchPeer.Figures torch = TorchPeer.run(b.getString("python"), script, size, batch, classes, steps,
+                b.getInt("torch-threads"));
+        if (torch.skipped() == null) {
+            out.put("torch_train_images_per_s", torch.trainImagesPerSecond());
+            out.put("torch_infer_images_per_s", torch.inferImagesPerSecond());
+            out.put("ratio_train_vs_torch", single.trainImagesPerSecond() / torch.trainImagesPerSecond());
+            out.put("ratio_infer_vs_torch", single.inferImagesPerSecond() / torch.inferImagesPerSecond());
+        } else {
+            out.put("torch_skipped", torch.skipped());
+        }
+        return out;
+    }
+
+    /** Images/s of parameter averaging over shard row groups, after one warm-up split. */
+    static double sparkParameterAveraging(JavaSparkContext jsc, String model, int size, int batch, int classes,
+                                          int workers, int averaging, int timedSplits) throws IOException {
+        Path dir = Files.createTempDirectory("segspark-bench-shards");
+        try {
+            int perSplit = workers * averaging;
+            int groups = perSplit * (1 + timedSplits);
+            SyntheticShards.write(dir.toString(), groups * batch, size, classes, batch, 1, jsc.hadoopConfiguration());
+            ShardSet set = ShardSet.open(dir.toString(), jsc.hadoopConfiguration());
+            List<String> refs = BatchPlan.plan(set.rowGroups("train"), batch, 1);
+            ComputationGraph net = ModelRegistry.build(model,
+                    ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size));
+            ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                    .batchSizePerWorker(batch).averagingFrequency(averaging).workerPrefetchNumBatches(2)
+                    .saveUpdater(true).rngSeed(1).build();
+            SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
+            ShardBatchLoader loader = new ShardBatchLoader(classes,
+                    InputNormalizer.of(TrainConfig.Normalization.DATASET, null, null), 1L,
+                    new SerializableConf(jsc.hadoopConfiguration()));
+            sparkNet.fitPaths(jsc.parallelize(refs.subList(0, perSplit), workers), loader);
+            List<String> timed = refs.subList(perSplit, refs.size());
+            long t = System.nanoTime();
+            sparkNet.fitPaths(jsc.parallelize(timed, workers), loader);
+            double seconds = (System.nanoTime() - t) / 1e9;
+            return timed.size() * (double) batch / seconds;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

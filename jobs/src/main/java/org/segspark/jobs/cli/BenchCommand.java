@@ -1,0 +1,98 @@
+package org.segspark.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.bench.TrainBenchmark;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.spark.Sparks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
+        subcommands = {BenchCommand.Train.class})
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a benchmark: segspark bench train --help");
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Training and inference images/s of one model: DL4J single-process, DL4J under Spark "
+                    + "parameter averaging on local[N], and the PyTorch reference, measured side by side.")
+    public static final class Train implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "Registry model")
+        String model;
+
+        @Option(names = "--size", paramLabel = "N", description = "Square input size")
+        Integer size;
+
+        @Option(names = "--batch", paramLabel = "B", description = "Minibatch size")
+        Integer batch;
+
+        @Option(names = "--classes", paramLabel = "K", description = "Classes")
+        Integer classes;
+
+        @Option(names = "--steps", paramLabel = "S", description = "Timed steps (median reported)")
+        Integer steps;
+
+        @Option(names = "--spark-workers", paramLabel = "N", description = "Spark local[N] workers; 0 skips Spark")
+        Integer workers;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("bench").file(common.config).set(common.set)
+                    .option("bench.model", model).option("bench.size", size).option("bench.batch", batch)
+                    .option("bench.classes", classes).option("bench.steps", steps)
+                    .option("bench.spark-workers", workers).load();
+            var b = cfg.section("bench");
+            JavaSparkContext jsc = null;
+            if (b.getInt("spark-workers") > 0) {
+                String master = common.master != null ? common.master : "local[" + b.getInt("spark-workers") + "]";
+                jsc = Sparks.start(cfg.get(), master);
+            }
+            Map<String, Object> r = TrainBenchmark.run(b, jsc, Home.dir());
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(r));
+            } else {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+                System.out.println(table(r));
+            }
+            return 0;
+        }
+
+        static String table(Map<String, Object> r) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "%-34s %12s %12s%n", r.get("model") + " " + r.get("size") + "^2 batch "
+                    + r.get("batch"), "train img/s", "infer img/s"));
+            sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12.2f%n", "DL4J single process",
+                    (Double) r.get("train_images_per_s"), (Double) r.get("infer_images_per_s")));
+            if (r.containsKey("spark_train_images_per_s")) {
+                sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12s   (x%.2f of single)%n",
+                        "DL4J Spark " + r.get("spark_master") + " param. avg.", (Double) r.get("spark_train_images_per_s"),
+                        "-", (Double) r.get("ratio_spark_vs_single")));
+            }
+            if (r.containsKey("torch_train_images_per_s")) {
+                sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12.2f%n", "PyTorch reference",
+                        (Double) r.get("torch_train_images_per_s"), (Double) r.get("torch_infer_images_per_s")));
+                sb.append(String.format(Locale.ROOT, "%-34s %11.2fx %11.2fx%n", "DL4J / PyTorch",
+                        (Double) r.get("ratio_train_vs_torch"), (Double) r.get("ratio_infer_vs_torch")));
+            } else {
+                sb.append("PyTorch reference skipped: ").append(r.get("torch_skipped")).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}

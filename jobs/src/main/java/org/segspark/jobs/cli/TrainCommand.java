@@ -1,0 +1,55 @@
+package org.segspark.jobs.cli;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.train.TrainJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a registry model on shards, data-parallel on Spark (parameter averaging; executors load "
+                + "their own row groups). Writes RUN/model.zip, model.json, metrics.json, report.html, checkpoints/.")
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2)")
+    String model;
+
+    @Option(names = "--data", paramLabel = "SHARDS", description = "Shard set from segspark preprocess")
+    String data;
+
+    @Option(names = "--out", paramLabel = "RUN", description = "Run folder")
+    String out;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Minibatch size per worker")
+    Integer batch;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "parameter-averaging (default) or local")
+    String mode;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Parallel training tasks (0 = Spark's default parallelism)")
+    Integer workers;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate")
+    Double lr;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
+                .option("train.model", model).option("train.data", data).option("train.out", out)
+                .option("train.epochs", epochs).option("train.batch", batch).option("train.mode", mode)
+                .option("train.workers", workers).option("train.optimizer.lr", lr).load();
+        JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
+        TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
+        System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
+        return 0;
+    }
+}

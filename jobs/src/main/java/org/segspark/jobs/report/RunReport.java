@@ -1,0 +1,152 @@
+package org.segspark.jobs.report;
+
+import org.segspark.jobs.train.ConfusionMatrix;
+import org.segspark.jobs.train.EpochMetrics;
+import org.segspark.jobs.train.Evaluation;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.segspark.jobs.report.Html.esc;
+
+/**
+ * The run report: one self-contained HTML page (images inlined) with the run's provenance,
+ * loss and metric curves, per-class IoU, the confusion matrix and predictions over their images.
+ * The figures are also returned as PNG files for notebooks.
+ */
+public final class RunReport {
+    private RunReport() {
+    }
+
+    /** Everything the page shows. */
+    public record Input(String title, Map<String, String> header, String configText, List<String> classes,
+                        boolean segmentation, List<EpochMetrics> history, ConfusionMatrix confusion,
+                        List<Evaluation.Sample> samples) {
+    }
+
+    /** The page and its figures (file name -> PNG). */
+    public record Output(String html, Map<String, byte[]> figures) {
+    }
+
+    public static Output render(Input in) {
+        Map<String, byte[]> figures = new LinkedHashMap<>();
+        int n = in.history().size();
+        double[] epochs = new double[n], train = new double[n], val = new double[n], score = new double[n],
+                acc = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochMetrics e = in.history().get(i);
+            epochs[i] = e.epoch();
+            train[i] = v(e.trainLoss());
+            val[i] = v(e.valLoss());
+            score[i] = in.segmentation() ? v(e.miou()) : v(e.top1());
+            acc[i] = in.segmentation() ? v(e.pixelAccuracy()) : Double.NaN;
+        }
+        figures.put("loss.png", Html.png(new LineChart("Loss per epoch", "epoch")
+                .series("train loss", epochs, train).series("validation loss", epochs, val).render(720, 320)));
+        LineChart metric = new LineChart(in.segmentation() ? "Validation mIoU and pixel accuracy" : "Validation top-1",
+                "epoch").series(in.segmentation() ? "mIoU" : "top-1", epochs, score);
+        if (in.segmentation()) {
+            metric.series("pixel accuracy", epochs, acc);
+        }
+        figures.put("metric.png", Html.png(metric.render(720, 320)));
+        if (in.segmentation() && !in.samples().isEmpty()) {
+            List<Overlays.Row> rows = new ArrayList<>();
+            for (Evaluation.Sample s : in.samples()) {
+                rows.add(new Overlays.Row(s.image(), s.truth(), s.predicted(), s.width(), s.height()));
+            }
+            BufferedImage grid = Overlays.grid(rows, Math.max(96, Math.min(192, in.samples().get(0).height() * 2)));
+            figures.put("predictions.png", Html.png(grid));
+        }
+
+        StringBuilder h = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(in.title())).append("</title>").append(Html.STYLE).append("</head><body>");
+        h.append("<h1>").append(esc(in.title())).append("</h1>");
+        if (n > 0) {
+            EpochMetrics last = in.history().get(n - 1);
+            h.append("<p class=\"big\">");
+            if (in.segmentation()) {
+                h.append("validation mIoU ").append(f(last.miou())).append(" &middot; pixel accuracy ").append(f(last.pixelAccuracy()));
+            } else {
+                h.append("validation top-1 ").append(f(last.top1()));
+            }
+            h.append(" &middot; ").append(n).append(" epochs</p>");
+        }
+        h.append("<h2>Run</h2><table class=\"kv\">");
+        in.header().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>"));
+        h.append("</table>");
+        h.append("<h2>Curves</h2>").append(Html.img(figures.get("loss.png"), "loss per epoch"))
+                .append(Html.img(figures.get("metric.png"), "validation metric per epoch"));
+        h.append("<h2>Per epoch</h2><table><tr><th>epoch</th><th>train loss</th><th>val loss</th>");
+        h.append(in.segmentation() ? "<th>mIoU</th><th>pixel acc.</th>" : "<th>top-1</th>");
+        h.append("<th>train s</th><th>images/s</th></tr>");
+        for (EpochMetrics e : in.history()) {
+            h.append("<tr><td>").append(e.epoch()).append("</td><td>").append(f(e.trainLoss())).append("</td><td>")
+                    .append(f(e.valLoss())).append("</td>");
+            if (in.segmentation()) {
+                h.append("<td>").append(f(e.miou())).append("</td><td>").append(f(e.pixelAccuracy())).append("</td>");
+            } else {
+                h.append("<td>").append(f(e.top1())).append("</td>");
+            }
+            h.append("<td>").append(String.format(Locale.ROOT, "%.1f", e.trainSeconds())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f", e.imagesPerSecond())).append("</td></tr>");
+        }
+        h.append("</table>");
+        if (in.confusion() != null) {
+            double[] iou = in.confusion().iou();
+            h.append("<h2>").append(in.segmentation() ? "Per-class IoU" : "Per-class accuracy").append("</h2><table><tr><th class=\"l\">class</th><th>")
+                    .append(in.segmentation() ? "IoU" : "recall").append("</th><th>support</th></tr>");
+            long[][] cm = in.confusion().toArray();
+            for (int c = 0; c < iou.length; c++) {
+                long support = 0;
+                for (long x : cm[c]) {
+                    support += x;
+                }
+                double value = in.segmentation() ? iou[c] : (support == 0 ? Double.NaN : (double) cm[c][c] / support);
+                h.append("<tr><td class=\"l\">").append(esc(name(in.classes(), c))).append("</td><td>").append(f(value))
+                        .append("</td><td>").append(support).append("</td></tr>");
+            }
+            h.append("</table><h2>Confusion matrix</h2><p>Rows: true class; columns: predicted class; ")
+                    .append(in.segmentation() ? "pixels" : "images").append(" (ignore-labelled pixels excluded).</p><table><tr><th></th>");
+            for (int c = 0; c < iou.length; c++) {
+                h.append("<th>").append(esc(name(in.classes(), c))).append("</th>");
+            }
+            h.append("</tr>");
+            for (int r = 0; r < iou.length; r++) {
+                h.append("<tr><th class=\"l\">").append(esc(name(in.classes(), r))).append("</th>");
+                for (int c = 0; c < iou.length; c++) {
+                    h.append("<td>").append(cm[r][c]).append("</td>");
+                }
+                h.append("</tr>");
+            }
+            h.append("</table>");
+        }
+        if (figures.containsKey("predictions.png")) {
+            h.append("<h2>Predictions on validation images</h2><p>Colours: ");
+            for (int c = 1; c < in.classes().size(); c++) {
+                java.awt.Color col = Overlays.classColor(c);
+                h.append(String.format(Locale.ROOT, "<span style=\"background:#%02x%02x%02x;padding:0 6px\">&nbsp;</span> %s ",
+                        col.getRed(), col.getGreen(), col.getBlue(), esc(in.classes().get(c))));
+            }
+            h.append("; hatched white = ignored.</p>").append(Html.img(figures.get("predictions.png"), "predictions"));
+        }
+        h.append("<h2>Configuration</h2><pre>").append(esc(in.configText())).append("</pre>");
+        h.append("</body></html>\n");
+        return new Output(h.toString(), figures);
+    }
+
+    private static String name(List<String> classes, int c) {
+        return c < classes.size() ? classes.get(c) : "class " + c;
+    }
+
+    private static double v(Double d) {
+        return d == null ? Double.NaN : d;
+    }
+
+    private static String f(Double d) {
+        return d == null || !Double.isFinite(d) ? "&ndash;" : String.format(Locale.ROOT, "%.4f", d);
+    }
+}

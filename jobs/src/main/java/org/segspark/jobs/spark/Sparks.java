@@ -1,0 +1,86 @@
+package org.segspark.jobs.spark;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.segspark.models.NativeSpeed;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the Spark session every job runs in. The master is, in order: {@code --master}, what
+ * spark-submit set, the config's {@code spark.master} (local[*]). Local runs bind to loopback.
+ * Executors get the JVM options segspark needs (Java 17 opens, oneDNN helpers, Aeron timeout).
+ */
+public final class Sparks {
+    private Sparks() {
+    }
+
+    /** The JVM options from conf/jvm.options (packaged in the jar), comments dropped. */
+    public static List<String> jvmOptions() {
+        List<String> opts = new ArrayList<>();
+        try (InputStream in = Sparks.class.getClassLoader().getResourceAsStream("org/segspark/conf/jvm.options")) {
+            if (in == null) {
+                throw new IllegalStateException("org/segspark/conf/jvm.options is missing from the classpath");
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line; (line = r.readLine()) != null; ) {
+                line = line.strip();
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    opts.add(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return opts;
+    }
+
+    public static SparkConf conf(Config config, String master) {
+        NativeSpeed.enable();
+        SparkConf conf = new SparkConf();
+        if (master != null && !master.isBlank()) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster(config.getString("spark.master"));
+        }
+        conf.setIfMissing("spark.app.name", config.getString("spark.app-name"));
+        for (Map.Entry<String, ConfigValue> e : config.getConfig("spark.conf").root().entrySet()) {
+            conf.setIfMissing(unquote(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+        }
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        String existing = conf.get("spark.executor.extraJavaOptions", "");
+        StringBuilder opts = new StringBuilder(existing);
+        for (String o : jvmOptions()) {
+            if (!existing.contains(o)) {
+                opts.append(opts.length() == 0 ? "" : " ").append(o);
+            }
+        }
+        conf.set("spark.executor.extraJavaOptions", opts.toString());
+        return conf;
+    }
+
+    public static JavaSparkContext start(Config config, String master) {
+        SparkSession session = SparkSession.builder().config(conf(config, master)).getOrCreate();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        jsc.setLogLevel(System.getProperty("segspark.spark.log", "WARN"));
+        return jsc;
+    }
+
+    private static String unquote(String key) {
+        return key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+    }
+}

@@ -1,0 +1,35 @@
+package org.segspark.jobs.train;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+
+/**
+ * One epoch's figures. For segmentation {@code score} is the validation mIoU and {@code accuracy}
+ * pixel accuracy; for classification {@code score} is top-1 and {@code accuracy} the same.
+ * Losses are mean cross-entropy per pixel (segmentation) or per image (classification). NaN is
+ * written as null.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record EpochMetrics(
+        @JsonProperty("epoch") int epoch,
+        @JsonProperty("train_loss") Double trainLoss,
+        @JsonProperty("val_loss") Double valLoss,
+        @JsonProperty("miou") Double miou,
+        @JsonProperty("pixel_accuracy") Double pixelAccuracy,
+        @JsonProperty("top1") Double top1,
+        @JsonProperty("per_class_iou") List<Double> perClassIou,
+        @JsonProperty("train_seconds") double trainSeconds,
+        @JsonProperty("eval_seconds") double evalSeconds,
+        @JsonProperty("train_examples") long trainExamples,
+        @JsonProperty("images_per_s") double imagesPerSecond) {
+
+    static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    static List<Double> finite(double[] v) {
+        return java.util.Arrays.stream(v).mapToObj(EpochMetrics::finite).toList();
+    }
+}

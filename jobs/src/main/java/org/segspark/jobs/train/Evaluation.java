@@ -1,0 +1,131 @@
+package org.segspark.jobs.train;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.NativeSpeed;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.preprocess.shards.ShardSet;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Validation of a network over shard row groups: a confusion matrix (pixels for segmentation,
+ * images for classification), the mean loss, and a few predictions for the report. On Spark each
+ * task rebuilds the network from the broadcast configuration and parameters and evaluates its
+ * share of row groups; only the matrices and the samples come back to the driver.
+ */
+public final class Evaluation {
+    private Evaluation() {
+    }
+
+    /** One validation image with its ground truth and prediction (label maps, or a single label). */
+    public record Sample(String key, int height, int width, byte[] image, byte[] truth, byte[] predicted)
+            implements Serializable {
+    }
+
+    /** What one evaluation found. */
+    public record Result(ConfusionMatrix confusion, double lossSum, long examples, List<Sample> samples)
+            implements Serializable {
+        public double meanLoss() {
+            return examples == 0 ? Double.NaN : lossSum / examples;
+        }
+
+        Result merge(Result o) {
+            List<Sample> s = new ArrayList<>(samples);
+            s.addAll(o.samples);
+            return new Result(confusion.merge(o.confusion), lossSum + o.lossSum, examples + o.examples, s);
+        }
+    }
+
+    /** What a task needs to rebuild the network. */
+    record Model(String configJson, INDArray params) implements Serializable {
+        ComputationGraph build() {
+            NativeSpeed.enable();
+            ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configJson));
+            net.init(params, false);
+            return net;
+        }
+    }
+
+    public static Result onSpark(JavaSparkContext jsc, ComputationGraph net, List<String> refs, ShardBatchLoader loader,
+                                 int classes, int batch, int samples, SerializableConf conf) {
+        if (refs.isEmpty()) {
+            return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
+        }
+        Broadcast<Model> model = jsc.broadcast(new Model(net.getConfiguration().toJson(), net.params().dup()));
+        String sampleRef = refs.get(0);
+        try {
+            int partitions = Math.min(refs.size(), jsc.defaultParallelism());
+            return jsc.parallelize(refs, partitions)
+                    .mapPartitions((Iterator<String> it) -> List.of(partition(model.value().build(), it, loader,
+                            classes, batch, sampleRef, samples, conf)).iterator())
+                    .reduce(Result::merge);
+        } finally {
+            model.destroy();
+        }
+    }
+
+    public static Result inProcess(ComputationGraph net, List<String> refs, ShardBatchLoader loader, int classes,
+                                   int batch, int samples, SerializableConf conf) throws IOException {
+        if (refs.isEmpty()) {
+            return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
+        }
+        return partition(net, refs.iterator(), loader, classes, batch, refs.get(0), samples, conf);
+    }
+
+    static Result partition(ComputationGraph net, Iterator<String> refs, ShardBatchLoader loader, int classes,
+                            int batch, String sampleRef, int samples, SerializableConf conf) throws IOException {
+        ConfusionMatrix cm = new ConfusionMatrix(classes);
+        double lossSum = 0;
+        long examples = 0;
+        List<Sample> kept = new ArrayList<>();
+        while (refs.hasNext()) {
+            String ref = refs.next();
+            List<ShardRow> rows = ShardSet.readRowGroup(ref, conf.get());
+            for (int from = 0; from < rows.size(); from += batch) {
+                List<ShardRow> chunk = rows.subList(from, Math.min(rows.size(), from + batch));
+                MultiDataSet mds = loader.toDataSet(chunk);
+                INDArray out = net.output(false, mds.getFeatures(0))[0];
+                int[] predicted = Nd4j.argMax(out, 1).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+                lossSum += net.score(mds, false) * chunk.size();
+                examples += chunk.size();
+                boolean keep = ref.equals(sampleRef);
+                int per = predicted.length / chunk.size();
+                for (int i = 0; i < chunk.size(); i++) {
+                    ShardRow r = chunk.get(i);
+                    byte[] pred = new byte[per];
+                    if (r.mask() != null) {
+                        byte[] m = r.mask();
+                        for (int p = 0; p < per; p++) {
+                            int t = m[p] & 0xff;
+                            int q = predicted[i * per + p];
+                            pred[p] = (byte) q;
+                            if (t != ShardFormat.IGNORE_LABEL) {
+                                cm.add(t, q);
+                            }
+                        }
+                    } else {
+                        pred[0] = (byte) predicted[i];
+                        cm.add(r.label(), predicted[i]);
+                    }
+                    if (keep && kept.size() < samples) {
+                        byte[] truth = r.mask() != null ? r.mask() : new byte[] {(byte) r.label()};
+                        kept.add(new Sample(r.key(), r.height(), r.width(), r.image(), truth, pred));
+                    }
+                }
+            }
+        }
+        return new Result(cm, lossSum, examples, kept);
+    }
+}

@@ -1,0 +1,91 @@
+package org.segspark.jobs.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.segspark.preprocess.io.HadoopFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** A run's output folder on any Hadoop file system; every file is written aside and renamed into place. */
+public final class RunDirectory {
+    public static final String CONFIG = "config.conf";
+    public static final String MODEL = "model.zip";
+    public static final String MODEL_INFO = "model.json";
+    public static final String METRICS = "metrics.json";
+    public static final String REPORT = "report.html";
+    public static final String CHECKPOINTS = "checkpoints";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+    private final Configuration conf;
+
+    public RunDirectory(String location, Configuration conf) throws IOException {
+        this.root = HadoopFiles.path(location);
+        this.conf = conf;
+        fs().mkdirs(root);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path path(String relative) {
+        return new Path(root, relative);
+    }
+
+    public boolean exists(String relative) throws IOException {
+        return fs().exists(path(relative));
+    }
+
+    private FileSystem fs() throws IOException {
+        return HadoopFiles.fs(root, conf);
+    }
+
+    public void writeText(String relative, String text) throws IOException {
+        writeBytes(relative, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void writeBytes(String relative, byte[] bytes) throws IOException {
+        HadoopFiles.writeAtomically(path(relative), conf, bytes);
+    }
+
+    public void writeJson(String relative, Object value) throws IOException {
+        writeBytes(relative, JSON.writeValueAsBytes(value));
+    }
+
+    public byte[] read(String relative) throws IOException {
+        return HadoopFiles.readAll(path(relative), conf);
+    }
+
+    /** Saves a network with its updater state, so training can continue from it. */
+    public void saveModel(String relative, ComputationGraph net) throws IOException {
+        Path target = path(relative);
+        FileSystem fs = fs();
+        fs.mkdirs(target.getParent());
+        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        try (FSDataOutputStream out = fs.create(tmp, true)) {
+            ModelSerializer.writeModel(net, out, true);
+        }
+        HadoopFiles.commit(fs, tmp, target);
+    }
+
+    public ComputationGraph loadModel(String relative) throws IOException {
+        try (InputStream in = fs().open(path(relative))) {
+            return ModelSerializer.restoreComputationGraph(in, true);
+        }
+    }
+
+    public void delete(String relative) throws IOException {
+        fs().delete(path(relative), false);
+    }
+}

@@ -1,0 +1,125 @@
+package org.segspark.jobs.train;
+
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.preprocess.shards.ShardSet;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Loads one planned minibatch (a {@link BatchPlan} reference) as a MultiDataSet, on the executor
+ * that trains on it: features [n, 3, h, w] normalised; for segmentation one-hot labels
+ * [n, K, h, w] with a label mask [n, 1, h, w] that is 0 at ignore (255) pixels, so they count in
+ * neither loss nor gradient; for classification one-hot labels [n, K].
+ */
+public final class ShardBatchLoader implements MultiDataSetLoader {
+    private static final long serialVersionUID = 1L;
+
+    private final int classes;
+    private final InputNormalizer normalizer;
+    private final Long shuffleSeed;
+    private final SerializableConf conf;
+
+    /** {@code shuffleSeed} null keeps the rows in file order (evaluation). */
+    public ShardBatchLoader(int classes, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf) {
+        this.classes = classes;
+        this.normalizer = normalizer;
+        this.shuffleSeed = shuffleSeed;
+        this.conf = conf;
+    }
+
+    @Override
+    public MultiDataSet load(Source source) throws IOException {
+        return load(source.getPath(), conf.get());
+    }
+
+    /**
+     * Loads a {@link BatchPlan} batch: each slice's row group is read (in the group's seeded row
+     * order when shuffling) and the slice's rows taken.
+     */
+    public MultiDataSet load(String batchRef, Configuration conf) throws IOException {
+        List<ShardRow> rows = new ArrayList<>();
+        for (BatchPlan.Slice s : BatchPlan.parse(batchRef)) {
+            List<ShardRow> group = new ArrayList<>(ShardSet.readRowGroup(s.file() + "#" + s.group(), conf));
+            if (shuffleSeed != null) {
+                Collections.shuffle(group, new Random(shuffleSeed ^ (s.file().hashCode() * 31L + s.group())));
+            }
+            if (s.start() + s.count() > group.size()) {
+                throw new IOException(s.file() + " row group " + s.group() + " has " + group.size() + " rows, the plan wants "
+                        + s.start() + ".." + (s.start() + s.count()) + " (shards changed since the manifest was written?)");
+            }
+            rows.addAll(group.subList(s.start(), s.start() + s.count()));
+        }
+        return toDataSet(rows);
+    }
+
+    /**
+     * Builds the arrays outside any workspace: the loader runs inside DL4J's prefetch thread, whose
+     * workspace is recycled every batch, while the batching iterator keeps the rest of a split row
+     * group for the next batch; workspace memory would be overwritten under it.
+     */
+    public MultiDataSet toDataSet(List<ShardRow> rows) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return build(rows);
+        }
+    }
+
+    private MultiDataSet build(List<ShardRow> rows) {
+        int n = rows.size();
+        ShardRow first = rows.get(0);
+        int h = first.height(), w = first.width(), plane = h * w;
+        float[] x = new float[n * 3 * plane];
+        boolean segmentation = first.mask() != null;
+        float[] y = new float[segmentation ? n * classes * plane : n * classes];
+        float[] mask = segmentation ? new float[n * plane] : null;
+        for (int i = 0; i < n; i++) {
+            ShardRow r = rows.get(i);
+            if (r.height() != h || r.width() != w) {
+                throw new IllegalArgumentException("row " + r.key() + " is " + r.height() + "x" + r.width()
+                        + ", expected " + h + "x" + w);
+            }
+            normalizer.toChw(r.image(), h, w, x, i * 3 * plane);
+            if (segmentation) {
+                byte[] m = r.mask();
+                for (int p = 0; p < plane; p++) {
+                    int c = m[p] & 0xff;
+                    if (c == ShardFormat.IGNORE_LABEL) {
+                        continue;
+                    }
+                    if (c >= classes) {
+                        throw new IllegalArgumentException("row " + r.key() + " has class " + c + " but the model has "
+                                + classes + " classes");
+                    }
+                    y[(i * classes + c) * plane + p] = 1f;
+                    mask[i * plane + p] = 1f;
+                }
+            } else {
+                if (r.label() < 0 || r.label() >= classes) {
+                    throw new IllegalArgumentException("row " + r.key() + " has label " + r.label() + ", outside 0.."
+                            + (classes - 1));
+                }
+                y[i * classes + r.label()] = 1f;
+            }
+        }
+        INDArray features = Nd4j.create(x, new long[] {n, 3, h, w}, 'c');
+        if (segmentation) {
+            INDArray labels = Nd4j.create(y, new long[] {n, classes, h, w}, 'c');
+            INDArray labelMask = Nd4j.create(mask, new long[] {n, 1, h, w}, 'c');
+            return new MultiDataSet(new INDArray[] {features}, new INDArray[] {labels}, null,
+                    new INDArray[] {labelMask});
+        }
+        return new MultiDataSet(features, Nd4j.create(y, new long[] {n, classes}, 'c'));
+    }
+}

@@ -1,0 +1,154 @@
+package org.segspark.jobs.train;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.report.RunReport;
+import org.segspark.models.GraphStats;
+import org.segspark.models.ModelRegistry;
+import org.segspark.models.ModelSpec;
+import org.segspark.models.Task;
+import org.segspark.preprocess.BuildInfo;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.preprocess.shards.ShardManifest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code segspark train}: runs the trainer and writes the run folder: the effective config, a
+ * checkpoint per epoch, the final model with its provenance, metrics.json and report.html.
+ */
+public final class TrainJob {
+    private TrainJob() {
+    }
+
+    /** What a finished run produced. */
+    public record Result(RunDirectory run, List<EpochMetrics> history, Map<String, Object> metrics) {
+    }
+
+    public static Result run(JavaSparkContext jsc, JobConfig config, PrintStream console) throws IOException {
+        TrainConfig cfg = TrainConfig.from(config.section("train"));
+        RunDirectory run = new RunDirectory(cfg.out(), jsc.hadoopConfiguration());
+        run.writeText(RunDirectory.CONFIG, config.render());
+        long start = System.nanoTime();
+        List<String> checkpoints = new ArrayList<>();
+        Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
+        Trainer.Outcome out = trainer.run((net, metrics, eval) -> {
+            String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
+            run.saveModel(name, net);
+            checkpoints.add(name);
+            Map<String, Object> latest = new LinkedHashMap<>();
+            latest.put("epoch", metrics.epoch());
+            latest.put("file", name);
+            latest.put("metrics", metrics);
+            run.writeJson(RunDirectory.CHECKPOINTS + "/latest.json", latest);
+            while (checkpoints.size() > cfg.keepCheckpoints()) {
+                run.delete(checkpoints.remove(0));
+            }
+        });
+        ComputationGraph net = out.net();
+        run.saveModel(RunDirectory.MODEL, net);
+        ShardManifest manifest = out.shards().manifest();
+        ModelSpec spec = ModelRegistry.get(cfg.model());
+        boolean seg = spec.task() == Task.SEGMENTATION;
+        ConfusionMatrix cm = out.lastEvaluation().confusion();
+
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("task", spec.task().id());
+        metrics.put("classes", manifest.classes());
+        if (seg) {
+            metrics.put("miou", EpochMetrics.finite(cm.meanIou()));
+            metrics.put("pixel_accuracy", EpochMetrics.finite(cm.accuracy()));
+            Map<String, Double> perClass = new LinkedHashMap<>();
+            double[] iou = cm.iou();
+            for (int c = 0; c < iou.length; c++) {
+                perClass.put(manifest.classes().get(c), EpochMetrics.finite(iou[c]));
+            }
+            metrics.put("per_class_iou", perClass);
+        } else {
+            metrics.put("top1", EpochMetrics.finite(cm.accuracy()));
+        }
+        metrics.put("val_loss", out.history().get(out.history().size() - 1).valLoss());
+        metrics.put("confusion_matrix", cm.toArray());
+        metrics.put("epochs", out.history().size());
+        metrics.put("wall_seconds", (System.nanoTime() - start) / 1e9);
+        metrics.put("history", out.history());
+        run.writeJson(RunDirectory.METRICS, metrics);
+
+        Map<String, Object> info = provenance(cfg, config, spec, net, manifest, jsc, out.workers(), metrics);
+        run.writeJson(RunDirectory.MODEL_INFO, info);
+
+        Map<String, String> header = new LinkedHashMap<>();
+        header.put("model", cfg.model() + " (" + spec.reference() + ")");
+        header.put("parameters", info.get("params_trainable") + " trainable, " + info.get("params_total") + " total");
+        header.put("data", cfg.data() + " (" + manifest.task() + ", " + manifest.split("train").examples() + " train / "
+                + manifest.split("val").examples() + " val, created " + manifest.created() + ")");
+        header.put("data source", String.valueOf(manifest.source()));
+        header.put("training", cfg.mode().id() + " on " + jsc.master() + ", " + out.workers() + " worker(s), batch "
+                + cfg.batch() + ", " + cfg.optimizer().name() + " lr " + cfg.optimizer().lr());
+        header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");
+        header.put("finished", Instant.now().toString() + " on " + host());
+        RunReport.Output report = RunReport.render(new RunReport.Input("segspark run: " + cfg.model(), header,
+                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples()));
+        for (Map.Entry<String, byte[]> e : report.figures().entrySet()) {
+            run.writeBytes("report/" + e.getKey(), e.getValue());
+        }
+        run.writeText(RunDirectory.REPORT, report.html());
+        return new Result(run, out.history(), metrics);
+    }
+
+    static Map<String, Object> provenance(TrainConfig cfg, JobConfig config, ModelSpec spec, ComputationGraph net,
+                                          ShardManifest manifest, JavaSparkContext jsc, int workers,
+                                          Map<String, Object> metrics) throws IOException {
+        GraphStats stats = GraphStats.of(net, InputType.convolutional(manifest.tensor().height(), manifest.tensor().width(), 3));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model", cfg.model());
+        info.put("task", spec.task().id());
+        info.put("reference", spec.reference());
+        info.put("input", List.of(3, manifest.tensor().height(), manifest.tensor().width()));
+        info.put("classes", manifest.classes());
+        info.put("params_total", stats.paramsTotal());
+        info.put("params_trainable", stats.paramsTrainable());
+        info.put("macs", stats.macs());
+        info.put("normalization", Map.of("mode", cfg.normalization().name().toLowerCase(Locale.ROOT),
+                "mean", manifest.normalization() == null ? List.of() : manifest.normalization().mean(),
+                "std", manifest.normalization() == null ? List.of() : manifest.normalization().std()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("shards", cfg.data());
+        data.put("manifest_sha256", HadoopFiles.sha256(HadoopFiles.readAll(
+                new org.apache.hadoop.fs.Path(HadoopFiles.path(cfg.data()), ShardFormat.MANIFEST), jsc.hadoopConfiguration())));
+        data.put("manifest_created", manifest.created());
+        data.put("format_version", manifest.formatVersion());
+        data.put("source", manifest.source());
+        info.put("data", data);
+        info.put("train_config", com.typesafe.config.ConfigFactory.parseString(config.json("train")).root().unwrapped());
+        info.put("code", BuildInfo.asMap());
+        info.put("spark", Map.of("master", jsc.master(), "version", jsc.version(), "workers", workers,
+                "mode", cfg.mode().id()));
+        info.put("metrics", Map.of("final", metrics.entrySet().stream()
+                .filter(e -> !e.getKey().equals("history") && !e.getKey().equals("confusion_matrix"))
+                .collect(LinkedHashMap::new, (mm, e) -> mm.put(e.getKey(), e.getValue()), Map::putAll)));
+        info.put("created", Instant.now().toString());
+        info.put("host", host());
+        return info;
+    }
+
+    static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package org.segspark.jobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.segspark.jobs.Main;
+import org.segspark.preprocess.image.LabelPng;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every CLI command run as a user runs it (in this JVM, Spark on local[2]): synthetic data ->
+ * label maps -> shards -> training in both modes -> reports, and the demo and bench commands.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MASTER = "local[2]";
+
+    @TempDir
+    static Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        oldOut.print(r.out());
+        oldErr.print(r.err());
+        return r;
+    }
+
+    static String p(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    @Test
+    @Order(1)
+    void synthCocoIsDeterministic() throws Exception {
+        assertEquals(0, run("synth-coco", "--out", p("coco"), "--images", "48", "--size", "64x48", "--seed", "5").code());
+        assertEquals(0, run("synth-coco", "--out", p("coco2"), "--images", "48", "--size", "64x48", "--seed", "5").code());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("coco/annotations/instances.json")),
+                Files.readAllBytes(dir.resolve("coco2/annotations/instances.json")));
+        assertEquals(48, dir.resolve("coco/images").toFile().list().length);
+    }
+
+    @Test
+    @Order(2)
+    void cocoMasksWritesALabelMapPerImage() throws Exception {
+        Run r = run("coco-masks", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
+                "--images", p("coco/images"), "--out", p("masks"), "--mapping", "coco4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("inputs 48 = written 48 + rejected 0"), r.out());
+        int[] size = new int[2];
+        byte[] labels = LabelPng.decode(Files.readAllBytes(dir.resolve("masks/000000000001.png")), size);
+        assertEquals(64, size[0]);
+        assertEquals(48, size[1]);
+        for (byte b : labels) {
+            int v = b & 0xff;
+            assertTrue(v <= 3 || v == 255, "coco4 classes only, got " + v);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void preprocessWritesShardsAndChecksTheBooks() throws Exception {
+        Run r = run("preprocess", "coco", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
+                "--images", p("coco/images"), "--out", p("shards"), "--size", "32x32", "--val-fraction", "0.25",
+                "--set", "preprocess.coco.row-group-rows=8");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("inputs 48 = written 48 + rejected 0"), r.out());
+        JsonNode m = JSON.readTree(dir.resolve("shards/manifest.json").toFile());
+        assertEquals(48, m.at("/splits/train/examples").asInt() + m.at("/splits/val/examples").asInt());
+        assertEquals(32, m.at("/tensor/height").asInt());
+        assertEquals(8, m.at("/config/row-group-rows").asInt(), "the effective config is recorded");
+    }
+
+    @Test
+    @Order(4)
+    void trainingOnSparkLowersTheLossAndWritesTheRun() throws Exception {
+        Run r = run("train", "--master", MASTER, "--data", p("shards"), "--out", p("run"), "--epochs", "3",
+                "--batch", "4", "--set", "train.averaging-frequency=2", "--lr", "0.003");
+        assertEquals(0, r.code(), r.err());
+        JsonNode metrics = JSON.readTree(dir.resolve("run/metrics.json").toFile());
+        JsonNode h = metrics.get("history");
+        assertEquals(3, h.size());
+        assertTrue(h.get(2).get("train_loss").asDouble() < h.get(0).get("train_loss").asDouble(),
+                "training loss falls: " + h);
+        assertTrue(metrics.get("miou").isNumber());
+        assertEquals(4, metrics.get("per_class_iou").size());
+        for (String f : new String[] {"model.zip", "model.json", "report.html", "config.conf", "report/loss.png",
+                "checkpoints/latest.json"}) {
+            assertTrue(Files.exists(dir.resolve("run").resolve(f)), f);
+        }
+        JsonNode info = JSON.readTree(dir.resolve("run/model.json").toFile());
+        assertEquals("unet-mobilenetv2", info.get("model").asText());
+        assertTrue(info.at("/data/manifest_sha256").asText().matches("[0-9a-f]{64}"));
+        assertTrue(info.at("/code/version").isTextual());
+        ComputationGraph net = ModelSerializer.restoreComputationGraph(dir.resolve("run/model.zip").toFile(), true);
+        assertEquals(info.get("params_total").asLong(), net.numParams());
+        String html = Files.readString(dir.resolve("run/report.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("Confusion matrix"));
+    }
+
+    @Test
+    @Order(5)
+    void localModeTrainsTheSameModelInOneProcess() throws Exception {
+        Run r = run("train", "--master", MASTER, "--mode", "local", "--data", p("shards"), "--out", p("run-local"),
+                "--epochs", "2", "--batch", "4");
+        assertEquals(0, r.code(), r.err());
+        JsonNode info = JSON.readTree(dir.resolve("run-local/model.json").toFile());
+        assertEquals("local", info.at("/spark/mode").asText());
+    }
+
+    @Test
+    @Order(6)
+    void demoRunsEndToEndOnTheEmbeddedDefault() throws Exception {
+        Run r = run("demo", "--master", MASTER, "--out", p("demo"), "--images", "24", "--epochs", "1",
+                "--set", "preprocess.coco.height=32", "--set", "preprocess.coco.width=32");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("demo: validation mIoU"), r.out());
+        assertTrue(Files.exists(dir.resolve("demo/run/report.html")));
+        assertTrue(Files.exists(dir.resolve("demo/shards/manifest.json")));
+    }
+
+    @Test
+    @Order(7)
+    void benchPrintsTheFiguresAsJson() throws Exception {
+        Run r = run("bench", "train", "--master", MASTER, "--size", "32", "--batch", "4", "--steps", "2",
+                "--spark-workers", "2", "--json", "--set", "bench.warmup=1", "--set", "bench.torch-script=/nonexistent.py");
+        assertEquals(0, r.code(), r.err());
+        String line = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+        JsonNode j = JSON.readTree(line);
+        assertTrue(j.get("train_images_per_s").asDouble() > 0);
+        assertTrue(j.get("infer_images_per_s").asDouble() > 0);
+        assertTrue(j.get("spark_train_images_per_s").asDouble() > 0);
+        assertTrue(j.get("torch_skipped").asText().contains("not found"));
+    }
+
+    @Test
+    @Order(8)
+    void badUsageIsAClearErrorWithExitCode2() {
+        Run missing = run("synth-coco", "--images", "3");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--out is required"), missing.err());
+        Run size = run("synth-coco", "--out", p("x"), "--size", "big");
+        assertEquals(2, size.code());
+        assertTrue(size.err().contains("--size must look like 128x96"), size.err());
+        Run noShards = run("train", "--master", MASTER, "--data", p("nothing-here"), "--out", p("run-x"));
+        assertEquals(2, noShards.code());
+        assertTrue(noShards.err().contains("is not a shard set"), noShards.err());
+        Run model = run("train", "--master", MASTER, "--data", p("shards"), "--out", p("run-y"), "--model", "resnet-9000");
+        assertEquals(2, model.code());
+        assertTrue(model.err().contains("unknown model \"resnet-9000\""), model.err());
+        assertTrue(new File(p("coco")).isDirectory());
+    }
+}

@@ -1,0 +1,102 @@
+package org.segspark.models;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parameter and multiply-accumulate counts of a graph, with the conventions of the reference
+ * counters: trainable parameters exclude batch-norm running statistics (DL4J stores them as
+ * parameters, PyTorch as buffers); MACs count convolutions (output elements x kernel area x input
+ * channels per group), transposed convolutions (input elements x kernel area x output channels)
+ * and dense layers, for one image.
+ */
+public record GraphStats(long paramsTotal, long paramsTrainable, long macs, List<LayerRow> layers) {
+
+    /** One row of a layer-by-layer summary. */
+    public record LayerRow(String name, String type, String outputShape, long params, long macs) {
+    }
+
+    public static GraphStats of(ComputationGraph net, InputType input) {
+        ComputationGraphConfiguration conf = net.getConfiguration();
+        Map<String, InputType> types = conf.getLayerActivationTypes(input);
+        long total = net.numParams();
+        long frozenStats = 0;
+        long macs = 0;
+        List<LayerRow> rows = new ArrayList<>();
+        for (String name : conf.getTopologicalOrderStr()) {
+            GraphVertex v = conf.getVertices().get(name);
+            if (v == null) {
+                continue;
+            }
+            long params = net.getVertex(name).numParams();
+            long m = 0;
+            String type = v.getClass().getSimpleName();
+            if (v instanceof LayerVertex lv) {
+                Layer l = lv.getLayerConf().getLayer();
+                type = l.getClass().getSimpleName();
+                if (l instanceof BatchNormalization bn) {
+                    frozenStats += 2 * bn.getNOut();
+                }
+                InputType in = types.get(conf.getVertexInputs().get(name).get(0));
+                m = macs(l, in, types.get(name));
+            }
+            macs += m;
+            rows.add(new LayerRow(name, type, shape(types.get(name)), params, m));
+        }
+        return new GraphStats(total, total - frozenStats, macs, rows);
+    }
+
+    static long macs(Layer l, InputType in, InputType out) {
+        if (l instanceof DepthwiseConvolution2D d && out instanceof InputType.InputTypeConvolutional o) {
+            int[] k = d.getKernelSize();
+            return o.getHeight() * o.getWidth() * o.getChannels() * (long) k[0] * k[1];
+        }
+        if (l instanceof SeparableConvolution2D s && out instanceof InputType.InputTypeConvolutional o
+                && in instanceof InputType.InputTypeConvolutional i) {
+            int[] k = s.getKernelSize();
+            long depthOut = i.getChannels() * (long) s.getDepthMultiplier();
+            return o.getHeight() * o.getWidth() * (depthOut * k[0] * k[1] + depthOut * o.getChannels());
+        }
+        if (l instanceof Deconvolution2D d && in instanceof InputType.InputTypeConvolutional i) {
+            int[] k = d.getKernelSize();
+            return i.getHeight() * i.getWidth() * i.getChannels() * (long) k[0] * k[1] * d.getNOut();
+        }
+        if (l instanceof ConvolutionLayer c && out instanceof InputType.InputTypeConvolutional o) {
+            int[] k = c.getKernelSize();
+            return o.getHeight() * o.getWidth() * o.getChannels() * (long) k[0] * k[1] * c.getNIn();
+        }
+        if ((l instanceof DenseLayer || l instanceof OutputLayer) && l instanceof FeedForwardLayer f) {
+            return f.getNIn() * f.getNOut();
+        }
+        return 0;
+    }
+
+    static String shape(InputType t) {
+        if (t == null) {
+            return "?";
+        }
+        if (t instanceof InputType.InputTypeConvolutional c) {
+            return "[" + c.getChannels() + ", " + c.getHeight() + ", " + c.getWidth() + "]";
+        }
+        if (t instanceof InputType.InputTypeFeedForward f) {
+            return "[" + f.getSize() + "]";
+        }
+        return t.toString();
+    }
+}

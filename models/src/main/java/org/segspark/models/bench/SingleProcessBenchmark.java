@@ -1,0 +1,93 @@
+package org.segspark.models.bench;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.ModelConfig;
+import org.segspark.models.ModelRegistry;
+import org.segspark.models.Task;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Training and inference throughput of one registry model in this JVM: a fixed random batch,
+ * warm-up steps, then the median of timed steps (the median resists the noise of a shared machine).
+ */
+public final class SingleProcessBenchmark {
+    private SingleProcessBenchmark() {
+    }
+
+    /** Median step times and the resulting images per second. */
+    public record Result(String model, int size, int batch, int steps, double trainStepSeconds,
+                         double inferStepSeconds) {
+        public double trainImagesPerSecond() {
+            return batch / trainStepSeconds;
+        }
+
+        public double inferImagesPerSecond() {
+            return batch / inferStepSeconds;
+        }
+    }
+
+    /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets. */
+    public static MultiDataSet randomBatch(Task task, int classes, int batch, int size, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] x = new float[batch * 3 * size * size];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 2 - 1;
+        }
+        INDArray features = Nd4j.create(x, new long[] {batch, 3, size, size}, 'c');
+        INDArray labels;
+        if (task == Task.SEGMENTATION) {
+            float[] y = new float[batch * classes * size * size];
+            int plane = size * size;
+            for (int n = 0; n < batch; n++) {
+                for (int p = 0; p < plane; p++) {
+                    y[(n * classes + r.nextInt(classes)) * plane + p] = 1f;
+                }
+            }
+            labels = Nd4j.create(y, new long[] {batch, classes, size, size}, 'c');
+        } else {
+            float[] y = new float[batch * classes];
+            for (int n = 0; n < batch; n++) {
+                y[n * classes + r.nextInt(classes)] = 1f;
+            }
+            labels = Nd4j.create(y, new long[] {batch, classes}, 'c');
+        }
+        return new MultiDataSet(features, labels);
+    }
+
+    public static Result run(String model, int classes, int size, int batch, int warmup, int steps) {
+        ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
+        ComputationGraph net = ModelRegistry.build(model, cfg);
+        MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), classes, batch, size, 1);
+        List<Double> train = new ArrayList<>();
+        for (int i = 0; i < warmup + steps; i++) {
+            long t = System.nanoTime();
+            net.fit(data);
+            if (i >= warmup) {
+                train.add((System.nanoTime() - t) / 1e9);
+            }
+        }
+        List<Double> infer = new ArrayList<>();
+        INDArray x = data.getFeatures(0);
+        for (int i = 0; i < warmup + steps; i++) {
+            long t = System.nanoTime();
+            net.output(false, x);
+            if (i >= warmup) {
+                infer.add((System.nanoTime() - t) / 1e9);
+            }
+        }
+        return new Result(model, size, batch, steps, median(train), median(infer));
+    }
+
+    public static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        Collections.sort(v);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+}
