@@ -11,6 +11,7 @@ import org.segspark.jobs.train.ShardBatchLoader;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.NativeSpeed;
+import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.shards.ShardSet;
@@ -50,6 +51,10 @@ public final class TrainBenchmark {
         out.put("train_images_per_s", single.trainImagesPerSecond());
         out.put("infer_images_per_s", single.inferImagesPerSecond());
 
+        if (b.getBoolean("profile")) {
+            out.put("profile", profile(model, classes, size, batch, steps));
+        }
+
         int workers = b.getInt("spark-workers");
         if (workers > 0 && jsc != null) {
             double spark = sparkParameterAveraging(jsc, model, size, batch, classes, workers, b.getInt("averaging-frequency"),
@@ -74,6 +79,29 @@ public final class TrainBenchmark {
         } else {
             out.put("torch_skipped", torch.skipped());
         }
+        return out;
+    }
+
+    /** Per layer type: layers, forward and backward ms per step; plus the measured step. */
+    static Map<String, Object> profile(String model, int classes, int size, int batch, int steps) {
+        ComputationGraph net = ModelRegistry.build(model,
+                ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size));
+        LayerProfiler.Profile p = LayerProfiler.profile(net,
+                SingleProcessBenchmark.randomBatch(ModelRegistry.get(model).task(), classes, batch, size, 1), steps);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("step_ms", p.stepMs());
+        out.put("attributed_ms", p.attributedMs());
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (LayerProfiler.TypeTime t : p.types()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("type", t.type());
+            row.put("layers", t.layers());
+            row.put("forward_ms", t.forwardMs());
+            row.put("backward_ms", t.backwardMs());
+            row.put("share", t.totalMs() / p.attributedMs());
+            rows.add(row);
+        }
+        out.put("by_type", rows);
         return out;
     }
 

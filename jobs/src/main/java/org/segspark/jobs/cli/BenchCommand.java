@@ -51,12 +51,15 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object instead of a table")
         boolean json;
 
+        @Option(names = "--profile", description = "Also print the time per layer type (forward and backward)")
+        boolean profile;
+
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("bench").file(common.config).set(common.set)
                     .option("bench.model", model).option("bench.size", size).option("bench.batch", batch)
                     .option("bench.classes", classes).option("bench.steps", steps)
-                    .option("bench.spark-workers", workers).load();
+                    .option("bench.spark-workers", workers).option("bench.profile", profile ? true : null).load();
             var b = cfg.section("bench");
             JavaSparkContext jsc = null;
             if (b.getInt("spark-workers") > 0) {
@@ -91,6 +94,17 @@ public final class BenchCommand implements Runnable {
                         (Double) r.get("ratio_train_vs_torch"), (Double) r.get("ratio_infer_vs_torch")));
             } else {
                 sb.append("PyTorch reference skipped: ").append(r.get("torch_skipped")).append('\n');
+            }
+            if (r.get("profile") instanceof Map<?, ?> p) {
+                sb.append(String.format(Locale.ROOT, "%nTime per layer type: each layer run forward and backward on its own, in fresh "
+                        + "memory (about 2x its cost inside the network);%nshare = of the %.0f ms all layers took this way; "
+                        + "a whole training step took %.0f ms%n", (Double) p.get("attributed_ms"), (Double) p.get("step_ms")));
+                sb.append(String.format(Locale.ROOT, "%-28s %6s %10s %10s %7s%n", "type", "layers", "forward", "backward", "share"));
+                for (Object o : (java.util.List<?>) p.get("by_type")) {
+                    Map<?, ?> t = (Map<?, ?>) o;
+                    sb.append(String.format(Locale.ROOT, "%-28s %6d %10.1f %10.1f %6.1f%%%n", t.get("type"), (Integer) t.get("layers"),
+                            (Double) t.get("forward_ms"), (Double) t.get("backward_ms"), 100 * (Double) t.get("share")));
+                }
             }
             return sb.toString();
         }

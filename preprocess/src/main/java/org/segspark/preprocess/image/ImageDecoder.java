@@ -68,9 +68,10 @@ public final class ImageDecoder {
                 }
                 ImageReadParam param = reader.getDefaultReadParam();
                 BufferedImage image = reader.read(0, param);
-                if (!warnings.isEmpty()) {
+                List<String> fatal = warnings.stream().filter(ImageDecoder::meansLostPixels).distinct().toList();
+                if (!fatal.isEmpty()) {
                     throw new BadImageException("corrupt or truncated " + reader.getFormatName() + ": "
-                            + String.join("; ", warnings));
+                            + String.join("; ", fatal));
                 }
                 return image;
             } finally {
@@ -100,6 +101,17 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw new BadImageException("cannot read image header: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * Warnings after which part of the picture is missing or garbage (libjpeg's premature end of
+     * file or data segment, bad Huffman codes). Others are harmless: an invalid embedded colour
+     * profile (real COCO images have them) or extraneous bytes before a marker leave every pixel decoded.
+     */
+    static boolean meansLostPixels(String warning) {
+        String w = warning.toLowerCase(java.util.Locale.ROOT);
+        return w.contains("premature end") || w.contains("bad huffman") || w.contains("must resync")
+                || w.contains("corrupt jpeg data: premature");
     }
 
     /** Any decoded image as 8-bit RGB; alpha is dropped, grey and palette images expanded. */

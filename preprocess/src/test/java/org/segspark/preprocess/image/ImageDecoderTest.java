@@ -21,6 +21,13 @@ class ImageDecoderTest {
     }
 
     @Test
+    void anInvalidColourProfileIsNotCorruption() throws Exception {
+        RgbImage img = decoder.decode(TestData.bytes("coco_val2017_tiny/val2017/000000331799.jpg"));
+        assertEquals(640, img.width());
+        assertEquals(464, img.height());
+    }
+
+    @Test
     void truncatedJpegIsRefusedNotHalfGrey() {
         byte[] jpeg = TestData.bytes("coco_val2017_tiny/val2017/000000223747.jpg");
         byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
