@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** coco-masks on the real val2017 subset, of which only six images are in the test resources. */
+/** coco-masks on the real val2017 subset, of which only seven images are in the test resources. */
 class CocoMasksJobTest extends SharedJavaSparkContext {
     @TempDir
     Path out;
@@ -38,8 +38,8 @@ class CocoMasksJobTest extends SharedJavaSparkContext {
         String images = TestData.path("coco_val2017_tiny/val2017").toString();
         CocoMasksJob.Result r = CocoMasksJob.run(jsc(), json, images, out.toString(), "coco4");
         assertEquals(80, r.accounting().inputs());
-        assertEquals(6, r.accounting().written());
-        assertEquals(74, r.accounting().rejected());
+        assertEquals(7, r.accounting().written());
+        assertEquals(73, r.accounting().rejected());
         for (Reject rej : r.rejects()) {
             assertEquals("read", rej.stage());
             assertTrue(rej.reason().startsWith("missing file "), rej.reason());
