@@ -20,7 +20,8 @@ public final class Nd4jCpu {
         private final Object nativeEnvironment;
         private final Method isUseOneDnn;
 
-        private Environment() {
+        /** A fresh handle; DL4J uses {@link #getInstance()}. */
+        public Environment() {
             Object env = null;
             Method m = null;
             try {

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.segspark.models.graph.GraphAssembler;
 import org.segspark.models.zoo.UNetMobileNetV2;
 
 import java.util.Collections;
@@ -66,10 +67,16 @@ public final class ModelRegistry {
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
     }
 
-    /** Builds and initialises a network; oneDNN helpers are enabled first so every layer gets them. */
+    /** Builds and initialises a network on segspark's fast layers. */
     public static ComputationGraph build(String name, ModelConfig config, NeuralNetConfiguration.Builder base) {
+        return build(name, config, base, GraphAssembler.Implementation.FAST);
+    }
+
+    /** Builds and initialises a network; oneDNN helpers are enabled first so every stock layer gets them. */
+    public static ComputationGraph build(String name, ModelConfig config, NeuralNetConfiguration.Builder base,
+                                         GraphAssembler.Implementation impl) {
         NativeSpeed.enable();
-        ComputationGraph net = new ComputationGraph(get(name).builder().build(config, base));
+        ComputationGraph net = new ComputationGraph(get(name).builder().build(config, base, impl));
         net.init();
         return net;
     }

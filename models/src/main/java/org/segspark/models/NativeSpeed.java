@@ -7,6 +7,10 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.layers.FastBatchNormalizationLayer;
+import org.segspark.models.layers.FastConvolution2DLayer;
+import org.segspark.models.layers.FastDeconvolution2DLayer;
+import org.segspark.models.layers.FastDepthwiseConvolution2DLayer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,37 +37,72 @@ public final class NativeSpeed {
         return BaseMKLDNNHelper.mklDnnEnabled();
     }
 
-    /** How many conv, batch norm and pooling layers of a network run on a oneDNN helper, by layer type. */
-    public static Map<String, int[]> helperCoverage(ComputationGraph graph) {
+    /**
+     * How many convolution-type, batch norm and pooling layers of a network run on a fast path, by
+     * kind: segspark's own layers (libnd4j oneDNN ops, Java batch-norm kernels) or, for DL4J's
+     * stock layers, an active oneDNN helper. {total, fast} per kind.
+     */
+    public static Map<String, int[]> coverage(ComputationGraph graph) {
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
-            String type = null;
-            Object helper = null;
-            if (l instanceof ConvolutionLayer c && l.getClass() == ConvolutionLayer.class) {
-                type = "convolution";
-                helper = c.getHelper();
+            String kind = null;
+            boolean fast = false;
+            if (l instanceof FastConvolution2DLayer || l instanceof FastDepthwiseConvolution2DLayer
+                    || l instanceof FastDeconvolution2DLayer) {
+                kind = "convolution";
+                fast = true;
+            } else if (l instanceof ConvolutionLayer c) {
+                kind = "convolution";
+                fast = c.getClass() == ConvolutionLayer.class && c.getHelper() != null;
+            } else if (l instanceof FastBatchNormalizationLayer) {
+                kind = "batchnorm";
+                fast = true;
             } else if (l instanceof BatchNormalization b) {
-                type = "batchnorm";
-                helper = b.getHelper();
+                kind = "batchnorm";
+                fast = b.getHelper() != null;
             } else if (l instanceof SubsamplingLayer s) {
-                type = "pooling";
-                helper = s.getHelper();
+                kind = "pooling";
+                fast = s.getHelper() != null;
             }
-            if (type != null) {
-                int[] c = counts.computeIfAbsent(type, k -> new int[2]);
-                c[1]++;
-                if (helper != null) {
-                    c[0]++;
+            if (kind != null) {
+                int[] c = counts.computeIfAbsent(kind, k -> new int[2]);
+                c[0]++;
+                if (fast) {
+                    c[1]++;
                 }
             }
         }
         return counts;
     }
 
+    /** True when libnd4j runs its ops on oneDNN (the onednn build of nd4j-native, oneDNN enabled). */
+    public static boolean libnd4jUsesOneDnn() {
+        return new org.nd4j.nativeblas.Nd4jCpu.Environment().isUseMKLDNN();
+    }
+
+    private static volatile int threads;
+
+    /**
+     * Threads each op may use in this JVM: libnd4j's own pool, its OpenMP (oneDNN) and segspark's
+     * batch-norm kernels. Spark runs several training tasks in one executor JVM, one per core
+     * (spark.task.cpus each): letting every task's ops use every core oversubscribes the machine
+     * (measured: parameter averaging on local[2] at 0.7x of one process). Cheap to call repeatedly.
+     */
+    public static void setThreads(int n) {
+        if (n < 1 || n == threads) {
+            return;
+        }
+        Nd4j.getEnvironment().setMaxThreads(n);
+        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        org.segspark.models.layers.KernelThreads.set(n);
+        threads = n;
+    }
+
     /** A one-line description of the native backend, for logs and benchmark reports. */
     public static String describe() {
         var env = Nd4j.getExecutioner().getEnvironmentInformation();
         return "backend=" + env.getProperty("backend") + " blas=" + env.getProperty("blas.vendor")
-                + " omp_threads=" + env.getProperty("omp.threads") + " onednn_helpers=" + oneDnnActive();
+                + " onednn=" + libnd4jUsesOneDnn() + " onednn_helpers=" + oneDnnActive();
     }
 }

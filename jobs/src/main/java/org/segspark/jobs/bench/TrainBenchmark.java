@@ -9,7 +9,9 @@ import org.segspark.jobs.train.BatchPlan;
 import org.segspark.jobs.train.InputNormalizer;
 import org.segspark.jobs.train.ShardBatchLoader;
 import org.segspark.jobs.train.TrainConfig;
+import org.segspark.jobs.train.TrainingStats;
 import org.segspark.models.ModelRegistry;
+import org.segspark.models.NativeSpeed;
 import org.segspark.models.NativeSpeed;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
@@ -47,9 +49,42 @@ public final class TrainBenchmark {
         out.put("machine", Machine.describe());
         out.put("backend", NativeSpeed.describe());
 
-        SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
-        out.put("train_images_per_s", single.trainImagesPerSecond());
-        out.put("infer_images_per_s", single.inferImagesPerSecond());
+        // DL4J and PyTorch take turns (A B A B ...): drift on a shared machine hits both alike.
+        int rounds = b.getInt("rounds");
+        File script = new File(b.getString("torch-script"));
+        if (!script.isAbsolute()) {
+            script = new File(home, b.getString("torch-script"));
+        }
+        List<Double> train = new java.util.ArrayList<>(), infer = new java.util.ArrayList<>();
+        List<Double> torchTrain = new java.util.ArrayList<>(), torchInfer = new java.util.ArrayList<>();
+        TorchPeer.Figures torch = null;
+        for (int r = 0; r < rounds; r++) {
+            SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
+            train.add(single.trainImagesPerSecond());
+            infer.add(single.inferImagesPerSecond());
+            torch = TorchPeer.run(b.getString("python"), script, size, batch, classes, steps, b.getInt("torch-threads"));
+            if (torch.skipped() == null) {
+                torchTrain.add(torch.trainImagesPerSecond());
+                torchInfer.add(torch.inferImagesPerSecond());
+            }
+        }
+        double trainIps = SingleProcessBenchmark.median(train), inferIps = SingleProcessBenchmark.median(infer);
+        out.put("rounds", rounds);
+        out.put("train_images_per_s", trainIps);
+        out.put("infer_images_per_s", inferIps);
+        out.put("train_images_per_s_rounds", train);
+        out.put("infer_images_per_s_rounds", infer);
+        if (torch != null && torch.skipped() == null) {
+            double tt = SingleProcessBenchmark.median(torchTrain), ti = SingleProcessBenchmark.median(torchInfer);
+            out.put("torch_train_images_per_s", tt);
+            out.put("torch_infer_images_per_s", ti);
+            out.put("torch_train_images_per_s_rounds", torchTrain);
+            out.put("torch_infer_images_per_s_rounds", torchInfer);
+            out.put("ratio_train_vs_torch", trainIps / tt);
+            out.put("ratio_infer_vs_torch", inferIps / ti);
+        } else if (torch != null) {
+            out.put("torch_skipped", torch.skipped());
+        }
 
         if (b.getBoolean("profile")) {
             out.put("profile", profile(model, classes, size, batch, steps));
@@ -57,28 +92,16 @@ public final class TrainBenchmark {
 
         int workers = b.getInt("spark-workers");
         if (workers > 0 && jsc != null) {
+            Map<String, Object> sparkStats = new LinkedHashMap<>();
             double spark = sparkParameterAveraging(jsc, model, size, batch, classes, workers, b.getInt("averaging-frequency"),
-                    Math.max(2, steps / 3));
+                    Math.max(2, steps / 3), sparkStats);
+            out.put("spark_training_stats", sparkStats);
             out.put("spark_workers", workers);
             out.put("spark_master", jsc.master());
             out.put("spark_train_images_per_s", spark);
-            out.put("ratio_spark_vs_single", spark / single.trainImagesPerSecond());
+            out.put("ratio_spark_vs_single", spark / trainIps);
         }
 
-        File script = new File(b.getString("torch-script"));
-        if (!script.isAbsolute()) {
-            script = new File(home, b.getString("torch-script"));
-        }
-        TorchPeer.Figures torch = TorchPeer.run(b.getString("python"), script, size, batch, classes, steps,
-                b.getInt("torch-threads"));
-        if (torch.skipped() == null) {
-            out.put("torch_train_images_per_s", torch.trainImagesPerSecond());
-            out.put("torch_infer_images_per_s", torch.inferImagesPerSecond());
-            out.put("ratio_train_vs_torch", single.trainImagesPerSecond() / torch.trainImagesPerSecond());
-            out.put("ratio_infer_vs_torch", single.inferImagesPerSecond() / torch.inferImagesPerSecond());
-        } else {
-            out.put("torch_skipped", torch.skipped());
-        }
         return out;
     }
 
@@ -107,7 +130,8 @@ public final class TrainBenchmark {
 
     /** Images/s of parameter averaging over shard row groups, after one warm-up split. */
     static double sparkParameterAveraging(JavaSparkContext jsc, String model, int size, int batch, int classes,
-                                          int workers, int averaging, int timedSplits) throws IOException {
+                                          int workers, int averaging, int timedSplits, Map<String, Object> stats)
+            throws IOException {
         Path dir = Files.createTempDirectory("segspark-bench-shards");
         try {
             int perSplit = workers * averaging;
@@ -119,16 +143,19 @@ public final class TrainBenchmark {
                     ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size));
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                     .batchSizePerWorker(batch).averagingFrequency(averaging).workerPrefetchNumBatches(2)
-                    .saveUpdater(true).rngSeed(1).build();
+                    .saveUpdater(true).rngSeed(1).collectTrainingStats(true).build();
             SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
             ShardBatchLoader loader = new ShardBatchLoader(classes,
                     InputNormalizer.of(TrainConfig.Normalization.DATASET, null, null), 1L,
-                    new SerializableConf(jsc.hadoopConfiguration()));
+                    new SerializableConf(jsc.hadoopConfiguration()), jsc.getConf().getInt("spark.task.cpus", 1));
             sparkNet.fitPaths(jsc.parallelize(refs.subList(0, perSplit), workers), loader);
+            tm.setCollectTrainingStats(true); // restarts the statistics: only the timed splits count
             List<String> timed = refs.subList(perSplit, refs.size());
             long t = System.nanoTime();
             sparkNet.fitPaths(jsc.parallelize(timed, workers), loader);
             double seconds = (System.nanoTime() - t) / 1e9;
+            NativeSpeed.setThreads(Runtime.getRuntime().availableProcessors());
+            stats.putAll(TrainingStats.summarize(tm.getTrainingStats()));
             return timed.size() * (double) batch / seconds;
         } finally {
             deleteTree(dir);

@@ -48,6 +48,8 @@ public final class Sparks {
 
     public static SparkConf conf(Config config, String master) {
         NativeSpeed.enable();
+        // The driver side of DL4J's training statistics (executors get it from jvm.options).
+        System.setProperty("org.deeplearning4j.spark.time.TimeSource", "org.deeplearning4j.spark.time.SystemClockTimeSource");
         SparkConf conf = new SparkConf();
         if (master != null && !master.isBlank()) {
             conf.setMaster(master);

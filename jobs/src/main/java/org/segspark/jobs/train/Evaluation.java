@@ -68,8 +68,13 @@ public final class Evaluation {
         try {
             int partitions = Math.min(refs.size(), jsc.defaultParallelism());
             return jsc.parallelize(refs, partitions)
-                    .mapPartitions((Iterator<String> it) -> List.of(partition(model.value().build(), it, loader,
-                            classes, batch, sampleRef, samples, conf)).iterator())
+                    .mapPartitions((Iterator<String> it) -> {
+                        if (loader.threadsPerTask() > 0) {
+                            NativeSpeed.setThreads(loader.threadsPerTask());
+                        }
+                        return List.of(partition(model.value().build(), it, loader, classes, batch, sampleRef, samples,
+                                conf)).iterator();
+                    })
                     .reduce(Result::merge);
         } finally {
             model.destroy();

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.NativeSpeed;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.shards.ShardFormat;
 import org.segspark.preprocess.shards.ShardRow;
@@ -31,18 +32,32 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
     private final InputNormalizer normalizer;
     private final Long shuffleSeed;
     private final SerializableConf conf;
+    private final int threadsPerTask;
 
-    /** {@code shuffleSeed} null keeps the rows in file order (evaluation). */
-    public ShardBatchLoader(int classes, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf) {
+    /**
+     * {@code shuffleSeed} null keeps the rows in file order (evaluation); {@code threadsPerTask}
+     * above 0 sets the op threads of the JVM that trains on the batches (Spark tasks), 0 leaves them.
+     */
+    public ShardBatchLoader(int classes, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
+                            int threadsPerTask) {
         this.classes = classes;
         this.normalizer = normalizer;
         this.shuffleSeed = shuffleSeed;
         this.conf = conf;
+        this.threadsPerTask = threadsPerTask;
     }
 
+    /** Called by DL4J on the executor, in the thread that feeds training. */
     @Override
     public MultiDataSet load(Source source) throws IOException {
+        if (threadsPerTask > 0) {
+            NativeSpeed.setThreads(threadsPerTask);
+        }
         return load(source.getPath(), conf.get());
+    }
+
+    public int threadsPerTask() {
+        return threadsPerTask;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Locale;
  * {@code conf/train.conf}).
  */
 public record TrainConfig(String model, String data, String out, int epochs, int batch, Mode mode, int workers,
-                          int averagingFrequency, int prefetch, long seed, double widthMultiplier,
+                          int threadsPerTask, int averagingFrequency, int prefetch, long seed, double widthMultiplier,
                           Normalization normalization, Optimizer optimizer, int evalBatch, int reportSamples,
                           int keepCheckpoints) implements Serializable {
 
@@ -65,6 +65,9 @@ public record TrainConfig(String model, String data, String out, int epochs, int
         positive("averaging-frequency", averagingFrequency);
         positive("eval.batch", evalBatch);
         positive("checkpoint.keep", keepCheckpoints);
+        if (threadsPerTask < 0) {
+            throw new IllegalArgumentException("threads-per-task must be >= 0 (0 = spark.task.cpus), got " + threadsPerTask);
+        }
         if (workers < 0) {
             throw new IllegalArgumentException("workers must be >= 0 (0 = Spark's default parallelism), got " + workers);
         }
@@ -81,7 +84,7 @@ public record TrainConfig(String model, String data, String out, int epochs, int
 
     public static TrainConfig from(Config c) {
         return new TrainConfig(c.getString("model"), required(c, "data"), required(c, "out"), c.getInt("epochs"),
-                c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"),
+                c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"), c.getInt("threads-per-task"),
                 c.getInt("averaging-frequency"), c.getInt("prefetch"), c.getLong("seed"),
                 c.getDouble("width-multiplier"), Normalization.parse(c.getString("normalization")),
                 new Optimizer(c.getString("optimizer.name"), c.getDouble("optimizer.lr"),

@@ -83,6 +83,9 @@ public final class Trainer {
         ScoreAccumulator scores = new ScoreAccumulator(jsc.sc().doubleAccumulator("train loss sum"),
                 jsc.sc().longAccumulator("train minibatches"));
         long trainExamples = m.split("train").examples();
+        // Spark gives each task spark.task.cpus cores; ops get as many threads (local mode keeps all).
+        int threadsPerTask = cfg.mode() == TrainConfig.Mode.LOCAL ? 0
+                : cfg.threadsPerTask() > 0 ? cfg.threadsPerTask() : jsc.getConf().getInt("spark.task.cpus", 1);
         int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
         console.printf(Locale.ROOT, "training %s (%d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
                 cfg.model(), classes, m.tensor().height(), m.tensor().width(), trainExamples, m.split("val").examples(),
@@ -109,7 +112,7 @@ public final class Trainer {
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
-            ShardBatchLoader loader = new ShardBatchLoader(classes, normalizer, epochSeed, sconf);
+            ShardBatchLoader loader = new ShardBatchLoader(classes, normalizer, epochSeed, sconf, threadsPerTask);
             long t0 = System.nanoTime();
             if (sparkNet != null) {
                 long perSplit = (long) cfg.averagingFrequency() * workers;
@@ -128,7 +131,7 @@ public final class Trainer {
             double trainLoss = scores.takeMean() * lossScale(m);
 
             long t1 = System.nanoTime();
-            ShardBatchLoader evalLoader = new ShardBatchLoader(classes, normalizer, null, sconf);
+            ShardBatchLoader evalLoader = new ShardBatchLoader(classes, normalizer, null, sconf, threadsPerTask);
             if (cfg.mode() == TrainConfig.Mode.LOCAL) {
                 eval = Evaluation.inProcess(net, valRefs, evalLoader, classes, cfg.evalBatch(), cfg.reportSamples(), sconf);
             } else {

@@ -55,8 +55,7 @@ public final class MobileNetV2Encoder {
                 }
                 expandChannels.add(hidden);
                 String dw = a.depthwise(prefix + "_depthwise", h, hidden, 3, st, 1, 1);
-                dw = a.batchNorm(prefix + "_depthwise_BN", dw, hidden);
-                dw = a.activation(prefix + "_depthwise_relu", dw, Activation.RELU6);
+                dw = a.batchNorm(prefix + "_depthwise_BN", dw, hidden, Activation.RELU6);
                 String p = a.conv(prefix + "_project", dw, hidden, out, 1, 1, 0, false);
                 p = a.batchNorm(prefix + "_project_BN", p, out);
                 x = st == 1 && channels == out ? a.add(prefix + "_add", x, p) : p;

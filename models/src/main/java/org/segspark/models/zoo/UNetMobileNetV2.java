@@ -24,12 +24,13 @@ public final class UNetMobileNetV2 {
     private UNetMobileNetV2() {
     }
 
-    public static ComputationGraphConfiguration build(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
+    public static ComputationGraphConfiguration build(ModelConfig cfg, NeuralNetConfiguration.Builder base,
+                                                      GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, "unet-mobilenetv2");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
                 .addInputs("input")
                 .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
-        GraphAssembler a = new GraphAssembler(g);
+        GraphAssembler a = new GraphAssembler(g, impl);
         MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", 3, cfg.widthMultiplier());
         String x = enc.last();
         int channels = enc.lastChannels();
@@ -37,8 +38,7 @@ public final class UNetMobileNetV2 {
             int tapBlock = TAP_BLOCKS[TAP_BLOCKS.length - 1 - i];
             String name = "decoder_" + (i + 1);
             String up = a.upsample2x(name + "_deconv", x, channels, DECODER[i], false);
-            up = a.batchNorm(name + "_BN", up, DECODER[i]);
-            up = a.activation(name + "_relu", up, Activation.RELU);
+            up = a.batchNorm(name + "_BN", up, DECODER[i], Activation.RELU);
             x = a.concat(name + "_concat", up, enc.expandRelu().get(tapBlock));
             channels = DECODER[i] + enc.expandChannels().get(tapBlock);
         }

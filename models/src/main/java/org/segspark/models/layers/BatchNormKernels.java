@@ -1,0 +1,261 @@
+package org.segspark.models.layers;
+
+import java.nio.FloatBuffer;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * Batch normalisation with a fused activation over NCHW float buffers, split by channel over a
+ * few threads. Each channel is N contiguous runs of H*W floats; every run is copied into a small
+ * per-thread array (a memcpy), computed there and copied back, because HotSpot vectorises loops
+ * over float[] but not over direct buffers (measured 4-7x apart). Training statistics take one
+ * pass (shifted sums), the output one pass, the backward pass two. Measured on an 8x144x64x64
+ * tensor this is several times faster than DL4J 1.0.0-M2.1's batch norm (reductions over
+ * non-contiguous axes, libnd4j's batchnorm_bp) followed by a separate activation layer.
+ */
+final class BatchNormKernels {
+    /** Below this many elements the work is not worth splitting across threads. */
+    private static final int PARALLEL_THRESHOLD = 1 << 16;
+    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private BatchNormKernels() {
+    }
+
+    /** The activation fused after the normalisation: y = act(z), z = a * x + b. */
+    enum Act {
+        IDENTITY, RELU, RELU6
+    }
+
+    interface ChannelRange {
+        void run(int from, int to);
+    }
+
+    static void forChannels(int channels, long elements, ChannelRange body) {
+        int threads = Math.min(POOL.getParallelism(), KernelThreads.get());
+        if (threads == 1 || elements < PARALLEL_THRESHOLD || channels < 2) {
+            body.run(0, channels);
+            return;
+        }
+        int parts = Math.min(channels, threads);
+        RecursiveAction[] tasks = new RecursiveAction[parts];
+        for (int t = 0; t < parts; t++) {
+            int from = (int) ((long) channels * t / parts), to = (int) ((long) channels * (t + 1) / parts);
+            tasks[t] = new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    body.run(from, to);
+                }
+            };
+        }
+        POOL.invoke(new RecursiveAction() {
+            @Override
+            protected void compute() {
+                invokeAll(tasks);
+            }
+        });
+    }
+
+    /** This thread's scratch arrays, at least {@code len} long. */
+    private static float[][] scratch(int len) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < len) {
+            s = new float[][] {new float[len], new float[len], new float[len]};
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /**
+     * Sum of v[0..len) in four interleaved double lanes: independent adds pipeline (one running sum
+     * does not), and double matters here: batch-norm backprop subtracts these sums from each other,
+     * and float sums over thousands of values doubled the gradient error of a 55-layer network.
+     */
+    static double sum(float[] v, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int p = 0;
+        for (; p + 3 < len; p += 4) {
+            s0 += v[p];
+            s1 += v[p + 1];
+            s2 += v[p + 2];
+            s3 += v[p + 3];
+        }
+        for (; p < len; p++) {
+            s0 += v[p];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Biased mean and variance per channel of x [n, c, hw]. */
+    static void moments(FloatBuffer x, int n, int c, int hw, float[] mean, float[] var) {
+        forChannels(c, (long) n * c * hw, (from, to) -> {
+            float[] buf = scratch(hw)[0];
+            for (int ch = from; ch < to; ch++) {
+                float shift = x.get(ch * hw);
+                double s = 0, q = 0;
+                for (int b = 0; b < n; b++) {
+                    x.get((b * c + ch) * hw, buf, 0, hw);
+                    double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                    int p = 0;
+                    for (; p + 1 < hw; p += 2) {
+                        float v0 = buf[p] - shift, v1 = buf[p + 1] - shift;
+                        s0 += v0;
+                        s1 += v1;
+                        q0 += v0 * v0;
+                        q1 += v1 * v1;
+                    }
+                    for (; p < hw; p++) {
+                        float v = buf[p] - shift;
+                        s0 += v;
+                        q0 += v * v;
+                    }
+                    s += s0 + s1;
+                    q += q0 + q1;
+                }
+                double m = (double) n * hw;
+                double ms = s / m;
+                mean[ch] = (float) (shift + ms);
+                var[ch] = (float) Math.max(q / m - ms * ms, 0);
+            }
+        });
+    }
+
+    /** y = act(a[c] * x + b[c]). */
+    static void normalize(FloatBuffer x, FloatBuffer y, int n, int c, int hw, float[] a, float[] b, Act act) {
+        forChannels(c, (long) n * c * hw, (from, to) -> {
+            float[] buf = scratch(hw)[0];
+            for (int bt = 0; bt < n; bt++) {
+                for (int ch = from; ch < to; ch++) {
+                    int base = (bt * c + ch) * hw;
+                    x.get(base, buf, 0, hw);
+                    affine(buf, hw, a[ch], b[ch], act);
+                    y.put(base, buf, 0, hw);
+                }
+            }
+        });
+    }
+
+    private static void affine(float[] v, int len, float a, float b, Act act) {
+        switch (act) {
+            case IDENTITY -> {
+                for (int p = 0; p < len; p++) {
+                    v[p] = v[p] * a + b;
+                }
+            }
+            case RELU -> {
+                for (int p = 0; p < len; p++) {
+                    v[p] = Math.max(v[p] * a + b, 0f);
+                }
+            }
+            case RELU6 -> {
+                for (int p = 0; p < len; p++) {
+                    v[p] = Math.min(Math.max(v[p] * a + b, 0f), 6f);
+                }
+            }
+        }
+    }
+
+    /** Scales a value to a 0/1 step: anything at least 1e-30 saturates to 1, anything <= 0 is 0. */
+    private static final float STEP = 1e30f;
+
+    /**
+     * g = dy * act'(z), z = a * x + b, in place in {@code g}. The derivative is computed as a clamped
+     * value, min(max(z * 1e30, 0), 1) for ReLU and min(max((3 - |z - 3|) * 1e30, 0), 1) for ReLU6,
+     * so the loop has no comparisons and HotSpot vectorises it (measured 8x faster than two clamps,
+     * and branches on the sign of z mispredict on real data). ReLU passes z > 0 and ReLU6
+     * 0 < z < 6 strictly, as PyTorch's backward does; the results differ from the exact step only
+     * for z within float rounding of an edge (0 < z < 1e-30 for ReLU; |z| or |z - 6| below ~5e-7
+     * for ReLU6).
+     */
+    private static void gate(float[] xs, float[] g, int len, float a, float b, Act act) {
+        switch (act) {
+            case IDENTITY -> {
+            }
+            case RELU -> {
+                for (int p = 0; p < len; p++) {
+                    float z = xs[p] * a + b;
+                    g[p] *= Math.min(Math.max(z * STEP, 0f), 1f);
+                }
+            }
+            case RELU6 -> {
+                for (int p = 0; p < len; p++) {
+                    float z = xs[p] * a + b;
+                    g[p] *= Math.min(Math.max((3f - Math.abs(z - 3f)) * STEP, 0f), 1f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward pass of training-mode batch norm followed by {@code act}: from the upstream gradient
+     * dy (w.r.t. the activation's output) computes dx, dgamma and dbeta. With g = dy * act'(z) and
+     * xhat = (x - mean) * invStd: dbeta = sum g, dgamma = sum g * xhat,
+     * dx = gamma * invStd * (g - dbeta / M - xhat * dgamma / M), M = n * hw. Sums are double.
+     */
+    static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] mean,
+                         float[] invStd, float[] gamma, float[] beta, Act act, float[] dGamma, float[] dBeta) {
+        forChannels(c, (long) n * c * hw, (from, to) -> {
+            float[][] s = scratch(hw);
+            float[] xs = s[0], g = s[1], gx = s[2];
+            for (int ch = from; ch < to; ch++) {
+                float mu = mean[ch], is = invStd[ch];
+                float a = gamma[ch] * is, b = beta[ch] - mu * a;
+                double sg = 0, sgx = 0;
+                for (int bt = 0; bt < n; bt++) {
+                    int base = (bt * c + ch) * hw;
+                    x.get(base, xs, 0, hw);
+                    dy.get(base, g, 0, hw);
+                    gate(xs, g, hw, a, b, act);
+                    dx.put(base, g, 0, hw); // the gated gradient waits in dx for the second pass
+                    for (int p = 0; p < hw; p++) {
+                        gx[p] = g[p] * (xs[p] - mu);
+                    }
+                    sg += sum(g, hw);
+                    sgx += sum(gx, hw);
+                }
+                double m = (double) n * hw;
+                double dgm = sgx * is;
+                dBeta[ch] = (float) sg;
+                dGamma[ch] = (float) dgm;
+                float c1 = (float) (a * sg / m);
+                float c2 = (float) (a * is * dgm / m);
+                for (int bt = 0; bt < n; bt++) {
+                    int base = (bt * c + ch) * hw;
+                    x.get(base, xs, 0, hw);
+                    dx.get(base, g, 0, hw);
+                    for (int p = 0; p < hw; p++) {
+                        g[p] = a * g[p] - c1 - (xs[p] - mu) * c2;
+                    }
+                    dx.put(base, g, 0, hw);
+                }
+            }
+        });
+    }
+
+    /** Backward pass of inference-mode batch norm (fixed statistics) followed by {@code act}: dx = g * a. */
+    static void backwardFixed(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] a, float[] b,
+                              float[] mean, float[] invStd, Act act, float[] dGamma, float[] dBeta) {
+        forChannels(c, (long) n * c * hw, (from, to) -> {
+            float[][] s = scratch(hw);
+            float[] xs = s[0], g = s[1];
+            for (int ch = from; ch < to; ch++) {
+                float ac = a[ch], bc = b[ch], mu = mean[ch], is = invStd[ch];
+                double sg = 0, sgx = 0;
+                for (int bt = 0; bt < n; bt++) {
+                    int base = (bt * c + ch) * hw;
+                    x.get(base, xs, 0, hw);
+                    dy.get(base, g, 0, hw);
+                    gate(xs, g, hw, ac, bc, act);
+                    for (int p = 0; p < hw; p++) {
+                        sg += g[p];
+                        sgx += g[p] * (xs[p] - mu) * is;
+                        g[p] *= ac;
+                    }
+                    dx.put(base, g, 0, hw);
+                }
+                dBeta[ch] = (float) sg;
+                dGamma[ch] = (float) sgx;
+            }
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package org.segspark.models.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Computation of {@link FastConvolution2D}; other configurations fall back to DL4J's own code. */
+public class FastConvolution2DLayer extends ConvolutionLayer {
+    private static final long serialVersionUID = 1L;
+
+    public FastConvolution2DLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean fast() {
+        var c = layerConf();
+        return c.getCnn2dDataFormat() == CNN2DFormat.NCHW && c.getConvolutionMode() != ConvolutionMode.Same
+                && c.getActivationFn() instanceof ActivationIdentity && c.getWeightNoise() == null
+                && dataType == DataType.FLOAT && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (!fast()) {
+            return super.activate(training, workspaceMgr);
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        var c = layerConf();
+        INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray b = c.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
+        int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
+        long h = ConvOps.convOut(input.size(2), k[0], s[0], p[0], d[0]);
+        long wd = ConvOps.convOut(input.size(3), k[1], s[1], p[1], d[1]);
+        INDArray out = ConvOps.activations(workspaceMgr, input.size(0), w.size(0), h, wd);
+        ConvOps.exec("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
+                ConvOps.with(ConvOps.args(k, s, p, d), 1));
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!fast()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        var c = layerConf();
+        INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray b = c.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
+        INDArray dW = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray dB = c.hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+        INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
+        INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
+        ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
+                ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()), 1));
+        Gradient g = new DefaultGradient();
+        if (dB != null) {
+            g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, dB);
+        }
+        g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dW, 'c');
+        return new Pair<>(g, backpropDropOutIfPresent(dx));
+    }
+}

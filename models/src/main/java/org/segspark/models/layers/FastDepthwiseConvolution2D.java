@@ -1,0 +1,38 @@
+package org.segspark.models.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/** DL4J's depthwise convolution without the forward recomputation DL4J does inside backprop. */
+public class FastDepthwiseConvolution2D extends DepthwiseConvolution2D {
+    private static final long serialVersionUID = 1L;
+
+    public FastDepthwiseConvolution2D() {
+        super();
+    }
+
+    public FastDepthwiseConvolution2D(DepthwiseConvolution2D.Builder builder) {
+        super(builder);
+        builder.build();
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        FastDepthwiseConvolution2DLayer ret = new FastDepthwiseConvolution2DLayer(conf, networkDataType);
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+}
