@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.ArrayList;
@@ -20,46 +22,59 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parameter and multiply-accumulate counts of a graph, with the conventions of the reference
- * counters: trainable parameters exclude batch-norm running statistics (DL4J stores them as
- * parameters, PyTorch as buffers); MACs count convolutions (output elements x kernel area x input
- * channels per group), transposed convolutions (input elements x kernel area x output channels)
- * and dense layers, for one image.
+ * Parameter and multiply-accumulate counts of a graph, from its configuration alone (no parameters
+ * are allocated), with the conventions of the reference counters: trainable parameters exclude
+ * batch-norm running statistics (DL4J stores them as parameters, PyTorch as buffers) and frozen
+ * layers; MACs count convolutions (output elements x kernel area x input channels per group),
+ * transposed convolutions (input elements x kernel area x output channels) and dense layers, for
+ * one image.
  */
 public record GraphStats(long paramsTotal, long paramsTrainable, long macs, List<LayerRow> layers) {
 
     /** One row of a layer-by-layer summary. */
-    public record LayerRow(String name, String type, String outputShape, long params, long macs) {
+    public record LayerRow(String name, String type, String outputShape, long params, long macs, boolean trainable) {
     }
 
     public static GraphStats of(ComputationGraph net, InputType input) {
-        ComputationGraphConfiguration conf = net.getConfiguration();
+        return of(net.getConfiguration(), input);
+    }
+
+    public static GraphStats of(ComputationGraphConfiguration conf, InputType input) {
         Map<String, InputType> types = conf.getLayerActivationTypes(input);
-        long total = net.numParams();
-        long frozenStats = 0;
-        long macs = 0;
+        long total = 0, trainable = 0, macs = 0;
         List<LayerRow> rows = new ArrayList<>();
-        for (String name : conf.getTopologicalOrderStr()) {
+        // the configuration's own order: segspark's builders add vertices after their inputs
+        for (String name : conf.getVertices().keySet()) {
             GraphVertex v = conf.getVertices().get(name);
             if (v == null) {
                 continue;
             }
-            long params = net.getVertex(name).numParams();
-            long m = 0;
+            long params = 0, m = 0;
+            boolean train = true;
             String type = v.getClass().getSimpleName();
             if (v instanceof LayerVertex lv) {
                 Layer l = lv.getLayerConf().getLayer();
+                params = l.initializer().numParams(lv.getLayerConf());
+                if (l instanceof FrozenLayerWithBackprop f) {
+                    l = f.getUnderlying();
+                    train = false;
+                } else if (l instanceof FrozenLayer f) {
+                    l = f.getLayer();
+                    train = false;
+                }
                 type = l.getClass().getSimpleName();
-                if (l instanceof BatchNormalization bn) {
-                    frozenStats += 2 * bn.getNOut();
+                long stats = l instanceof BatchNormalization bn ? 2 * bn.getNOut() : 0;
+                if (train) {
+                    trainable += params - stats;
                 }
                 InputType in = types.get(conf.getVertexInputs().get(name).get(0));
                 m = macs(l, in, types.get(name));
             }
+            total += params;
             macs += m;
-            rows.add(new LayerRow(name, type, shape(types.get(name)), params, m));
+            rows.add(new LayerRow(name, type, shape(types.get(name)), params, m, train));
         }
-        return new GraphStats(total, total - frozenStats, macs, rows);
+        return new GraphStats(total, trainable, macs, rows);
     }
 
     static long macs(Layer l, InputType in, InputType out) {

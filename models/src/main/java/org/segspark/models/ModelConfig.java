@@ -1,17 +1,29 @@
 package org.segspark.models;
 
 import java.io.Serializable;
+import java.util.Locale;
 
 /**
- * The configuration every registry model is built from.
+ * The configuration every registry model is built from. A model reads the fields it has and
+ * ignores the others; each field is validated here once.
  *
  * @param classes         output classes (segmentation: including background), 1..255
  * @param height          input height in pixels
  * @param width           input width in pixels
  * @param widthMultiplier MobileNet's alpha: channel counts are scaled by it (and rounded as the reference does); 1 for others
  * @param seed            weight initialisation seed
+ * @param outputStride    DeepLabV3+'s output stride: 16 or 8 (atrous convolutions replace the strides beyond it)
+ * @param padding         U-Net's convolutions: "same" (output = input size) or "valid" (the paper's, output smaller)
+ * @param head            unet-vgg16's head: "sigmoid" (one channel, binary foreground) or "softmax" (one channel per class)
+ * @param freezeEncoder   keep the encoder's parameters fixed (pretrained encoders; design C trains the decoder only)
  */
-public record ModelConfig(int classes, int height, int width, double widthMultiplier, long seed) implements Serializable {
+public record ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
+                          String padding, String head, boolean freezeEncoder) implements Serializable {
+
+    public static final String SAME = "same";
+    public static final String VALID = "valid";
+    public static final String SOFTMAX = "softmax";
+    public static final String SIGMOID = "sigmoid";
 
     public ModelConfig {
         if (classes < 1 || classes > 255) {
@@ -23,18 +35,64 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
             throw new IllegalArgumentException("width multiplier must be in (0, 4], got " + widthMultiplier);
         }
+        if (outputStride != 8 && outputStride != 16) {
+            throw new IllegalArgumentException("output stride must be 8 or 16, got " + outputStride);
+        }
+        padding = padding.toLowerCase(Locale.ROOT);
+        if (!padding.equals(SAME) && !padding.equals(VALID)) {
+            throw new IllegalArgumentException("padding must be same or valid, got " + padding);
+        }
+        head = head.toLowerCase(Locale.ROOT);
+        if (!head.equals(SOFTMAX) && !head.equals(SIGMOID)) {
+            throw new IllegalArgumentException("head must be softmax or sigmoid, got " + head);
+        }
+    }
+
+    /** The common case: every option at its usual value. */
+    public ModelConfig(int classes, int height, int width, double widthMultiplier, long seed) {
+        this(classes, height, width, widthMultiplier, seed, 16, SAME, SOFTMAX, false);
     }
 
     public ModelConfig withClasses(int c) {
-        return new ModelConfig(c, height, width, widthMultiplier, seed);
+        return new ModelConfig(c, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder);
     }
 
     public ModelConfig withInput(int h, int w) {
-        return new ModelConfig(classes, h, w, widthMultiplier, seed);
+        return new ModelConfig(classes, h, w, widthMultiplier, seed, outputStride, padding, head, freezeEncoder);
     }
 
     public ModelConfig withSeed(long s) {
-        return new ModelConfig(classes, height, width, widthMultiplier, s);
+        return new ModelConfig(classes, height, width, widthMultiplier, s, outputStride, padding, head, freezeEncoder);
+    }
+
+    public ModelConfig withWidthMultiplier(double a) {
+        return new ModelConfig(classes, height, width, a, seed, outputStride, padding, head, freezeEncoder);
+    }
+
+    public ModelConfig withOutputStride(int os) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, os, padding, head, freezeEncoder);
+    }
+
+    public ModelConfig withPadding(String p) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, p, head, freezeEncoder);
+    }
+
+    public ModelConfig withHead(String h) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, h, freezeEncoder);
+    }
+
+    public ModelConfig withFreezeEncoder(boolean f) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, f);
+    }
+
+    /** MobileNet's resolution multiplier rho: the input scaled from this size, rounded to a multiple of 32. */
+    public ModelConfig withResolutionMultiplier(double rho) {
+        if (!(rho > 0 && rho <= 4)) {
+            throw new IllegalArgumentException("resolution multiplier must be in (0, 4], got " + rho);
+        }
+        int h = Math.max(32, (int) Math.round(height * rho / 32) * 32);
+        int w = Math.max(32, (int) Math.round(width * rho / 32) * 32);
+        return withInput(h, w);
     }
 
     /** Rejects input sizes a network with the given total stride cannot take. */
@@ -43,5 +101,10 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
             throw new IllegalArgumentException(model + " needs input height and width divisible by " + stride
                     + ", got " + height + "x" + width);
         }
+    }
+
+    /** Channels of a segmentation model's output: one for a sigmoid head, otherwise one per class. */
+    public int outputChannels() {
+        return head.equals(SIGMOID) ? 1 : classes;
     }
 }

@@ -44,7 +44,9 @@ public final class NativeSpeed {
      */
     public static Map<String, int[]> coverage(ComputationGraph graph) {
         Map<String, int[]> counts = new LinkedHashMap<>();
-        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            org.deeplearning4j.nn.api.Layer l = layer instanceof org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer w
+                    ? w.getUnderlying() : layer;
             String kind = null;
             boolean fast = false;
             if (l instanceof FastConvolution2DLayer || l instanceof FastDepthwiseConvolution2DLayer
@@ -81,6 +83,46 @@ public final class NativeSpeed {
     }
 
     private static volatile int threads;
+    private static final Object ONEDNN_SWITCH = new Object();
+
+    /**
+     * Runs {@code op} with libnd4j's oneDNN path switched off: in nd4j-native 1.0.0-M2.1's onednn
+     * build, dilated conv2d and depthwise_conv2d fail ("execution failed") while the generic
+     * implementation computes them correctly. The switch is process-wide, so dilated ops take
+     * turns; ops of other threads that start meanwhile just run on the generic path.
+     */
+    public static <T> T withoutOneDnn(java.util.function.Supplier<T> op) {
+        Object env = cpuEnvironment();
+        if (env == null) {
+            return op.get();
+        }
+        synchronized (ONEDNN_SWITCH) {
+            setUseOneDnn(env, false);
+            try {
+                return op.get();
+            } finally {
+                setUseOneDnn(env, true);
+            }
+        }
+    }
+
+    private static Object cpuEnvironment() {
+        try {
+            Class<?> c = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+            Object env = c.getMethod("getInstance").invoke(null);
+            return (Boolean) c.getMethod("isUseONEDNN").invoke(env) ? env : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static void setUseOneDnn(Object env, boolean on) {
+        try {
+            env.getClass().getMethod("setUseONEDNN", boolean.class).invoke(env, on);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot switch libnd4j's oneDNN use", e);
+        }
+    }
 
     /**
      * Threads each op may use in this JVM: libnd4j's own pool, its OpenMP (oneDNN) and segspark's

@@ -32,24 +32,43 @@ public final class SingleProcessBenchmark {
         }
     }
 
+    /** A fixed batch for a model configuration: its input size, and targets shaped for its head. */
+    public static MultiDataSet randomBatch(Task task, org.segspark.models.ModelConfig cfg, int batch, long seed) {
+        if (task == Task.SEGMENTATION && cfg.outputChannels() == 1) {
+            java.util.Random r = new java.util.Random(seed);
+            MultiDataSet m = randomBatch(task, 2, batch, cfg.height(), cfg.width(), seed);
+            float[] y = new float[batch * cfg.height() * cfg.width()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = r.nextBoolean() ? 1f : 0f;
+            }
+            return new MultiDataSet(m.getFeatures(0), Nd4j.create(y, new long[] {batch, 1, cfg.height(), cfg.width()}, 'c'));
+        }
+        return randomBatch(task, cfg.classes(), batch, cfg.height(), cfg.width(), seed);
+    }
+
     /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets. */
     public static MultiDataSet randomBatch(Task task, int classes, int batch, int size, long seed) {
+        return randomBatch(task, classes, batch, size, size, seed);
+    }
+
+    /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets, h x w. */
+    public static MultiDataSet randomBatch(Task task, int classes, int batch, int h, int w, long seed) {
         java.util.Random r = new java.util.Random(seed);
-        float[] x = new float[batch * 3 * size * size];
+        float[] x = new float[batch * 3 * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat() * 2 - 1;
         }
-        INDArray features = Nd4j.create(x, new long[] {batch, 3, size, size}, 'c');
+        INDArray features = Nd4j.create(x, new long[] {batch, 3, h, w}, 'c');
         INDArray labels;
         if (task == Task.SEGMENTATION) {
-            float[] y = new float[batch * classes * size * size];
-            int plane = size * size;
+            float[] y = new float[batch * classes * h * w];
+            int plane = h * w;
             for (int n = 0; n < batch; n++) {
                 for (int p = 0; p < plane; p++) {
                     y[(n * classes + r.nextInt(classes)) * plane + p] = 1f;
                 }
             }
-            labels = Nd4j.create(y, new long[] {batch, classes, size, size}, 'c');
+            labels = Nd4j.create(y, new long[] {batch, classes, h, w}, 'c');
         } else {
             float[] y = new float[batch * classes];
             for (int n = 0; n < batch; n++) {
@@ -63,7 +82,7 @@ public final class SingleProcessBenchmark {
     public static Result run(String model, int classes, int size, int batch, int warmup, int steps) {
         ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
         ComputationGraph net = ModelRegistry.build(model, cfg);
-        MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), classes, batch, size, 1);
+        MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), cfg, batch, 1);
         List<Double> train = new ArrayList<>();
         for (int i = 0; i < warmup + steps; i++) {
             long t = System.nanoTime();

@@ -24,7 +24,7 @@ final class BatchNormKernels {
 
     /** The activation fused after the normalisation: y = act(z), z = a * x + b. */
     enum Act {
-        IDENTITY, RELU, RELU6
+        IDENTITY, RELU, RELU6, HARDSWISH
     }
 
     interface ChannelRange {
@@ -152,6 +152,12 @@ final class BatchNormKernels {
                     v[p] = Math.min(Math.max(v[p] * a + b, 0f), 6f);
                 }
             }
+            case HARDSWISH -> {
+                for (int p = 0; p < len; p++) {
+                    float z = v[p] * a + b;
+                    v[p] = z * Math.min(Math.max(z + 3f, 0f), 6f) * (1f / 6f);
+                }
+            }
         }
     }
 
@@ -181,6 +187,15 @@ final class BatchNormKernels {
                 for (int p = 0; p < len; p++) {
                     float z = xs[p] * a + b;
                     g[p] *= Math.min(Math.max((3f - Math.abs(z - 3f)) * STEP, 0f), 1f);
+                }
+            }
+            case HARDSWISH -> {
+                // PyTorch: 0 below -3, z/3 + 1/2 on [-3, 3], 1 above
+                for (int p = 0; p < len; p++) {
+                    float z = xs[p] * a + b;
+                    float inside = Math.min(Math.max((3f - Math.abs(z)) * STEP, 0f), 1f);
+                    float above = Math.min(Math.max((z - 3f) * STEP, 0f), 1f);
+                    g[p] *= (z * (1f / 3f) + 0.5f) * inside + above;
                 }
             }
         }

@@ -16,7 +16,13 @@ final class ConvOps {
     }
 
     static int[] args(int[] kernel, int[] stride, int[] pad, int[] dilation) {
-        return new int[] {kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dilation[0], dilation[1], 0, 0};
+        return args(kernel, stride, pad, dilation, false);
+    }
+
+    /** libnd4j's convolution arguments; with {@code same} it pads TF-style itself (even kernels pad more after). */
+    static int[] args(int[] kernel, int[] stride, int[] pad, int[] dilation, boolean same) {
+        return new int[] {kernel[0], kernel[1], stride[0], stride[1], same ? 0 : pad[0], same ? 0 : pad[1],
+                dilation[0], dilation[1], same ? 1 : 0, 0};
     }
 
     /** Appends an extra integer argument (conv2d's weight layout flag). */
@@ -40,8 +46,13 @@ final class ConvOps {
     }
 
     static void exec(String op, INDArray[] in, INDArray[] out, int[] iargs) {
-        Nd4j.exec(DynamicCustomOp.builder(op).addInputs(in).addOutputs(out).addIntegerArguments(iargs)
-                .callInplace(false).build());
+        DynamicCustomOp o = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out).addIntegerArguments(iargs)
+                .callInplace(false).build();
+        if (iargs[6] > 1 || iargs[7] > 1) {
+            org.segspark.models.NativeSpeed.withoutOneDnn(() -> Nd4j.exec(o));
+        } else {
+            Nd4j.exec(o);
+        }
     }
 
     static INDArray activations(LayerWorkspaceMgr mgr, long... shape) {

@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,13 +25,13 @@ public class FastBatchNormalization extends BatchNormalization {
     }
 
     /** Batch norm over {@code channels} with PyTorch's defaults (eps 1e-5, momentum 0.1) and the given activation. */
-    public static FastBatchNormalization of(int channels, Activation activation) {
+    public static FastBatchNormalization of(int channels, IActivation activation) {
         FastBatchNormalization bn = new FastBatchNormalization();
         bn.setNIn(channels);
         bn.setNOut(channels);
         bn.setEps(1e-5);
         bn.setDecay(0.9);
-        bn.setActivationFn(activation.getActivationFunction());
+        bn.setActivationFn(activation);
         return bn;
     }
 

@@ -48,6 +48,9 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         if (a instanceof ActivationReLU6) {
             return BatchNormKernels.Act.RELU6;
         }
+        if (a instanceof ActivationHardSwish) {
+            return BatchNormKernels.Act.HARDSWISH;
+        }
         return null;
     }
 

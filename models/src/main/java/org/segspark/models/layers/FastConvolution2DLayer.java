@@ -23,9 +23,13 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
 
     private boolean fast() {
         var c = layerConf();
-        return c.getCnn2dDataFormat() == CNN2DFormat.NCHW && c.getConvolutionMode() != ConvolutionMode.Same
+        return c.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && c.getActivationFn() instanceof ActivationIdentity && c.getWeightNoise() == null
                 && dataType == DataType.FLOAT && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT;
+    }
+
+    private static long ceilDiv(long a, int b) {
+        return (a + b - 1) / b;
     }
 
     @Override
@@ -39,11 +43,12 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray b = c.hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
         int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
-        long h = ConvOps.convOut(input.size(2), k[0], s[0], p[0], d[0]);
-        long wd = ConvOps.convOut(input.size(3), k[1], s[1], p[1], d[1]);
+        boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
+        long h = same ? ceilDiv(input.size(2), s[0]) : ConvOps.convOut(input.size(2), k[0], s[0], p[0], d[0]);
+        long wd = same ? ceilDiv(input.size(3), s[1]) : ConvOps.convOut(input.size(3), k[1], s[1], p[1], d[1]);
         INDArray out = ConvOps.activations(workspaceMgr, input.size(0), w.size(0), h, wd);
         ConvOps.exec("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
-                ConvOps.with(ConvOps.args(k, s, p, d), 1));
+                ConvOps.with(ConvOps.args(k, s, p, d, same), 1));
         return out;
     }
 
@@ -61,7 +66,8 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
         INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
         ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
-                ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()), 1));
+                ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
+                        c.getConvolutionMode() == ConvolutionMode.Same), 1));
         Gradient g = new DefaultGradient();
         if (dB != null) {
             g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, dB);

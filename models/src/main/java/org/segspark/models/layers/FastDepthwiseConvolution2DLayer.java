@@ -21,6 +21,16 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         super(conf, dataType);
     }
 
+    /** Dilated depthwise convolutions run off oneDNN (see NativeSpeed.withoutOneDnn). */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        int[] d = layerConf().getDilation();
+        if (d[0] > 1 || d[1] > 1) {
+            return org.segspark.models.NativeSpeed.withoutOneDnn(() -> super.activate(training, workspaceMgr));
+        }
+        return super.activate(training, workspaceMgr);
+    }
+
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);

@@ -3,9 +3,6 @@ package org.segspark.models.zoo;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.graph.GraphAssembler;
 
@@ -38,13 +35,12 @@ public final class UNetMobileNetV2 {
             int tapBlock = TAP_BLOCKS[TAP_BLOCKS.length - 1 - i];
             String name = "decoder_" + (i + 1);
             String up = a.upsample2x(name + "_deconv", x, channels, DECODER[i], false);
-            up = a.batchNorm(name + "_BN", up, DECODER[i], Activation.RELU);
+            up = a.batchNorm(name + "_BN", up, DECODER[i], GraphAssembler.RELU);
             x = a.concat(name + "_concat", up, enc.expandRelu().get(tapBlock));
             channels = DECODER[i] + enc.expandChannels().get(tapBlock);
         }
         String logits = a.upsample2x("head_deconv", x, channels, cfg.classes(), true);
-        g.addLayer("output", new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .activation(Activation.SOFTMAX).build(), logits);
+        a.pixelSoftmaxOutput("output", logits);
         g.setOutputs("output");
         return g.build();
     }

@@ -1,10 +1,12 @@
 package org.segspark.models.layers;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.Task;
@@ -34,49 +36,82 @@ class FastLayersEquivalenceTest {
                 .updater(new org.nd4j.linalg.learning.config.Sgd(1e-5)), impl);
     }
 
-    static INDArray gradient(ComputationGraph net, MultiDataSet data, DataType type) {
+    /** Gradients by parameter name (two builds may flatten their parameters in different orders). */
+    static java.util.Map<String, INDArray> gradient(ComputationGraph net, MultiDataSet data, DataType type) {
+        Nd4j.getRandom().setSeed(19);
         net.setInputs(data.getFeatures(0).castTo(type));
         net.setLabels(data.getLabels(0).castTo(type));
         net.computeGradientAndScore();
-        return net.gradient().gradient().dup();
+        java.util.Map<String, INDArray> g = new java.util.TreeMap<>();
+        net.gradient().gradientForVariable().forEach((k, v) -> g.put(k, v.castTo(DataType.DOUBLE).dup()));
+        return g;
     }
 
-    @Test
-    void unetMobileNetV2FastAndPlainAgree() {
-        String model = "unet-mobilenetv2";
-        ModelConfig cfg = new ModelConfig(3, 64, 64, 1.0, 7);
+    /** Relative distance between two sets of named arrays, over all of them. */
+    static double relDiff(java.util.Map<String, INDArray> a, java.util.Map<String, INDArray> b) {
+        double num = 0, den = 0;
+        for (String k : b.keySet()) {
+            num += Math.pow(a.get(k).sub(b.get(k)).norm2Number().doubleValue(), 2);
+            den += Math.pow(b.get(k).norm2Number().doubleValue(), 2);
+        }
+        return Math.sqrt(num / den);
+    }
+
+    static java.util.Map<String, INDArray> params(ComputationGraph net) {
+        java.util.Map<String, INDArray> p = new java.util.TreeMap<>();
+        net.paramTable().forEach((k, v) -> p.put(k, v.castTo(DataType.DOUBLE).dup()));
+        return p;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unet-mobilenetv2", "mobilenet-v3-small", "deeplabv3plus-mobilenetv2"})
+    void fastAndPlainAgree(String model) {
+        ModelConfig cfg = ModelRegistry.get(model).defaults().withInput(64, 64).withClasses(3).withSeed(7);
         ComputationGraph fast = build(model, cfg, GraphAssembler.Implementation.FAST, DataType.FLOAT);
         ComputationGraph plain = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.FLOAT);
         ComputationGraph exact = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.DOUBLE);
         assertEquals(plain.numParams(), fast.numParams());
-        plain.setParams(fast.params().dup());
-        exact.setParams(fast.params().castTo(DataType.DOUBLE));
-        MultiDataSet data = SingleProcessBenchmark.randomBatch(Task.SEGMENTATION, 3, 2, 64, 3);
+        org.segspark.models.ModelRegistryTest.copyParams(fast, plain);
+        for (org.deeplearning4j.nn.api.Layer l : fast.getLayers()) {
+            if (l.numParams() > 0) {
+                exact.getLayer(l.conf().getLayer().getLayerName()).setParams(l.params().castTo(DataType.DOUBLE));
+            }
+        }
+        MultiDataSet data = SingleProcessBenchmark.randomBatch(ModelRegistry.get(model).task(), cfg, 4, 3);
         INDArray x = data.getFeatures(0);
 
         for (boolean train : new boolean[] {false, true}) {
+            // the same random state for each run, so dropout layers draw the same masks
+            Nd4j.getRandom().setSeed(17);
             INDArray ref = exact.output(train, x.castTo(DataType.DOUBLE))[0];
-            double f = relDiff(fast.output(train, x)[0], ref), p = relDiff(plain.output(train, x)[0], ref);
+            Nd4j.getRandom().setSeed(17);
+            INDArray fo = fast.output(train, x)[0];
+            Nd4j.getRandom().setSeed(17);
+            INDArray po = plain.output(train, x)[0];
+            double f = relDiff(fo, ref), p = relDiff(po, ref);
             assertTrue(f < 1e-4 && p < 1e-4, (train ? "training" : "inference") + "-mode outputs: fast " + f + ", plain " + p);
         }
 
-        INDArray gExact = gradient(exact, data, DataType.DOUBLE);
-        INDArray gFast = gradient(fast, data, DataType.FLOAT);
-        INDArray gPlain = gradient(plain, data, DataType.FLOAT);
+        var gExact = gradient(exact, data, DataType.DOUBLE);
+        var gFast = gradient(fast, data, DataType.FLOAT);
+        var gPlain = gradient(plain, data, DataType.FLOAT);
         assertEquals(exact.score(), fast.score(), 1e-4 * Math.abs(exact.score()));
         double ef = relDiff(gFast, gExact), ep = relDiff(gPlain, gExact);
-        System.out.printf("gradient error vs float64: fast %.2e, plain %.2e%n", ef, ep);
+        System.out.printf("%s gradient error vs float64: fast %.2e, plain %.2e%n", model, ef, ep);
         assertTrue(ef <= Math.max(1.5 * ep, 1e-4), "gradient error vs float64: fast " + ef + ", plain " + ep);
         assertTrue(ef < 0.05, "gradient error vs float64: fast " + ef);
 
         MultiDataSet exactData = new org.nd4j.linalg.dataset.MultiDataSet(x.castTo(DataType.DOUBLE),
                 data.getLabels(0).castTo(DataType.DOUBLE));
         for (int i = 0; i < 3; i++) {
+            Nd4j.getRandom().setSeed(23 + i);
             fast.fit(data);
+            Nd4j.getRandom().setSeed(23 + i);
             plain.fit(data);
+            Nd4j.getRandom().setSeed(23 + i);
             exact.fit(exactData);
         }
-        double pf = relDiff(fast.params(), exact.params()), pp = relDiff(plain.params(), exact.params());
+        double pf = relDiff(params(fast), params(exact)), pp = relDiff(params(plain), params(exact));
         assertTrue(pf <= Math.max(1.5 * pp, 1e-6), "parameters and running statistics after 3 SGD steps: fast " + pf
                 + ", plain " + pp);
     }

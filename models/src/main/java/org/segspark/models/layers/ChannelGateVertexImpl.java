@@ -1,0 +1,133 @@
+package org.segspark.models.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.FloatBuffer;
+
+/** Computation of {@link ChannelGateVertex}: y = x * g, g = hardsigmoid(s), per (n, c) plane. */
+public class ChannelGateVertexImpl extends BaseGraphVertex {
+    private static final long serialVersionUID = 1L;
+
+    public ChannelGateVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
+        super(graph, name, vertexIndex, null, null, dataType);
+    }
+
+    @Override
+    public boolean hasLayer() {
+        return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+        return null;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (inputs[0].dataType() != DataType.FLOAT) {
+            return forwardAnyType(workspaceMgr);
+        }
+        INDArray x = PlaneKernels.contiguous(inputs[0]);
+        float[] s = inputs[1].dup('c').data().asFloat();
+        int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+        FloatBuffer xb = PlaneKernels.buffer(x), ob = PlaneKernels.buffer(out);
+        float[] buf = new float[hw];
+        for (int p = 0; p < planes; p++) {
+            float g = PlaneKernels.hardSigmoid(s[p]);
+            xb.get(p * hw, buf, 0, hw);
+            for (int i = 0; i < hw; i++) {
+                buf[i] *= g;
+            }
+            ob.put(p * hw, buf, 0, hw);
+        }
+        return out;
+    }
+
+    /** Any data type (float64 reference runs in tests): the same computation in double. */
+    private INDArray forwardAnyType(LayerWorkspaceMgr workspaceMgr) {
+        double[] x = inputs[0].dup('c').data().asDouble(), s = inputs[1].dup('c').data().asDouble();
+        int hw = (int) (inputs[0].size(2) * inputs[0].size(3));
+        for (int i = 0; i < x.length; i++) {
+            double v = s[i / hw] + 3;
+            x[i] *= Math.min(Math.max(v, 0), 6) / 6;
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
+        return out.assign(org.nd4j.linalg.factory.Nd4j.create(x, inputs[0].shape(), 'c'));
+    }
+
+    private Pair<Gradient, INDArray[]> backwardAnyType(LayerWorkspaceMgr workspaceMgr) {
+        double[] x = inputs[0].dup('c').data().asDouble(), s = inputs[1].dup('c').data().asDouble();
+        double[] g = epsilon.dup('c').data().asDouble();
+        int hw = (int) (inputs[0].size(2) * inputs[0].size(3));
+        double[] ds = new double[s.length];
+        for (int i = 0; i < x.length; i++) {
+            int p = i / hw;
+            double gate = Math.min(Math.max(s[p] + 3, 0), 6) / 6;
+            ds[p] += g[i] * x[i] * (s[p] > -3 && s[p] < 3 ? 1.0 / 6 : 0);
+            g[i] *= gate;
+        }
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, inputs[0].dataType(), inputs[0].shape(), 'c')
+                .assign(org.nd4j.linalg.factory.Nd4j.create(g, inputs[0].shape(), 'c'));
+        INDArray dS = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c')
+                .assign(org.nd4j.linalg.factory.Nd4j.create(ds, inputs[1].shape(), 'c'));
+        return new Pair<>(null, new INDArray[] {dx, dS});
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (inputs[0].dataType() != DataType.FLOAT) {
+            return backwardAnyType(workspaceMgr);
+        }
+        INDArray x = PlaneKernels.contiguous(inputs[0]);
+        INDArray dy = PlaneKernels.contiguous(epsilon);
+        float[] s = inputs[1].dup('c').data().asFloat();
+        int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
+        float[] ds = new float[planes];
+        FloatBuffer xb = PlaneKernels.buffer(x), db = PlaneKernels.buffer(dy), dxb = PlaneKernels.buffer(dx);
+        float[] xs = new float[hw], gs = new float[hw];
+        for (int p = 0; p < planes; p++) {
+            float g = PlaneKernels.hardSigmoid(s[p]);
+            xb.get(p * hw, xs, 0, hw);
+            db.get(p * hw, gs, 0, hw);
+            double dot = 0;
+            for (int i = 0; i < hw; i++) {
+                dot += gs[i] * xs[i];
+                gs[i] *= g;
+            }
+            dxb.put(p * hw, gs, 0, hw);
+            ds[p] = (float) dot * PlaneKernels.hardSigmoidGrad(s[p]);
+        }
+        INDArray dS = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, inputs[1].shape(), 'c');
+        dS.assign(org.nd4j.linalg.factory.Nd4j.create(ds, inputs[1].shape(), 'c'));
+        return new Pair<>(null, new INDArray[] {dx, dS});
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+        if (backpropGradientsViewArray != null) {
+            throw new IllegalStateException("ChannelGateVertex has no parameters");
+        }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+                                                           int minibatchSize) {
+        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelGateVertex(" + vertexName + ")";
+    }
+}

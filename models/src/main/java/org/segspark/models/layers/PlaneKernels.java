@@ -1,0 +1,29 @@
+package org.segspark.models.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.FloatBuffer;
+
+/** Shared plumbing for segspark's per-plane kernels over NCHW float arrays. */
+final class PlaneKernels {
+    private PlaneKernels() {
+    }
+
+    static INDArray contiguous(INDArray a) {
+        return FastBatchNormalizationLayer.contiguous(a);
+    }
+
+    static FloatBuffer buffer(INDArray a) {
+        return FastBatchNormalizationLayer.buffer(a);
+    }
+
+    /** PyTorch's hard sigmoid, relu6(x + 3) / 6 (the MobileNetV3 gate; DL4J's HARDSIGMOID has slope 0.2). */
+    static float hardSigmoid(float x) {
+        return Math.min(Math.max(x + 3f, 0f), 6f) * (1f / 6f);
+    }
+
+    /** Its derivative, 1/6 strictly inside (-3, 3). */
+    static float hardSigmoidGrad(float x) {
+        return x > -3f && x < 3f ? 1f / 6f : 0f;
+    }
+}
