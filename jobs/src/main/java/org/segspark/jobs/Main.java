@@ -3,6 +3,7 @@ package org.segspark.jobs;
 import org.segspark.jobs.cli.BenchCommand;
 import org.segspark.jobs.cli.CocoMasksCommand;
 import org.segspark.jobs.cli.DemoCommand;
+import org.segspark.jobs.cli.ModelsCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
 import org.segspark.jobs.cli.TrainCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
-                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

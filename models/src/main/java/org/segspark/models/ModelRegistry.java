@@ -116,6 +116,11 @@ public final class ModelRegistry {
         return Collections.unmodifiableMap(MODELS);
     }
 
+    /** The names of the models for one task, in registry order. */
+    public static java.util.List<String> names(Task task) {
+        return MODELS.values().stream().filter(s -> s.task() == task).map(ModelSpec::name).toList();
+    }
+
     public static ModelSpec get(String name) {
         ModelSpec spec = MODELS.get(name);
         if (spec == null) {

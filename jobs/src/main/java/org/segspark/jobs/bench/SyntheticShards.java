@@ -31,7 +31,8 @@ public final class SyntheticShards {
         String file = ShardFormat.DATA_DIR + "/train-bench-00000.parquet";
         Path path = new Path(HadoopFiles.path(root), file);
         try (ShardFileWriter w = new ShardFileWriter(path, conf, rowGroupRows,
-                ShardFileWriter.bytesPerRow(size, size, 3, true), CompressionCodecName.ZSTD)) {
+                ShardFileWriter.bytesPerRow(ShardRow.segmentation("bench-" + rows, "random", "train", size, size,
+                        new byte[size * size * 3], new byte[size * size])), CompressionCodecName.ZSTD)) {
             for (int i = 0; i < rows; i++) {
                 byte[] img = new byte[size * size * 3];
                 byte[] mask = new byte[size * size];

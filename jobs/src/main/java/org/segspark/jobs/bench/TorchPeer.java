@@ -19,18 +19,11 @@ public final class TorchPeer {
     }
 
     public static Figures run(String python, File script, int size, int batch, int classes, int steps, int threads) {
-        if (!new File(python).canExecute()) {
-            return new Figures(Double.NaN, Double.NaN, -1, python + " not found");
-        }
-        if (!script.isFile()) {
-            return new Figures(Double.NaN, Double.NaN, -1, script + " not found");
+        String unavailable = unavailable(python, script);
+        if (unavailable != null) {
+            return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
         try {
-            Process check = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true).start();
-            if (!check.waitFor(120, TimeUnit.SECONDS) || check.exitValue() != 0) {
-                return new Figures(Double.NaN, Double.NaN, -1,
-                        python + " has no torch/torchvision (Debian: python3-torch python3-torchvision libopenblas0-pthread)");
-            }
             Process p = new ProcessBuilder(List.of(python, script.getPath(), "--size", "" + size, "--batch", "" + batch,
                     "--classes", "" + classes, "--steps", "" + steps, "--threads", "" + threads)).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -46,6 +39,53 @@ public final class TorchPeer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Figures(Double.NaN, Double.NaN, -1, "interrupted");
+        }
+    }
+
+    /** One registry model's reference implementation timed by bench/model_speed.py. */
+    public static Figures runModel(String python, File script, String model, int size, int batch, int warmup, int steps,
+                                   int threads) {
+        String unavailable = unavailable(python, script);
+        if (unavailable != null) {
+            return new Figures(Double.NaN, Double.NaN, -1, unavailable);
+        }
+        try {
+            Process p = new ProcessBuilder(List.of(python, script.getPath(), "--model", model, "--size", "" + size,
+                    "--batch", "" + batch, "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads)).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                return new Figures(Double.NaN, Double.NaN, -1, script.getName() + " failed: " + err.strip());
+            }
+            JsonNode j = new ObjectMapper().readTree(out);
+            return new Figures(j.get("train_images_per_s").asDouble(), j.get("infer_images_per_s").asDouble(), -1, null);
+        } catch (IOException e) {
+            return new Figures(Double.NaN, Double.NaN, -1, "cannot run " + python + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Figures(Double.NaN, Double.NaN, -1, "interrupted");
+        }
+    }
+
+    /** Why the peer cannot run here, or null. */
+    static String unavailable(String python, File script) {
+        if (!new File(python).canExecute()) {
+            return python + " not found";
+        }
+        if (!script.isFile()) {
+            return script + " not found";
+        }
+        try {
+            Process check = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true).start();
+            if (!check.waitFor(120, TimeUnit.SECONDS) || check.exitValue() != 0) {
+                return python + " has no torch/torchvision (Debian: python3-torch python3-torchvision libopenblas0-pthread)";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot run " + python + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 }

@@ -8,10 +8,10 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.segspark.jobs.train.BatchPlan;
 import org.segspark.jobs.train.InputNormalizer;
 import org.segspark.jobs.train.ShardBatchLoader;
+import org.segspark.jobs.train.Targets;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.TrainingStats;
 import org.segspark.models.ModelRegistry;
-import org.segspark.models.NativeSpeed;
 import org.segspark.models.NativeSpeed;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
@@ -139,13 +139,13 @@ public final class TrainBenchmark {
             SyntheticShards.write(dir.toString(), groups * batch, size, classes, batch, 1, jsc.hadoopConfiguration());
             ShardSet set = ShardSet.open(dir.toString(), jsc.hadoopConfiguration());
             List<String> refs = BatchPlan.plan(set.rowGroups("train"), batch, 1);
-            ComputationGraph net = ModelRegistry.build(model,
-                    ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size));
+            org.segspark.models.ModelConfig mc = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
+            ComputationGraph net = ModelRegistry.build(model, mc);
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                     .batchSizePerWorker(batch).averagingFrequency(averaging).workerPrefetchNumBatches(2)
                     .saveUpdater(true).rngSeed(1).collectTrainingStats(true).build();
             SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
-            ShardBatchLoader loader = new ShardBatchLoader(classes,
+            ShardBatchLoader loader = new ShardBatchLoader(Targets.of(ModelRegistry.get(model).task(), mc, net.getConfiguration()),
                     InputNormalizer.of(TrainConfig.Normalization.DATASET, null, null), 1L,
                     new SerializableConf(jsc.hadoopConfiguration()), jsc.getConf().getInt("spark.task.cpus", 1));
             sparkNet.fitPaths(jsc.parallelize(refs.subList(0, perSplit), workers), loader);

@@ -3,6 +3,7 @@ package org.segspark.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.bench.ModelsBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Models.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -107,6 +108,43 @@ public final class BenchCommand implements Runnable {
                 }
             }
             return sb.toString();
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true,
+            description = "Forward and training images/s of every registry model (or those named) at one input size, "
+                    + "DL4J and the PyTorch reference implementation measured model after model.")
+    public static final class Models implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--models", paramLabel = "NAME", split = ",", description = "Registry models (default: all)")
+        java.util.List<String> models;
+
+        @Option(names = "--size", paramLabel = "N", description = "Square input size, a multiple of 32")
+        Integer size;
+
+        @Option(names = "--batch", paramLabel = "B", description = "Minibatch size")
+        Integer batch;
+
+        @Option(names = "--steps", paramLabel = "S", description = "Timed steps per model (median reported)")
+        Integer steps;
+
+        @Option(names = "--no-torch", description = "DL4J only")
+        boolean noTorch;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("bench-models").file(common.config).set(common.set)
+                    .option("bench-models.models", models).option("bench-models.size", size)
+                    .option("bench-models.batch", batch).option("bench-models.steps", steps)
+                    .option("bench-models.torch", noTorch ? false : null).load();
+            Map<String, Object> r = ModelsBenchmark.run(cfg.section("bench-models"), Home.dir(), System.err);
+            System.out.println(json ? new ObjectMapper().writeValueAsString(r) : ModelsBenchmark.table(r));
+            return 0;
         }
     }
 }

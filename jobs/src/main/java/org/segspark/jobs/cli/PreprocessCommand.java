@@ -1,12 +1,19 @@
 package org.segspark.jobs.cli;
 
+import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
+import org.segspark.preprocess.cifar.Cifar10ShardJob;
 import org.segspark.preprocess.coco.CocoShardConfig;
 import org.segspark.preprocess.coco.CocoShardJob;
+import org.segspark.preprocess.cub.CubShardConfig;
+import org.segspark.preprocess.cub.CubShardJob;
+import org.segspark.preprocess.folder.ImageFolderShardJob;
+import org.segspark.preprocess.pairs.MaskMapping;
+import org.segspark.preprocess.pairs.PairedShardJob;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.shards.ShardManifest;
 import picocli.CommandLine.Command;
@@ -19,12 +26,20 @@ import java.util.concurrent.Callable;
 
 @Command(name = "preprocess", mixinStandardHelpOptions = true,
         description = "Turn a data set into Parquet tensor shards with a manifest (docs/SHARD_FORMAT.md).",
-        subcommands = {PreprocessCommand.Coco.class})
+        subcommands = {PreprocessCommand.Coco.class, PreprocessCommand.Cifar10.class, PreprocessCommand.ImageFolder.class,
+                PreprocessCommand.Cub.class, PreprocessCommand.Folders.class})
 public final class PreprocessCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a source: segspark preprocess coco --help");
+                "name a source: coco, cifar10, imagefolder, cub or folders (segspark preprocess coco --help)");
+    }
+
+    /** A shard job over one section of the configuration. */
+    @FunctionalInterface
+    interface Job {
+        ShardJob.Result run(JavaSparkContext jsc, Config section, com.fasterxml.jackson.databind.JsonNode tree)
+                throws Exception;
     }
 
     @Command(name = "coco", mixinStandardHelpOptions = true,
@@ -67,23 +82,198 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
+    @Command(name = "cifar10", mixinStandardHelpOptions = true,
+            description = "CIFAR-10's official binary batches (data_batch_1..5.bin -> train, test_batch.bin -> val; "
+                    + "3073-byte records) -> classification shards.")
+    public static final class Cifar10 implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--input", paramLabel = "DIR", description = "Folder holding the .bin files")
+        String input;
+
+        @Option(names = "--out", paramLabel = "SHARDS", description = "Shard set folder (any Hadoop URI)")
+        String out;
+
+        @Option(names = "--size", paramLabel = "HxW", description = "Tensor height x width (default 32x32, as stored)")
+        String size;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = layers("preprocess-cifar10", "preprocess.cifar10", common, input, out, size).load();
+            run(Sparks.start(cfg.get(), common.master), cfg, "cifar10", (jsc, c, tree) -> Cifar10ShardJob.run(jsc,
+                    CocoShardConfig.required(c, "input"), CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
+                    tree), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "imagefolder", mixinStandardHelpOptions = true,
+            description = "A class-per-folder tree (ROOT/<class>/<image>, or ROOT/train/<class>/... with val/ or test/) "
+                    + "-> classification shards; class indices follow the sorted folder names.")
+    public static final class ImageFolder implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--input", paramLabel = "DIR", description = "Root of the tree")
+        String input;
+
+        @Option(names = "--out", paramLabel = "SHARDS", description = "Shard set folder (any Hadoop URI)")
+        String out;
+
+        @Option(names = "--size", paramLabel = "HxW", description = "Tensor height x width, e.g. 224x224")
+        String size;
+
+        @Option(names = "--val-fraction", paramLabel = "F", description = "Flat layout: share of images in val")
+        Double valFraction;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = layers("preprocess-imagefolder", "preprocess.imagefolder", common, input, out, size)
+                    .option("preprocess.imagefolder.val-fraction", valFraction).load();
+            run(Sparks.start(cfg.get(), common.master), cfg, "imagefolder", (jsc, c, tree) -> {
+                double vf = c.getDouble("val-fraction");
+                if (vf < 0 || vf >= 1) {
+                    throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + vf);
+                }
+                return ImageFolderShardJob.run(jsc, CocoShardConfig.required(c, "input"),
+                        CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
+                        CocoShardConfig.aspect(c.getString("aspect")), vf, c.getLong("split-seed"),
+                        c.getLong("max-pixels"), tree);
+            }, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "cub", mixinStandardHelpOptions = true,
+            description = "CUB-200-2011 in its official layout -> segmentation shards (background / bird from the soft "
+                    + "masks, thresholded) or classification shards (200 species); the official train/test split.")
+    public static final class Cub implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--input", paramLabel = "DIR", description = "The CUB_200_2011 folder")
+        String input;
+
+        @Option(names = "--segmentations", paramLabel = "DIR",
+                description = "The masks (default: segmentations/ next to or inside the input)")
+        String segmentations;
+
+        @Option(names = "--out", paramLabel = "SHARDS", description = "Shard set folder (any Hadoop URI)")
+        String out;
+
+        @Option(names = "--size", paramLabel = "HxW", description = "Tensor height x width, e.g. 256x256")
+        String size;
+
+        @Option(names = "--task", paramLabel = "TASK", description = "segmentation (default) or classification")
+        String task;
+
+        @Option(names = "--mask-threshold", paramLabel = "LEVEL", description = "Grey level from which a mask pixel is bird (1..255)")
+        Integer maskThreshold;
+
+        @Option(names = "--crop-to-box", description = "Crop to bounding_boxes.txt before resizing")
+        boolean cropToBox;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = layers("preprocess-cub", "preprocess.cub", common, input, out, size)
+                    .option("preprocess.cub.segmentations", segmentations).option("preprocess.cub.task", task)
+                    .option("preprocess.cub.mask-threshold", maskThreshold)
+                    .option("preprocess.cub.crop-to-box", cropToBox ? true : null).load();
+            run(Sparks.start(cfg.get(), common.master), cfg, "cub",
+                    (jsc, c, tree) -> CubShardJob.run(jsc, CubShardConfig.from(c), tree), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "folders", mixinStandardHelpOptions = true,
+            description = "An image folder and a mask folder, matched by path without extension, -> segmentation "
+                    + "shards; mask values become classes through --mask-map (255 = ignore).")
+    public static final class Folders implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "Image root")
+        String images;
+
+        @Option(names = "--masks", paramLabel = "DIR", description = "Mask root (same relative paths, any image extension)")
+        String masks;
+
+        @Option(names = "--out", paramLabel = "SHARDS", description = "Shard set folder (any Hadoop URI)")
+        String out;
+
+        @Option(names = "--size", paramLabel = "HxW", description = "Tensor height x width, e.g. 256x256")
+        String size;
+
+        @Option(names = "--mask-map", paramLabel = "MAP", description = "value=class pairs, e.g. \"1=1,2=0,3=255\"")
+        String maskMap;
+
+        @Option(names = "--classes", paramLabel = "N", description = "Classes when there is no --mask-map")
+        Integer classes;
+
+        @Option(names = "--class-names", paramLabel = "NAMES", split = ",", description = "Class names in index order")
+        java.util.List<String> classNames;
+
+        @Option(names = "--val-fraction", paramLabel = "F", description = "Share of images in val (outside train/ val/ folders)")
+        Double valFraction;
+
+        @Override
+        public Integer call() throws Exception {
+            int[] hw = Sizes.parse(size, "--size");
+            String s = "preprocess.folders.";
+            JobConfig cfg = JobConfig.of("preprocess-folders").file(common.config).set(common.set)
+                    .option(s + "images", images).option(s + "masks", masks).option(s + "out", out)
+                    .option(s + "mask-map", maskMap).option(s + "classes", classes).option(s + "class-names", classNames)
+                    .option(s + "val-fraction", valFraction)
+                    .option(s + "height", hw == null ? null : hw[0]).option(s + "width", hw == null ? null : hw[1]).load();
+            run(Sparks.start(cfg.get(), common.master), cfg, "folders", (jsc, c, tree) -> {
+                double vf = c.getDouble("val-fraction");
+                if (vf < 0 || vf >= 1) {
+                    throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + vf);
+                }
+                MaskMapping mapping = c.getIsNull("mask-map") ? MaskMapping.identity(c.getInt("classes"))
+                        : MaskMapping.parse(c.getString("mask-map"), c.getInt("classes"));
+                return PairedShardJob.run(jsc, CocoShardConfig.required(c, "images"), CocoShardConfig.required(c, "masks"),
+                        mapping, c.getStringList("class-names"),
+                        CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
+                        CocoShardConfig.aspect(c.getString("aspect")), vf, c.getLong("split-seed"), c.getLong("max-pixels"), tree);
+            }, System.out);
+            return 0;
+        }
+    }
+
+    private static JobConfig.Layers layers(String job, String section, CommonOptions common, String input, String out,
+                                           String size) {
+        int[] hw = Sizes.parse(size, "--size");
+        return JobConfig.of(job).file(common.config).set(common.set)
+                .option(section + ".input", input).option(section + ".out", out)
+                .option(section + ".height", hw == null ? null : hw[0])
+                .option(section + ".width", hw == null ? null : hw[1]);
+    }
+
     /** Runs the COCO shard job with a progress line and prints its books. */
     public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, PrintStream console) throws Exception {
-        CocoShardConfig c = CocoShardConfig.from(cfg.section("preprocess.coco"));
+        return run(jsc, cfg, "coco", (j, c, tree) -> CocoShardJob.run(j, CocoShardConfig.from(c), tree), console);
+    }
+
+    static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, String source, Job job, PrintStream console)
+            throws Exception {
+        String section = "preprocess." + source;
         long t = System.nanoTime();
         ShardJob.Result r;
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-preprocess", "preprocess coco",
+        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-preprocess", "preprocess " + source,
                 ProgressLine.console(), 0)) {
-            r = CocoShardJob.run(jsc, c, cfg.jsonTree("preprocess.coco"));
+            r = job.run(jsc, cfg.section(section), cfg.jsonTree(section));
         }
         ShardManifest m = r.manifest();
         double s = (System.nanoTime() - t) / 1e9;
-        console.printf(Locale.ROOT, "preprocess coco: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f images/s)%n",
-                r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
+        console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f inputs/s)%n",
+                source, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
                 m.tensor().width(), m.numClasses(), s, r.accounting().inputs() / s);
         if (r.accounting().rejected() > 0) {
-            console.printf("preprocess coco: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n",
-                    r.accounting().rejected(), c.shards().out(), r.rejects().get(0).path(), r.rejects().get(0).reason());
+            console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", source,
+                    r.accounting().rejected(), cfg.section(section).getString("out"), r.rejects().get(0).path(),
+                    r.rejects().get(0).reason());
         }
         return r;
     }

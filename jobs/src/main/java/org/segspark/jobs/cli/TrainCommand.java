@@ -17,8 +17,30 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2)")
+    @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2; segspark models lists them)")
     String model;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "classification or segmentation: checked against the model and the shards")
+    String task;
+
+    @Option(names = "--classes", paramLabel = "K", description = "Output classes (default: the shard set's)")
+    Integer classes;
+
+    @Option(names = "--val-data", paramLabel = "SHARDS", description = "Validate on this shard set's val split instead")
+    String valData;
+
+    @Option(names = "--width-multiplier", paramLabel = "ALPHA", description = "MobileNet width multiplier")
+    Double widthMultiplier;
+
+    @Option(names = "--pretrained", paramLabel = "H5", description = "Keras Applications notop weights for the encoder")
+    String pretrained;
+
+    @Option(names = "--freeze-encoder", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Keep the encoder fixed (true/false; default: the model's)")
+    Boolean freezeEncoder;
+
+    @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda: the ND4J backend the run must use")
+    String device;
 
     @Option(names = "--data", paramLabel = "SHARDS", description = "Shard set from segspark preprocess")
     String data;
@@ -44,7 +66,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
-                .option("train.model", model).option("train.data", data).option("train.out", out)
+                .option("train.model", model).option("train.task", task).option("train.classes", classes)
+                .option("train.val-data", valData).option("train.width-multiplier", widthMultiplier)
+                .option("train.model-options.pretrained", pretrained)
+                .option("train.model-options.freeze-encoder", freezeEncoder).option("train.device", device)
+                .option("train.data", data).option("train.out", out)
                 .option("train.epochs", epochs).option("train.batch", batch).option("train.mode", mode)
                 .option("train.workers", workers).option("train.optimizer.lr", lr).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);

@@ -36,7 +36,8 @@ public final class RunReport {
         Map<String, byte[]> figures = new LinkedHashMap<>();
         int n = in.history().size();
         double[] epochs = new double[n], train = new double[n], val = new double[n], score = new double[n],
-                acc = new double[n];
+                acc = new double[n], trainScore = new double[n];
+        boolean hasTrainScore = false;
         for (int i = 0; i < n; i++) {
             EpochMetrics e = in.history().get(i);
             epochs[i] = e.epoch();
@@ -44,13 +45,18 @@ public final class RunReport {
             val[i] = v(e.valLoss());
             score[i] = in.segmentation() ? v(e.miou()) : v(e.top1());
             acc[i] = in.segmentation() ? v(e.pixelAccuracy()) : Double.NaN;
+            trainScore[i] = in.segmentation() ? v(e.trainMiou()) : v(e.trainTop1());
+            hasTrainScore |= !Double.isNaN(trainScore[i]);
         }
         figures.put("loss.png", Html.png(new LineChart("Loss per epoch", "epoch")
                 .series("train loss", epochs, train).series("validation loss", epochs, val).render(720, 320)));
-        LineChart metric = new LineChart(in.segmentation() ? "Validation mIoU and pixel accuracy" : "Validation top-1",
-                "epoch").series(in.segmentation() ? "mIoU" : "top-1", epochs, score);
+        LineChart metric = new LineChart(in.segmentation() ? "mIoU and pixel accuracy" : "Top-1 accuracy",
+                "epoch").series(in.segmentation() ? "validation mIoU" : "validation top-1", epochs, score);
         if (in.segmentation()) {
-            metric.series("pixel accuracy", epochs, acc);
+            metric.series("validation pixel accuracy", epochs, acc);
+        }
+        if (hasTrainScore) {
+            metric.series(in.segmentation() ? "train mIoU (sample)" : "train top-1 (sample)", epochs, trainScore);
         }
         figures.put("metric.png", Html.png(metric.render(720, 320)));
         if (in.segmentation() && !in.samples().isEmpty()) {
@@ -72,6 +78,9 @@ public final class RunReport {
                 h.append("validation mIoU ").append(f(last.miou())).append(" &middot; pixel accuracy ").append(f(last.pixelAccuracy()));
             } else {
                 h.append("validation top-1 ").append(f(last.top1()));
+                if (last.trainTop1() != null) {
+                    h.append(" &middot; train top-1 ").append(f(last.trainTop1()));
+                }
             }
             h.append(" &middot; ").append(n).append(" epochs</p>");
         }
@@ -81,15 +90,17 @@ public final class RunReport {
         h.append("<h2>Curves</h2>").append(Html.img(figures.get("loss.png"), "loss per epoch"))
                 .append(Html.img(figures.get("metric.png"), "validation metric per epoch"));
         h.append("<h2>Per epoch</h2><table><tr><th>epoch</th><th>train loss</th><th>val loss</th>");
-        h.append(in.segmentation() ? "<th>mIoU</th><th>pixel acc.</th>" : "<th>top-1</th>");
+        h.append(in.segmentation() ? "<th>train mIoU</th><th>mIoU</th><th>pixel acc.</th>"
+                : "<th>train top-1</th><th>val top-1</th>");
         h.append("<th>train s</th><th>images/s</th></tr>");
         for (EpochMetrics e : in.history()) {
             h.append("<tr><td>").append(e.epoch()).append("</td><td>").append(f(e.trainLoss())).append("</td><td>")
                     .append(f(e.valLoss())).append("</td>");
             if (in.segmentation()) {
-                h.append("<td>").append(f(e.miou())).append("</td><td>").append(f(e.pixelAccuracy())).append("</td>");
+                h.append("<td>").append(f(e.trainMiou())).append("</td><td>").append(f(e.miou())).append("</td><td>")
+                        .append(f(e.pixelAccuracy())).append("</td>");
             } else {
-                h.append("<td>").append(f(e.top1())).append("</td>");
+                h.append("<td>").append(f(e.trainTop1())).append("</td><td>").append(f(e.top1())).append("</td>");
             }
             h.append("<td>").append(String.format(Locale.ROOT, "%.1f", e.trainSeconds())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.1f", e.imagesPerSecond())).append("</td></tr>");
@@ -123,6 +134,21 @@ public final class RunReport {
                 h.append("</tr>");
             }
             h.append("</table>");
+        }
+        if (!in.segmentation() && !in.samples().isEmpty()) {
+            h.append("<h2>Predictions on validation images</h2><table><tr>");
+            for (Evaluation.Sample smp : in.samples()) {
+                int truth = smp.truth()[0] & 0xff, pred = smp.predicted()[0] & 0xff;
+                BufferedImage img = Overlays.rgb(smp.image(), smp.width(), smp.height());
+                int scale = Math.max(1, 96 / Math.max(smp.width(), smp.height()));
+                BufferedImage big = new BufferedImage(smp.width() * scale, smp.height() * scale, BufferedImage.TYPE_INT_RGB);
+                big.createGraphics().drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
+                h.append("<td class=\"l\">").append(Html.img(Html.png(big), smp.key())).append("<br>true: ")
+                        .append(esc(name(in.classes(), truth))).append("<br><span style=\"color:")
+                        .append(truth == pred ? "#080" : "#c00").append("\">predicted: ")
+                        .append(esc(name(in.classes(), pred))).append("</span></td>");
+            }
+            h.append("</tr></table>");
         }
         if (figures.containsKey("predictions.png")) {
             h.append("<h2>Predictions on validation images</h2><p>Colours: ");

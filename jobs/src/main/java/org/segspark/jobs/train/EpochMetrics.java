@@ -6,10 +6,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * One epoch's figures. For segmentation {@code score} is the validation mIoU and {@code accuracy}
- * pixel accuracy; for classification {@code score} is top-1 and {@code accuracy} the same.
- * Losses are mean cross-entropy per pixel (segmentation) or per image (classification). NaN is
- * written as null.
+ * One epoch's figures: validation mIoU and pixel accuracy (segmentation) or top-1
+ * (classification), and the same measured on a fixed sample of training examples with the
+ * epoch's final weights (train_miou, train_top1; null when eval.train-examples is 0). Losses are
+ * mean cross-entropy per pixel (segmentation) or per image (classification); train_loss is the
+ * mean over the epoch's minibatches. NaN is written as null.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record EpochMetrics(
@@ -20,6 +21,8 @@ public record EpochMetrics(
         @JsonProperty("pixel_accuracy") Double pixelAccuracy,
         @JsonProperty("top1") Double top1,
         @JsonProperty("per_class_iou") List<Double> perClassIou,
+        @JsonProperty("train_miou") Double trainMiou,
+        @JsonProperty("train_top1") Double trainTop1,
         @JsonProperty("train_seconds") double trainSeconds,
         @JsonProperty("eval_seconds") double evalSeconds,
         @JsonProperty("train_examples") long trainExamples,

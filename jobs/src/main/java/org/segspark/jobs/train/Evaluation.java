@@ -59,7 +59,8 @@ public final class Evaluation {
     }
 
     public static Result onSpark(JavaSparkContext jsc, ComputationGraph net, List<String> refs, ShardBatchLoader loader,
-                                 int classes, int batch, int samples, SerializableConf conf) {
+                                 int batch, int samples, SerializableConf conf) {
+        int classes = loader.targets().classes();
         if (refs.isEmpty()) {
             return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
         }
@@ -72,7 +73,7 @@ public final class Evaluation {
                         if (loader.threadsPerTask() > 0) {
                             NativeSpeed.setThreads(loader.threadsPerTask());
                         }
-                        return List.of(partition(model.value().build(), it, loader, classes, batch, sampleRef, samples,
+                        return List.of(partition(model.value().build(), it, loader, batch, sampleRef, samples,
                                 conf)).iterator();
                     })
                     .reduce(Result::merge);
@@ -81,17 +82,18 @@ public final class Evaluation {
         }
     }
 
-    public static Result inProcess(ComputationGraph net, List<String> refs, ShardBatchLoader loader, int classes,
-                                   int batch, int samples, SerializableConf conf) throws IOException {
+    public static Result inProcess(ComputationGraph net, List<String> refs, ShardBatchLoader loader, int batch,
+                                   int samples, SerializableConf conf) throws IOException {
         if (refs.isEmpty()) {
-            return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
+            return new Result(new ConfusionMatrix(loader.targets().classes()), 0, 0, List.of());
         }
-        return partition(net, refs.iterator(), loader, classes, batch, refs.get(0), samples, conf);
+        return partition(net, refs.iterator(), loader, batch, refs.get(0), samples, conf);
     }
 
-    static Result partition(ComputationGraph net, Iterator<String> refs, ShardBatchLoader loader, int classes,
-                            int batch, String sampleRef, int samples, SerializableConf conf) throws IOException {
-        ConfusionMatrix cm = new ConfusionMatrix(classes);
+    static Result partition(ComputationGraph net, Iterator<String> refs, ShardBatchLoader loader, int batch,
+                            String sampleRef, int samples, SerializableConf conf) throws IOException {
+        Targets targets = loader.targets();
+        ConfusionMatrix cm = new ConfusionMatrix(targets.classes());
         double lossSum = 0;
         long examples = 0;
         List<Sample> kept = new ArrayList<>();
@@ -102,26 +104,17 @@ public final class Evaluation {
                 List<ShardRow> chunk = rows.subList(from, Math.min(rows.size(), from + batch));
                 MultiDataSet mds = loader.toDataSet(chunk);
                 INDArray out = net.output(false, mds.getFeatures(0))[0];
-                int[] predicted = Nd4j.argMax(out, 1).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+                int[] predicted = predictions(out, targets);
                 lossSum += net.score(mds, false) * chunk.size();
                 examples += chunk.size();
                 boolean keep = ref.equals(sampleRef);
-                int per = predicted.length / chunk.size();
                 for (int i = 0; i < chunk.size(); i++) {
                     ShardRow r = chunk.get(i);
-                    byte[] pred = new byte[per];
+                    byte[] pred;
                     if (r.mask() != null) {
-                        byte[] m = r.mask();
-                        for (int p = 0; p < per; p++) {
-                            int t = m[p] & 0xff;
-                            int q = predicted[i * per + p];
-                            pred[p] = (byte) q;
-                            if (t != ShardFormat.IGNORE_LABEL) {
-                                cm.add(t, q);
-                            }
-                        }
+                        pred = scoreMap(r, predicted, i, targets, cm);
                     } else {
-                        pred[0] = (byte) predicted[i];
+                        pred = new byte[] {(byte) predicted[i]};
                         cm.add(r.label(), predicted[i]);
                     }
                     if (keep && kept.size() < samples) {
@@ -132,5 +125,39 @@ public final class Evaluation {
             }
         }
         return new Result(cm, lossSum, examples, kept);
+    }
+
+    /** Predicted classes, flattened per example: argmax over classes, or the sigmoid at 0.5 for a binary head. */
+    static int[] predictions(INDArray out, Targets targets) {
+        if (targets.binary()) {
+            return out.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+        }
+        return Nd4j.argMax(out, 1).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+    }
+
+    /**
+     * Adds one example's pixels to the matrix and returns its prediction as a full-size label map
+     * (255, ignored, outside a smaller output's centred window).
+     */
+    static byte[] scoreMap(ShardRow r, int[] predicted, int i, Targets targets, ConfusionMatrix cm) {
+        int h = r.height(), w = r.width(), oh = targets.outputHeight(), ow = targets.outputWidth();
+        int top = targets.top(h), left = targets.left(w), per = oh * ow;
+        byte[] m = r.mask();
+        byte[] pred = new byte[h * w];
+        if (oh != h || ow != w) {
+            java.util.Arrays.fill(pred, (byte) ShardFormat.IGNORE_LABEL);
+        }
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int q = predicted[i * per + y * ow + x];
+                int at = (y + top) * w + x + left;
+                pred[at] = (byte) q;
+                int t = m[at] & 0xff;
+                if (t != ShardFormat.IGNORE_LABEL) {
+                    cm.add(t, q);
+                }
+            }
+        }
+        return pred;
     }
 }

@@ -11,6 +11,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.segspark.preprocess.io.HadoopFiles;
 
 import java.io.IOException;
+import java.util.List;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -23,6 +24,8 @@ public final class RunDirectory {
     public static final String METRICS = "metrics.json";
     public static final String REPORT = "report.html";
     public static final String CHECKPOINTS = "checkpoints";
+    /** One JSON object per finished epoch, rewritten after each: a running job's progress for notebooks. */
+    public static final String HISTORY = "history.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -61,6 +64,14 @@ public final class RunDirectory {
 
     public void writeJson(String relative, Object value) throws IOException {
         writeBytes(relative, JSON.writeValueAsBytes(value));
+    }
+
+    public void writeJsonLines(String relative, List<?> values) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (Object v : values) {
+            b.append(JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(v)).append('\n');
+        }
+        writeText(relative, b.toString());
     }
 
     public byte[] read(String relative) throws IOException {

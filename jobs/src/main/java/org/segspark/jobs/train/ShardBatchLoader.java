@@ -22,29 +22,41 @@ import java.util.Random;
 /**
  * Loads one planned minibatch (a {@link BatchPlan} reference) as a MultiDataSet, on the executor
  * that trains on it: features [n, 3, h, w] normalised; for segmentation one-hot labels
- * [n, K, h, w] with a label mask [n, 1, h, w] that is 0 at ignore (255) pixels, so they count in
- * neither loss nor gradient; for classification one-hot labels [n, K].
+ * [n, K, h', w'] (or [n, 1, h', w'] foreground for a sigmoid head) at the output's size, with a
+ * label mask [n, 1, h', w'] that is 0 at ignore (255) pixels, so they count in neither loss nor
+ * gradient; for classification one-hot labels [n, K].
  */
 public final class ShardBatchLoader implements MultiDataSetLoader {
     private static final long serialVersionUID = 1L;
 
-    private final int classes;
+    private final Targets targets;
     private final InputNormalizer normalizer;
     private final Long shuffleSeed;
     private final SerializableConf conf;
     private final int threadsPerTask;
+    private final boolean flip;
 
     /**
      * {@code shuffleSeed} null keeps the rows in file order (evaluation); {@code threadsPerTask}
      * above 0 sets the op threads of the JVM that trains on the batches (Spark tasks), 0 leaves them.
      */
-    public ShardBatchLoader(int classes, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
+    public ShardBatchLoader(Targets targets, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
                             int threadsPerTask) {
-        this.classes = classes;
+        this(targets, normalizer, shuffleSeed, conf, threadsPerTask, false);
+    }
+
+    /**
+     * {@code flip}: with a shuffle seed, each example is mirrored left-right with probability 1/2
+     * (image and label map alike), decided by the seed and the row's key, so a run is reproducible.
+     */
+    public ShardBatchLoader(Targets targets, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
+                            int threadsPerTask, boolean flip) {
+        this.targets = targets;
         this.normalizer = normalizer;
         this.shuffleSeed = shuffleSeed;
         this.conf = conf;
         this.threadsPerTask = threadsPerTask;
+        this.flip = flip && shuffleSeed != null;
     }
 
     /** Called by DL4J on the executor, in the thread that feeds training. */
@@ -58,6 +70,10 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
 
     public int threadsPerTask() {
         return threadsPerTask;
+    }
+
+    public Targets targets() {
+        return targets;
     }
 
     /**
@@ -95,10 +111,19 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
         int n = rows.size();
         ShardRow first = rows.get(0);
         int h = first.height(), w = first.width(), plane = h * w;
-        float[] x = new float[n * 3 * plane];
+        int classes = targets.classes();
         boolean segmentation = first.mask() != null;
-        float[] y = new float[segmentation ? n * classes * plane : n * classes];
-        float[] mask = segmentation ? new float[n * plane] : null;
+        if (segmentation != targets.segmentation()) {
+            throw new IllegalArgumentException("row " + first.key() + " is a " + (segmentation ? "segmentation" : "classification")
+                    + " example but the model is for " + targets.task().id());
+        }
+        int oh = segmentation ? targets.outputHeight() : 0, ow = segmentation ? targets.outputWidth() : 0;
+        int top = segmentation ? targets.top(h) : 0, left = segmentation ? targets.left(w) : 0;
+        int outPlane = oh * ow;
+        int channels = targets.binary() ? 1 : classes;
+        float[] x = new float[n * 3 * plane];
+        float[] y = new float[segmentation ? n * channels * outPlane : n * classes];
+        float[] mask = segmentation ? new float[n * outPlane] : null;
         for (int i = 0; i < n; i++) {
             ShardRow r = rows.get(i);
             if (r.height() != h || r.width() != w) {
@@ -106,19 +131,31 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
                         + ", expected " + h + "x" + w);
             }
             normalizer.toChw(r.image(), h, w, x, i * 3 * plane);
+            boolean mirrored = flip && (mix(shuffleSeed * 0x9E3779B97F4A7C15L + r.key().hashCode()) & 1) == 1;
+            if (mirrored) {
+                mirror(x, i * 3 * plane, 3 * h, w);
+            }
             if (segmentation) {
                 byte[] m = r.mask();
-                for (int p = 0; p < plane; p++) {
-                    int c = m[p] & 0xff;
-                    if (c == ShardFormat.IGNORE_LABEL) {
-                        continue;
+                for (int yy = 0; yy < oh; yy++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        int col = mirrored ? w - 1 - (xx + left) : xx + left;
+                        int c = m[(yy + top) * w + col] & 0xff;
+                        if (c == ShardFormat.IGNORE_LABEL) {
+                            continue;
+                        }
+                        if (c >= classes) {
+                            throw new IllegalArgumentException("row " + r.key() + " has class " + c + " but the model has "
+                                    + classes + " classes");
+                        }
+                        int p = yy * ow + xx;
+                        if (targets.binary()) {
+                            y[i * outPlane + p] = c;
+                        } else {
+                            y[(i * classes + c) * outPlane + p] = 1f;
+                        }
+                        mask[i * outPlane + p] = 1f;
                     }
-                    if (c >= classes) {
-                        throw new IllegalArgumentException("row " + r.key() + " has class " + c + " but the model has "
-                                + classes + " classes");
-                    }
-                    y[(i * classes + c) * plane + p] = 1f;
-                    mask[i * plane + p] = 1f;
                 }
             } else {
                 if (r.label() < 0 || r.label() >= classes) {
@@ -130,11 +167,33 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
         }
         INDArray features = Nd4j.create(x, new long[] {n, 3, h, w}, 'c');
         if (segmentation) {
-            INDArray labels = Nd4j.create(y, new long[] {n, classes, h, w}, 'c');
-            INDArray labelMask = Nd4j.create(mask, new long[] {n, 1, h, w}, 'c');
+            INDArray labels = Nd4j.create(y, new long[] {n, channels, oh, ow}, 'c');
+            INDArray labelMask = Nd4j.create(mask, new long[] {n, 1, oh, ow}, 'c');
             return new MultiDataSet(new INDArray[] {features}, new INDArray[] {labels}, null,
                     new INDArray[] {labelMask});
         }
         return new MultiDataSet(features, Nd4j.create(y, new long[] {n, classes}, 'c'));
+    }
+
+    /** Reverses each of {@code rows} rows of {@code w} values starting at {@code offset}. */
+    static void mirror(float[] a, int offset, int rows, int w) {
+        for (int r = 0; r < rows; r++) {
+            int lo = offset + r * w, hi = lo + w - 1;
+            while (lo < hi) {
+                float t = a[lo];
+                a[lo++] = a[hi];
+                a[hi--] = t;
+            }
+        }
+    }
+
+    /**
+     * A coin per (seed, example) that neighbouring keys do not correlate (the first draw of
+     * java.util.Random from nearby seeds does): the 64-bit finaliser of MurmurHash3.
+     */
+    static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 }

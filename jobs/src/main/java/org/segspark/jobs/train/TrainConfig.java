@@ -9,10 +9,26 @@ import java.util.Locale;
  * Settings of {@code segspark train} (HOCON section {@code train}; defaults and their meaning in
  * {@code conf/train.conf}).
  */
-public record TrainConfig(String model, String data, String out, int epochs, int batch, Mode mode, int workers,
-                          int threadsPerTask, int averagingFrequency, int prefetch, long seed, double widthMultiplier,
-                          Normalization normalization, Optimizer optimizer, int evalBatch, int reportSamples,
-                          int keepCheckpoints) implements Serializable {
+public record TrainConfig(String model, String task, String data, String valData, String out, int classes,
+                          int epochs, int batch, Mode mode, int workers, int threadsPerTask, int averagingFrequency,
+                          int prefetch, boolean flip, long seed, double widthMultiplier, ModelOptions modelOptions,
+                          Normalization normalization, Optimizer optimizer, int evalBatch, int evalTrainExamples,
+                          int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device) implements Serializable {
+
+    public static final String AUTO = "auto";
+
+    /**
+     * Architecture options beyond the registry model's defaults; null keeps the model's default.
+     *
+     * @param outputStride  DeepLabV3+: 16 or 8
+     * @param padding       U-Net: same or valid (valid: labels are centre-cropped to the output, as in the paper)
+     * @param head          unet-vgg16: sigmoid (binary, two classes) or softmax
+     * @param freezeEncoder keep the encoder fixed (with pretrained weights)
+     * @param pretrained    Keras Applications "notop" .h5 weights for the encoder (VGG16 or MobileNetV2 encoders)
+     */
+    public record ModelOptions(Integer outputStride, String padding, String head, Boolean freezeEncoder,
+                               String pretrained) implements Serializable {
+    }
 
     /** How training is distributed. */
     public enum Mode {
@@ -60,6 +76,21 @@ public record TrainConfig(String model, String data, String out, int epochs, int
     }
 
     public TrainConfig {
+        if (!task.equals(AUTO) && !task.equals("classification") && !task.equals("segmentation")) {
+            throw new IllegalArgumentException("task must be auto, classification or segmentation, got \"" + task + "\"");
+        }
+        if (!device.equals(AUTO) && !device.equals("cpu") && !device.equals("cuda")) {
+            throw new IllegalArgumentException("device must be auto, cpu or cuda, got \"" + device + "\"");
+        }
+        if (classes < 0) {
+            throw new IllegalArgumentException("classes must be >= 0 (0 = the shard set's), got " + classes);
+        }
+        if (evalTrainExamples < 0) {
+            throw new IllegalArgumentException("eval.train-examples must be >= 0, got " + evalTrainExamples);
+        }
+        if (bnRecomputeExamples < 0) {
+            throw new IllegalArgumentException("eval.bn-recompute-examples must be >= 0, got " + bnRecomputeExamples);
+        }
         positive("epochs", epochs);
         positive("batch", batch);
         positive("averaging-frequency", averagingFrequency);
@@ -83,13 +114,24 @@ public record TrainConfig(String model, String data, String out, int epochs, int
     }
 
     public static TrainConfig from(Config c) {
-        return new TrainConfig(c.getString("model"), required(c, "data"), required(c, "out"), c.getInt("epochs"),
-                c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"), c.getInt("threads-per-task"),
-                c.getInt("averaging-frequency"), c.getInt("prefetch"), c.getLong("seed"),
-                c.getDouble("width-multiplier"), Normalization.parse(c.getString("normalization")),
+        Config o = c.getConfig("model-options");
+        ModelOptions options = new ModelOptions(
+                o.getIsNull("output-stride") ? null : o.getInt("output-stride"),
+                o.getIsNull("padding") ? null : o.getString("padding"),
+                o.getIsNull("head") ? null : o.getString("head"),
+                o.getIsNull("freeze-encoder") ? null : o.getBoolean("freeze-encoder"),
+                o.getIsNull("pretrained") ? null : o.getString("pretrained"));
+        return new TrainConfig(c.getString("model"), c.getString("task"), required(c, "data"),
+                c.getIsNull("val-data") ? null : c.getString("val-data"), required(c, "out"), c.getInt("classes"),
+                c.getInt("epochs"), c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"),
+                c.getInt("threads-per-task"), c.getInt("averaging-frequency"), c.getInt("prefetch"),
+                c.getBoolean("augment.horizontal-flip"), c.getLong("seed"),
+                c.getDouble("width-multiplier"), options, Normalization.parse(c.getString("normalization")),
                 new Optimizer(c.getString("optimizer.name"), c.getDouble("optimizer.lr"),
                         c.getDouble("optimizer.weight-decay")),
-                c.getInt("eval.batch"), c.getInt("report.samples"), c.getInt("checkpoint.keep"));
+                c.getInt("eval.batch"), c.getInt("eval.train-examples"),
+                c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
+                c.getInt("checkpoint.keep"), c.getString("device"));
     }
 
     static String required(Config c, String key) {

@@ -43,6 +43,7 @@ public final class TrainJob {
         run.writeText(RunDirectory.CONFIG, config.render());
         long start = System.nanoTime();
         List<String> checkpoints = new ArrayList<>();
+        List<EpochMetrics> history = new ArrayList<>();
         Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
         Trainer.Outcome out = trainer.run((net, metrics, eval) -> {
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
@@ -53,6 +54,8 @@ public final class TrainJob {
             latest.put("file", name);
             latest.put("metrics", metrics);
             run.writeJson(RunDirectory.CHECKPOINTS + "/latest.json", latest);
+            history.add(metrics);
+            run.writeJsonLines(RunDirectory.HISTORY, history);
             while (checkpoints.size() > cfg.keepCheckpoints()) {
                 run.delete(checkpoints.remove(0));
             }
@@ -79,7 +82,10 @@ public final class TrainJob {
         } else {
             metrics.put("top1", EpochMetrics.finite(cm.accuracy()));
         }
-        metrics.put("val_loss", out.history().get(out.history().size() - 1).valLoss());
+        EpochMetrics last = out.history().get(out.history().size() - 1);
+        metrics.put(seg ? "train_miou" : "train_top1", seg ? last.trainMiou() : last.trainTop1());
+        metrics.put("train_loss", last.trainLoss());
+        metrics.put("val_loss", last.valLoss());
         metrics.put("confusion_matrix", cm.toArray());
         metrics.put("epochs", out.history().size());
         metrics.put("wall_seconds", (System.nanoTime() - start) / 1e9);

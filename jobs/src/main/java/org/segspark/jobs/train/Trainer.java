@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.learning.config.Adam;
@@ -15,6 +16,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.models.BatchNormStatistics;
+import org.segspark.models.KerasWeights;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.ModelSpec;
@@ -42,6 +45,7 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final PrintStream console;
     private final ProgressLine progress;
+    private long valExamples;
 
     public Trainer(JavaSparkContext jsc, TrainConfig cfg, PrintStream console, ProgressLine progress) {
         this.jsc = jsc;
@@ -65,17 +69,20 @@ public final class Trainer {
         ShardSet shards = ShardSet.open(cfg.data(), hconf);
         ShardManifest m = shards.manifest();
         ModelSpec spec = ModelRegistry.get(cfg.model());
-        if (!spec.task().id().equals(m.task())) {
-            throw new IllegalArgumentException("model " + cfg.model() + " is for " + spec.task().id() + " but the shards at "
-                    + cfg.data() + " are for " + m.task());
-        }
+        checkTask(spec, m);
+        checkDevice(cfg.device());
         List<ShardSet.RowGroup> trainGroups = shards.rowGroups("train");
-        List<String> valRefs = shards.rowGroupRefs("val");
+        List<String> valRefs = validationRefs(m, hconf);
         if (trainGroups.isEmpty()) {
             throw new IllegalArgumentException("the shard set " + cfg.data() + " has no training examples");
         }
-        int classes = m.numClasses();
-        ComputationGraph net = ModelRegistry.build(cfg.model(), modelConfig(spec, m), base());
+        ModelConfig modelConfig = modelConfig(spec, m);
+        ComputationGraph net = ModelRegistry.build(cfg.model(), modelConfig, base());
+        if (cfg.modelOptions().pretrained() != null) {
+            loadPretrained(net, cfg.modelOptions().pretrained(), hconf);
+        }
+        Targets targets = Targets.of(spec.task(), modelConfig, net.getConfiguration());
+        int classes = modelConfig.classes();
         SerializableConf sconf = new SerializableConf(hconf);
         InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
                 m.normalization() == null ? null : m.normalization().mean(),
@@ -83,13 +90,17 @@ public final class Trainer {
         ScoreAccumulator scores = new ScoreAccumulator(jsc.sc().doubleAccumulator("train loss sum"),
                 jsc.sc().longAccumulator("train minibatches"));
         long trainExamples = m.split("train").examples();
+        List<String> trainSample = trainSample(trainGroups, cfg.evalTrainExamples(), cfg.seed());
+        // training-size batches, so the batch statistics are the ones training normalises with
+        List<String> bnSample = BatchPlan.plan(sampleGroups(trainGroups, cfg.bnRecomputeExamples(), cfg.seed() + 1),
+                cfg.batch(), cfg.seed() + 1);
         // Spark gives each task spark.task.cpus cores; ops get as many threads (local mode keeps all).
         int threadsPerTask = cfg.mode() == TrainConfig.Mode.LOCAL ? 0
                 : cfg.threadsPerTask() > 0 ? cfg.threadsPerTask() : jsc.getConf().getInt("spark.task.cpus", 1);
         int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
-        console.printf(Locale.ROOT, "training %s (%d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
-                cfg.model(), classes, m.tensor().height(), m.tensor().width(), trainExamples, m.split("val").examples(),
-                cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
+        console.printf(Locale.ROOT, "training %s (%s, %d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
+                cfg.model(), spec.task().id(), classes, m.tensor().height(), m.tensor().width(), trainExamples,
+                valExamples, cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
                 cfg.mode() == TrainConfig.Mode.LOCAL || workers == 1 ? "" : "s", NativeSpeed.describe());
 
         SparkComputationGraph sparkNet = null;
@@ -112,7 +123,7 @@ public final class Trainer {
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
-            ShardBatchLoader loader = new ShardBatchLoader(classes, normalizer, epochSeed, sconf, threadsPerTask);
+            ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, threadsPerTask, cfg.flip());
             long t0 = System.nanoTime();
             if (sparkNet != null) {
                 long perSplit = (long) cfg.averagingFrequency() * workers;
@@ -131,20 +142,132 @@ public final class Trainer {
             double trainLoss = scores.takeMean() * lossScale(m);
 
             long t1 = System.nanoTime();
-            ShardBatchLoader evalLoader = new ShardBatchLoader(classes, normalizer, null, sconf, threadsPerTask);
-            if (cfg.mode() == TrainConfig.Mode.LOCAL) {
-                eval = Evaluation.inProcess(net, valRefs, evalLoader, classes, cfg.evalBatch(), cfg.reportSamples(), sconf);
-            } else {
-                eval = Evaluation.onSpark(jsc, net, valRefs, evalLoader, classes, cfg.evalBatch(), cfg.reportSamples(), sconf);
-            }
+            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, threadsPerTask);
+            recomputeBatchNorm(net, bnSample, evalLoader, sconf);
+            eval = evaluate(net, valRefs, evalLoader, cfg.reportSamples(), sconf);
+            Evaluation.Result onTrain = trainSample.isEmpty() ? null : evaluate(net, trainSample, evalLoader, 0, sconf);
             double evalSeconds = (System.nanoTime() - t1) / 1e9;
-            EpochMetrics em = metrics(spec.task(), epoch, trainLoss, eval.meanLoss() * lossScale(m), eval, trainSeconds,
-                    evalSeconds, trainExamples);
+            EpochMetrics em = metrics(spec.task(), epoch, trainLoss, eval.meanLoss() * lossScale(m), eval, onTrain,
+                    trainSeconds, evalSeconds, trainExamples);
             history.add(em);
             console.println(describe(em, cfg.epochs(), spec.task()));
             hook.after(net, em, eval);
         }
         return new Outcome(net, shards, history, eval, cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers);
+    }
+
+    /** Keras weights by layer name; the driver reads them (HDF5 needs a local file) and training broadcasts them. */
+    private void loadPretrained(ComputationGraph net, String location, Configuration hconf) throws IOException {
+        org.apache.hadoop.fs.Path p = org.segspark.preprocess.io.HadoopFiles.path(location);
+        java.nio.file.Path local;
+        java.nio.file.Path copy = null;
+        if (p.toUri().getScheme() == null || "file".equals(p.toUri().getScheme())) {
+            local = java.nio.file.Path.of(p.toUri().getPath());
+        } else {
+            copy = java.nio.file.Files.createTempFile("segspark-pretrained", ".h5");
+            java.nio.file.Files.write(copy, org.segspark.preprocess.io.HadoopFiles.readAll(p, hconf));
+            local = copy;
+        }
+        try {
+            KerasWeights.Result r = KerasWeights.load(net, local);
+            console.println("pretrained: " + r.describe(java.nio.file.Path.of(p.getName())));
+        } finally {
+            if (copy != null) {
+                java.nio.file.Files.deleteIfExists(copy);
+            }
+        }
+    }
+
+    /**
+     * Running statistics from the current weights (see {@link BatchNormStatistics}); in parameter
+     * averaging the driver's network is what the next epoch broadcasts, so training continues from them.
+     */
+    private void recomputeBatchNorm(ComputationGraph net, List<String> refs, ShardBatchLoader loader,
+                                    SerializableConf sconf) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        Iterator<INDArray[]> batches = refs.stream().map(ref -> {
+            try {
+                return loader.load(ref, sconf.get()).getFeatures();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).iterator();
+        BatchNormStatistics.recompute(net, batches, refs.size());
+    }
+
+    private Evaluation.Result evaluate(ComputationGraph net, List<String> refs, ShardBatchLoader loader, int samples,
+                                       SerializableConf sconf) throws IOException {
+        return cfg.mode() == TrainConfig.Mode.LOCAL
+                ? Evaluation.inProcess(net, refs, loader, cfg.evalBatch(), samples, sconf)
+                : Evaluation.onSpark(jsc, net, refs, loader, cfg.evalBatch(), samples, sconf);
+    }
+
+    /** The model's task must be the shards' and, when given, the configured one. */
+    void checkTask(ModelSpec spec, ShardManifest m) {
+        if (!cfg.task().equals(TrainConfig.AUTO) && !cfg.task().equals(spec.task().id())) {
+            throw new IllegalArgumentException("--task " + cfg.task() + " but model " + cfg.model() + " is a "
+                    + spec.task().id() + " model; " + spec.task().id() + " models: " + ModelRegistry.names(spec.task()));
+        }
+        if (!spec.task().id().equals(m.task())) {
+            throw new IllegalArgumentException("model " + cfg.model() + " is for " + spec.task().id() + " but the shards at "
+                    + cfg.data() + " are for " + m.task());
+        }
+    }
+
+    /** cuda needs the CUDA backend on the classpath (the jar built with -Pcuda); cpu needs the CPU one. */
+    static void checkDevice(String device) {
+        String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+        boolean cuda = backend.toLowerCase(Locale.ROOT).contains("cu");
+        if (device.equals("cuda") && !cuda) {
+            throw new IllegalArgumentException("device cuda asked for, but ND4J runs on " + backend
+                    + "; build with ./mvnw -Pcuda package and give each executor a GPU (conf/spark-gpu.conf)");
+        }
+        if (device.equals("cpu") && cuda) {
+            throw new IllegalArgumentException("device cpu asked for, but ND4J runs on " + backend);
+        }
+    }
+
+    /** Row group refs of the validation split: the data's own, or val-data's (same tensor size and classes). */
+    private List<String> validationRefs(ShardManifest m, Configuration hconf) throws IOException {
+        if (cfg.valData() == null) {
+            valExamples = m.split("val").examples();
+            return ShardSet.open(cfg.data(), hconf).rowGroupRefs("val");
+        }
+        ShardSet val = ShardSet.open(cfg.valData(), hconf);
+        ShardManifest v = val.manifest();
+        if (!v.task().equals(m.task()) || v.tensor().height() != m.tensor().height()
+                || v.tensor().width() != m.tensor().width() || !v.classes().equals(m.classes())) {
+            throw new IllegalArgumentException("val-data " + cfg.valData() + " (" + v.task() + ", " + v.tensor().height() + "x"
+                    + v.tensor().width() + ", classes " + v.classes() + ") does not match data " + cfg.data() + " ("
+                    + m.task() + ", " + m.tensor().height() + "x" + m.tensor().width() + ", classes " + m.classes() + ")");
+        }
+        valExamples = v.split("val").examples();
+        if (valExamples == 0) {
+            throw new IllegalArgumentException("val-data " + cfg.valData() + " has no val split examples");
+        }
+        return val.rowGroupRefs("val");
+    }
+
+    /** Whole row groups, in a seeded order, until they hold at least {@code examples} rows. */
+    static List<ShardSet.RowGroup> sampleGroups(List<ShardSet.RowGroup> groups, int examples, long seed) {
+        List<ShardSet.RowGroup> shuffled = new ArrayList<>(groups);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        List<ShardSet.RowGroup> out = new ArrayList<>();
+        long rows = 0;
+        for (ShardSet.RowGroup g : shuffled) {
+            if (rows >= examples) {
+                break;
+            }
+            out.add(g);
+            rows += g.rows();
+        }
+        return out;
+    }
+
+    static List<String> trainSample(List<ShardSet.RowGroup> groups, int examples, long seed) {
+        return sampleGroups(groups, examples, seed).stream().map(ShardSet.RowGroup::ref).toList();
     }
 
     private void fitLocally(ComputationGraph net, List<String> order, ShardBatchLoader loader, SerializableConf sconf,
@@ -177,19 +300,24 @@ public final class Trainer {
     }
 
     static EpochMetrics metrics(Task task, int epoch, double trainLoss, double valLoss, Evaluation.Result eval,
-                                double trainSeconds, double evalSeconds, long trainExamples) {
+                                Evaluation.Result onTrain, double trainSeconds, double evalSeconds, long trainExamples) {
         ConfusionMatrix cm = eval.confusion();
+        ConfusionMatrix tm = onTrain == null ? null : onTrain.confusion();
         boolean seg = task == Task.SEGMENTATION;
         return new EpochMetrics(epoch, EpochMetrics.finite(trainLoss), EpochMetrics.finite(valLoss),
                 seg ? EpochMetrics.finite(cm.meanIou()) : null, seg ? EpochMetrics.finite(cm.accuracy()) : null,
                 seg ? null : EpochMetrics.finite(cm.accuracy()), seg ? EpochMetrics.finite(cm.iou()) : null,
+                seg && tm != null ? EpochMetrics.finite(tm.meanIou()) : null,
+                !seg && tm != null ? EpochMetrics.finite(tm.accuracy()) : null,
                 trainSeconds, evalSeconds, trainExamples, trainExamples / Math.max(trainSeconds, 1e-9));
     }
 
     static String describe(EpochMetrics e, int epochs, Task task) {
         String metric = task == Task.SEGMENTATION
-                ? String.format(Locale.ROOT, "mIoU %s  pixel_acc %s", f(e.miou()), f(e.pixelAccuracy()))
-                : String.format(Locale.ROOT, "top1 %s", f(e.top1()));
+                ? String.format(Locale.ROOT, "%smIoU %s  pixel_acc %s",
+                        e.trainMiou() == null ? "" : "train_mIoU " + f(e.trainMiou()) + "  ", f(e.miou()), f(e.pixelAccuracy()))
+                : String.format(Locale.ROOT, "%sval_top1 %s",
+                        e.trainTop1() == null ? "" : "train_top1 " + f(e.trainTop1()) + "  ", f(e.top1()));
         return String.format(Locale.ROOT, "epoch %d/%d  train_loss %s  val_loss %s  %s  %.1f s  %.1f img/s",
                 e.epoch(), epochs, f(e.trainLoss()), f(e.valLoss()), metric, e.trainSeconds(), e.imagesPerSecond());
     }
@@ -206,8 +334,36 @@ public final class Trainer {
         return ShardManifest.SEGMENTATION.equals(m.task()) ? 1.0 / (m.tensor().height() * (double) m.tensor().width()) : 1.0;
     }
 
+    /** The registry model's defaults, at the shards' size and classes, with the configured options. */
     ModelConfig modelConfig(ModelSpec spec, ShardManifest m) {
-        return new ModelConfig(m.numClasses(), m.tensor().height(), m.tensor().width(), cfg.widthMultiplier(), cfg.seed());
+        int classes = m.numClasses();
+        if (cfg.classes() > 0) {
+            if (cfg.classes() < classes) {
+                throw new IllegalArgumentException("classes = " + cfg.classes() + " but the shard set " + cfg.data()
+                        + " has " + classes + " classes");
+            }
+            classes = cfg.classes();
+        }
+        ModelConfig c = spec.defaults().withClasses(classes).withInput(m.tensor().height(), m.tensor().width())
+                .withWidthMultiplier(cfg.widthMultiplier()).withSeed(cfg.seed());
+        TrainConfig.ModelOptions o = cfg.modelOptions();
+        if (o.outputStride() != null) {
+            c = c.withOutputStride(o.outputStride());
+        }
+        if (o.padding() != null) {
+            c = c.withPadding(o.padding());
+        }
+        if (o.head() != null) {
+            c = c.withHead(o.head());
+        }
+        if (o.freezeEncoder() != null) {
+            c = c.withFreezeEncoder(o.freezeEncoder());
+        }
+        if (spec.task() == Task.SEGMENTATION && c.outputChannels() == 1 && classes != 2) {
+            throw new IllegalArgumentException(cfg.model() + " with a sigmoid head is binary (class 0 background, 1 "
+                    + "foreground) but the shard set has " + classes + " classes; use model-options.head = softmax");
+        }
+        return c;
     }
 
     NeuralNetConfiguration.Builder base() {

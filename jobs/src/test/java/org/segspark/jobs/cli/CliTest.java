@@ -181,4 +181,38 @@ class CliTest {
         assertTrue(model.err().contains("unknown model \"resnet-9000\""), model.err());
         assertTrue(new File(p("coco")).isDirectory());
     }
+
+    @Test
+    @Order(9)
+    void modelsListsTheRegistryWithReferenceCounts() throws Exception {
+        Run r = run("models", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode all = JSON.readTree(r.out());
+        assertEquals(org.segspark.models.ModelRegistry.all().size(), all.size());
+        for (JsonNode m : all) {
+            String name = m.get("name").asText();
+            assertEquals(m.get("reference_params_trainable").asLong(), m.get("params_trainable").asLong(), name);
+            assertTrue(Math.abs(m.get("macs").asDouble() / m.get("reference_macs").asDouble() - 1) < 0.01, name);
+            assertTrue(m.get("params_total").asLong() >= m.get("params_trainable").asLong(), name);
+            assertEquals(3, m.get("input").get(0).asInt(), name);
+        }
+        JsonNode v3 = all.get(2);
+        assertEquals("mobilenet-v3-small", v3.get("name").asText());
+        assertEquals("classification", v3.get("task").asText());
+        assertEquals(10, v3.get("classes").asInt());
+        assertEquals(224, v3.get("input").get(1).asInt());
+
+        Run table = run("models");
+        assertEquals(0, table.code(), table.err());
+        assertEquals(all.size(), table.out().lines().filter(l -> l.contains(" match")).count(), table.out());
+
+        Run summary = run("models", "mobilenet-v2", "--summary", "--classes", "5", "--size", "96x96");
+        assertEquals(0, summary.code(), summary.err());
+        assertTrue(summary.out().contains("block_16_project_BN") && summary.out().contains("[320, 3, 3]"), summary.out());
+        assertTrue(summary.out().contains("predictions") && summary.out().contains("[5]"), summary.out());
+
+        Run missing = run("models", "--summary");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--summary needs a model NAME"), missing.err());
+    }
 }

@@ -1,5 +1,9 @@
 package org.segspark.models.graph;
 
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -196,14 +200,26 @@ public final class GraphAssembler {
         return name;
     }
 
+    /**
+     * torchvision's initialisation of fully connected layers in its MobileNets and VGG: weights
+     * N(0, 0.01), biases 0. He initialisation there starts the classifier with logits large
+     * enough to cost epochs of training.
+     */
+    public static final IWeightInit LINEAR_INIT = new WeightInitDistribution(new NormalDistribution(0, 0.01));
+
     public String dense(String name, String in, int nIn, int nOut, IActivation act) {
-        return layer(name, new DenseLayer.Builder().nIn(nIn).nOut(nOut).hasBias(true).activation(act).build(), in);
+        return layer(name, new DenseLayer.Builder().nIn(nIn).nOut(nOut).hasBias(true).activation(act)
+                .weightInit(LINEAR_INIT).build(), in);
     }
 
-    /** The classifier's last layer: dense to {@code classes}, softmax, cross-entropy. */
+    /** The classifier's last layer: dense to {@code classes}, softmax, cross-entropy; weights N(0, 0.01). */
     public String softmaxOutput(String name, String in, int nIn, int classes) {
+        return softmaxOutput(name, in, nIn, classes, LINEAR_INIT);
+    }
+
+    public String softmaxOutput(String name, String in, int nIn, int classes, IWeightInit init) {
         return layer(name, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(classes)
-                .activation(new ActivationSoftmax()).build(), in);
+                .activation(new ActivationSoftmax()).weightInit(init).build(), in);
     }
 
     /** The segmentation loss over logits [n, K, h, w]: per-pixel softmax and cross-entropy (label mask = ignore). */

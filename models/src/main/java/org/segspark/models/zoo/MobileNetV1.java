@@ -40,7 +40,8 @@ public final class MobileNetV1 {
         }
         x = a.globalAvgPool("global_average_pooling2d", x, false);
         x = a.dropout("dropout", x, 1e-3);
-        a.softmaxOutput("conv_preds", x, c, cfg.classes());
+        // Keras builds the classifier as a 1x1 convolution with its default Glorot-uniform initialiser
+        a.softmaxOutput("conv_preds", x, c, cfg.classes(), new org.deeplearning4j.nn.weights.WeightInitXavierUniform());
         g.setOutputs("conv_preds");
         return g.build();
     }

@@ -28,7 +28,9 @@ public final class UNetMobileNetV2 {
                 .addInputs("input")
                 .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
         GraphAssembler a = new GraphAssembler(g, impl);
+        a.frozen(cfg.freezeEncoder());
         MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", 3, cfg.widthMultiplier());
+        a.frozen(false);
         String x = enc.last();
         int channels = enc.lastChannels();
         for (int i = 0; i < DECODER.length; i++) {

@@ -45,7 +45,11 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
     }
 
     @Override
-    public Outcome make(CocoImageRecord record) {
+    public java.util.List<Outcome> make(CocoImageRecord record) {
+        return java.util.List.of(makeOne(record));
+    }
+
+    Outcome makeOne(CocoImageRecord record) {
         CocoImage image = record.image();
         String name = image.fileName();
         if (record.problem() != null) {

@@ -53,7 +53,7 @@ public record CocoShardConfig(String annotations, String images, String mapping,
         return c.getString(key);
     }
 
-    static Resize.Aspect aspect(String s) {
+    public static Resize.Aspect aspect(String s) {
         try {
             return Resize.Aspect.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

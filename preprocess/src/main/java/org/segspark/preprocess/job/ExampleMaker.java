@@ -2,8 +2,14 @@ package org.segspark.preprocess.job;
 
 import java.io.Serializable;
 
-/** Turns one source item into a shard row or a reject, on an executor. Must never throw for bad input. */
+import java.util.List;
+
+/**
+ * Turns one source item into shard rows or rejects, on an executor: usually one outcome (an image
+ * file), several for a container of examples (a CIFAR-10 batch file). Every input the item holds
+ * must come back as exactly one outcome. Must never throw for bad input.
+ */
 @FunctionalInterface
 public interface ExampleMaker<T> extends Serializable {
-    Outcome make(T item);
+    List<Outcome> make(T item);
 }

@@ -36,6 +36,8 @@ import java.util.UUID;
  * manifest last.
  */
 public final class ShardJob {
+    static final long ROW_ORDER_SEED = 0x5e65_9a7cL;
+
     private ShardJob() {
     }
 
@@ -65,7 +67,12 @@ public final class ShardJob {
         int numClasses = spec.classes().size();
         SerializableConf sconf = new SerializableConf(conf);
 
-        JavaRDD<T> rdd = jsc.parallelize(items, partitions);
+        // Sources list their items in an order (sorted paths: one class after another in an image
+        // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
+        // order to make every row group a sample of the whole set.
+        List<T> dealt = new ArrayList<>(items);
+        java.util.Collections.shuffle(dealt, new java.util.Random(ROW_ORDER_SEED));
+        JavaRDD<T> rdd = jsc.parallelize(dealt, partitions);
         jsc.setJobDescription("preprocess: " + items.size() + " inputs -> " + options.out());
         List<PartitionResult> results = rdd.mapPartitionsWithIndex((Integer index, Iterator<T> it) -> {
             TaskContext ctx = TaskContext.get();
@@ -73,7 +80,9 @@ public final class ShardJob {
                     ctx == null ? 0 : ctx.attemptNumber(), numClasses, masks);
             try {
                 while (it.hasNext()) {
-                    writer.accept(maker.make(it.next()));
+                    for (Outcome o : maker.make(it.next())) {
+                        writer.accept(o);
+                    }
                 }
                 return List.of(writer.finish()).iterator();
             } catch (IOException | RuntimeException e) {
@@ -94,10 +103,6 @@ public final class ShardJob {
         }
         long written = stats.values().stream().mapToLong(SplitStats::examples).sum();
         Accounting accounting = Accounting.check(inputs, written, rejects.size());
-        if (inputs != items.size() + driverRejects.size()) {
-            throw new IllegalStateException("tasks reported " + inputs + " inputs, the job had "
-                    + (items.size() + driverRejects.size()));
-        }
         RejectsTable.write(new Path(root, RejectsTable.FILE), conf, rejects);
 
         Map<String, ShardManifest.SplitInfo> splits = new LinkedHashMap<>();

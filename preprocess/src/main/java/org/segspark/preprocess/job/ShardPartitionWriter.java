@@ -58,7 +58,7 @@ final class ShardPartitionWriter {
             Path tmp = new Path(HadoopFiles.path(options.out()), ShardFormat.DATA_DIR + "/_tmp/" + runId + "/"
                     + row.split() + "-" + partition + "-" + attempt + ".parquet");
             w = new ShardFileWriter(tmp, conf, options.rowGroupRows(),
-                    ShardFileWriter.bytesPerRow(row.height(), row.width(), row.channels(), masks), options.codec());
+                    ShardFileWriter.bytesPerRow(row), options.codec());
             writers.put(row.split(), w);
             stats.put(row.split(), new SplitStats(numClasses));
         }

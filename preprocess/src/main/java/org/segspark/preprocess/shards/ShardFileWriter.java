@@ -33,8 +33,10 @@ public final class ShardFileWriter implements Closeable {
             throw new IllegalArgumentException("rowGroupRows must be >= 1, got " + rowGroupRows);
         }
         this.path = path;
-        // Flushes once buffered bytes exceed size - 2 * rowBytes, i.e. right after rowGroupRows rows.
-        long rowGroupBytes = (rowGroupRows + 1) * bytesPerRow;
+        // Parquet checks after every row (min = max row count for the check = 1) and flushes once the
+        // buffered bytes exceed size - 2 * (mean row bytes): with size = (N + 1.5) rows that is right
+        // after row N, for any error in the row estimate below 0.5 / (N + 1) of a row.
+        long rowGroupBytes = (long) Math.ceil((rowGroupRows + 1.5) * bytesPerRow);
         int pageBytes = (int) Math.min(Integer.MAX_VALUE - 1024, rowGroupBytes * 2 + 4096);
         this.writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(path, conf))
                 .withConf(conf)
@@ -50,9 +52,25 @@ public final class ShardFileWriter implements Closeable {
                 .build();
     }
 
-    /** Bytes a row of this shape occupies in the writer's buffers, for row group sizing. */
-    public static long bytesPerRow(int height, int width, int channels, boolean mask) {
-        return (long) height * width * channels + (mask ? (long) height * width : 0) + 256;
+    /**
+     * Bytes a row like {@code row} occupies in the writer's buffers (plain encoding: a 4-byte length
+     * before each binary value, 4 bytes per int), for row group sizing; rows of a file differ only
+     * in the lengths of their key and source.
+     */
+    public static long bytesPerRow(ShardRow row) {
+        long b = 4L * 3 + (4 + utf8(row.key())) + (4 + utf8(row.source())) + (4 + utf8(row.split()))
+                + 4 + row.image().length;
+        if (row.mask() != null) {
+            b += 4 + row.mask().length;
+        }
+        if (row.label() != ShardRow.NO_LABEL) {
+            b += 4;
+        }
+        return b;
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     public void write(ShardRow row) throws IOException {

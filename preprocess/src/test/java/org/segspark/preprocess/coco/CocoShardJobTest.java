@@ -117,7 +117,7 @@ class CocoShardJobTest extends SharedJavaSparkContext {
                 Resize.Aspect.STRETCH, 0.25, 0, 100_000_000L, new SerializableConf(jsc().hadoopConfiguration()));
         List<ShardRow> direct = new ArrayList<>();
         for (CocoImageRecord r : CocoImageRecord.of(source.instances())) {
-            Outcome o = maker.make(r);
+            Outcome o = maker.make(r).get(0);
             direct.add(o.row());
         }
         direct.sort(Comparator.comparing(ShardRow::key));

@@ -60,7 +60,7 @@ class ShardFileTest {
     void writeReadRoundTripWithExactRowGroups(@TempDir java.nio.file.Path dir) throws Exception {
         Path file = new Path(dir.resolve("s.parquet").toUri());
         List<ShardRow> rows = rows(37, 24, 32, 1);
-        try (ShardFileWriter w = new ShardFileWriter(file, conf, 8, ShardFileWriter.bytesPerRow(24, 32, 3, true),
+        try (ShardFileWriter w = new ShardFileWriter(file, conf, 8, ShardFileWriter.bytesPerRow(rows.get(0)),
                 CompressionCodecName.ZSTD)) {
             for (ShardRow r : rows) {
                 w.write(r);
@@ -78,7 +78,7 @@ class ShardFileTest {
         Path file = new Path(dir.resolve("c.parquet").toUri());
         List<ShardRow> rows = List.of(ShardRow.classification("a", "a.jpg", "val", 8, 8, new byte[192], 7),
                 ShardRow.classification("b", "b.jpg", "val", 8, 8, new byte[192], 0));
-        try (ShardFileWriter w = new ShardFileWriter(file, conf, 4, ShardFileWriter.bytesPerRow(8, 8, 3, false),
+        try (ShardFileWriter w = new ShardFileWriter(file, conf, 4, ShardFileWriter.bytesPerRow(rows.get(0)),
                 CompressionCodecName.ZSTD)) {
             for (ShardRow r : rows) {
                 w.write(r);

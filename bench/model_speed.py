@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""PyTorch peer of `segspark bench models`: training and inference images/s of one registry
+model's reference implementation (the ones bench/model_refs.py and bench/torch_ref.py count) at a
+given input size, on CPU. Training steps are Adam 1e-3 on a fixed random batch with the model's
+loss (cross-entropy; binary cross-entropy for the sigmoid head); inference is eval mode without
+gradients. Prints one JSON object. Needs python3-torch, python3-torchvision and
+libopenblas0-pthread from Debian; run with /usr/bin/python3.
+Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--steps 5] [--threads 2]
+"""
+import argparse, json, os, statistics, sys, time
+import torch, torch.nn as nn, torch.nn.functional as F, torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_refs as R  # noqa: E402
+import torch_ref as T  # noqa: E402
+
+tv = torchvision.models
+# registry name -> (builder, task, classes at the registry's default)
+MODELS = {
+    'mobilenet-v1': (lambda: R.MobileNetV1(10, 1.0), 'classification', 10),
+    'mobilenet-v2': (lambda: tv.mobilenet_v2(weights=None, num_classes=10), 'classification', 10),
+    'mobilenet-v3-small': (lambda: tv.mobilenet_v3_small(weights=None, num_classes=10), 'classification', 10),
+    'mobilenet-v3-large': (lambda: tv.mobilenet_v3_large(weights=None, num_classes=10), 'classification', 10),
+    'vgg16': (lambda: tv.vgg16(weights=None, num_classes=10), 'classification', 10),
+    'unet': (lambda: R.UNet(2, 1), 'segmentation', 2),
+    'unet-mobilenetv2': (lambda: T.UNetMobileNetV2(3), 'segmentation', 3),
+    'unet-vgg16': (lambda: R.UNetVGG16(1, True), 'binary', 1),
+    'fcn-32s': (lambda: R.FCN(21, 32), 'segmentation', 21),
+    'fcn-16s': (lambda: R.FCN(21, 16), 'segmentation', 21),
+    'fcn-8s': (lambda: R.FCN(21, 8), 'segmentation', 21),
+    'deeplabv3plus-mobilenetv2': (lambda: R.DeepLabV3PlusMobileNetV2(21, 16), 'segmentation', 21),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--model', required=True, choices=sorted(MODELS))
+    ap.add_argument('--size', type=int, default=128)
+    ap.add_argument('--batch', type=int, default=4)
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--steps', type=int, default=5)
+    ap.add_argument('--threads', type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    build, task, classes = MODELS[a.model]
+    m = build()
+    x = torch.rand(a.batch, 3, a.size, a.size) * 2 - 1
+    if task == 'classification':
+        y = torch.randint(0, classes, (a.batch,))
+        loss_of = lambda out: F.cross_entropy(out, y)
+    elif task == 'binary':
+        y = torch.randint(0, 2, (a.batch, 1, a.size, a.size)).float()
+        loss_of = lambda out: F.binary_cross_entropy_with_logits(out, y)
+    else:
+        y = torch.randint(0, classes, (a.batch, a.size, a.size))
+        loss_of = lambda out: F.cross_entropy(out, y)
+    opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], 1e-3)
+    m.train()
+    times = []
+    for i in range(a.warmup + a.steps):
+        t = time.perf_counter()
+        opt.zero_grad()
+        loss = loss_of(m(x))
+        loss.backward()
+        opt.step()
+        if i >= a.warmup:
+            times.append(time.perf_counter() - t)
+    train = statistics.median(times)
+    m.eval()
+    times = []
+    with torch.no_grad():
+        for i in range(a.warmup + a.steps):
+            t = time.perf_counter()
+            m(x)
+            if i >= a.warmup:
+                times.append(time.perf_counter() - t)
+    infer = statistics.median(times)
+    print(json.dumps({'model': a.model, 'size': a.size, 'batch': a.batch, 'train_step_s': train,
+                      'infer_step_s': infer, 'train_images_per_s': a.batch / train,
+                      'infer_images_per_s': a.batch / infer, 'torch': torch.__version__}))
+
+
+if __name__ == '__main__':
+    main()

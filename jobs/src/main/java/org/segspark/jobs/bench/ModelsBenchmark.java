@@ -1,0 +1,105 @@
+package org.segspark.jobs.bench;
+
+import com.typesafe.config.Config;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.segspark.models.GraphStats;
+import org.segspark.models.ModelConfig;
+import org.segspark.models.ModelRegistry;
+import org.segspark.models.NativeSpeed;
+import org.segspark.models.bench.SingleProcessBenchmark;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code segspark bench models}: every registry model (or the ones named) at one input size,
+ * DL4J in this process then its PyTorch reference, model after model, so both meet the same
+ * machine state. Each model is built at its default configuration with the stated input size.
+ */
+public final class ModelsBenchmark {
+    private ModelsBenchmark() {
+    }
+
+    public static Map<String, Object> run(Config b, File home, PrintStream progress) {
+        List<String> names = b.getStringList("models").isEmpty() ? List.copyOf(ModelRegistry.all().keySet())
+                : b.getStringList("models");
+        names.forEach(ModelRegistry::get);
+        int size = b.getInt("size"), batch = b.getInt("batch"), steps = b.getInt("steps"), warmup = b.getInt("warmup");
+        if (size < 32 || size % 32 != 0) {
+            throw new IllegalArgumentException("bench-models.size must be a multiple of 32 (every model's input), got " + size);
+        }
+        File script = new File(b.getString("torch-script"));
+        if (!script.isAbsolute()) {
+            script = new File(home, b.getString("torch-script"));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("size", size);
+        out.put("batch", batch);
+        out.put("steps", steps);
+        out.put("date", Instant.now().toString());
+        out.put("machine", Machine.describe());
+        out.put("backend", NativeSpeed.describe());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String name : names) {
+            ModelConfig cfg = ModelRegistry.get(name).defaults().withInput(size, size);
+            GraphStats stats = GraphStats.of(ModelRegistry.configuration(name, cfg), InputType.convolutional(size, size, 3));
+            progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d...%n", name, size, size, batch);
+            SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup, steps);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", name);
+            row.put("classes", cfg.classes());
+            row.put("params_trainable", stats.paramsTrainable());
+            row.put("gmacs_per_image", stats.macs() / 1e9);
+            row.put("train_images_per_s", r.trainImagesPerSecond());
+            row.put("infer_images_per_s", r.inferImagesPerSecond());
+            if (b.getBoolean("torch")) {
+                TorchPeer.Figures t = TorchPeer.runModel(b.getString("python"), script, name, size, batch, warmup, steps,
+                        b.getInt("torch-threads"));
+                if (t.skipped() == null) {
+                    row.put("torch_train_images_per_s", t.trainImagesPerSecond());
+                    row.put("torch_infer_images_per_s", t.inferImagesPerSecond());
+                    row.put("ratio_train_vs_torch", r.trainImagesPerSecond() / t.trainImagesPerSecond());
+                    row.put("ratio_infer_vs_torch", r.inferImagesPerSecond() / t.inferImagesPerSecond());
+                } else {
+                    row.put("torch_skipped", t.skipped());
+                }
+            }
+            rows.add(row);
+            progress.println("bench models: " + row);
+        }
+        out.put("models", rows);
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static String table(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median of %s steps); %s%n%n", r.get("size"),
+                r.get("size"), r.get("batch"), r.get("steps"), r.get("backend")));
+        sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %8s %8s%n", "model", "GMACs", "DL4J train",
+                "DL4J infer", "torch trn", "torch inf", "train x", "infer x"));
+        for (Map<String, Object> row : (List<Map<String, Object>>) r.get("models")) {
+            boolean torch = row.containsKey("torch_train_images_per_s");
+            sb.append(String.format(Locale.ROOT, "%-26s %8.2f %10.2f %10.2f %10s %10s %8s %8s%n", row.get("model"),
+                    (Double) row.get("gmacs_per_image"), (Double) row.get("train_images_per_s"),
+                    (Double) row.get("infer_images_per_s"), torch ? f(row.get("torch_train_images_per_s")) : "-",
+                    torch ? f(row.get("torch_infer_images_per_s")) : "-", torch ? f(row.get("ratio_train_vs_torch")) : "-",
+                    torch ? f(row.get("ratio_infer_vs_torch")) : "-"));
+            if (row.containsKey("torch_skipped")) {
+                sb.append("    PyTorch skipped: ").append(row.get("torch_skipped")).append('\n');
+            }
+        }
+        sb.append("x = DL4J / PyTorch (above 1: segspark is faster)\n");
+        return sb.toString();
+    }
+
+    private static String f(Object d) {
+        return String.format(Locale.ROOT, "%.2f", (Double) d);
+    }
+}

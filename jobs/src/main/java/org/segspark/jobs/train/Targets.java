@@ -1,0 +1,51 @@
+package org.segspark.jobs.train;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.segspark.models.ModelConfig;
+import org.segspark.models.Task;
+
+import java.io.Serializable;
+
+/**
+ * What a network's output asks of the labels: classes; for segmentation the output's size (smaller
+ * than the input for a valid-padding U-Net, whose labels are then centre-cropped as in the paper)
+ * and whether the head is one sigmoid channel (binary: class 1 is foreground, 0 background).
+ */
+public record Targets(Task task, int classes, int outputHeight, int outputWidth, boolean binary)
+        implements Serializable {
+
+    public static Targets classification(int classes) {
+        return new Targets(Task.CLASSIFICATION, classes, 0, 0, false);
+    }
+
+    public static Targets segmentation(int classes, int height, int width) {
+        return new Targets(Task.SEGMENTATION, classes, height, width, false);
+    }
+
+    /** The targets of a built configuration, from its output's shape at the given input size. */
+    public static Targets of(Task task, ModelConfig model, ComputationGraphConfiguration conf) {
+        if (task == Task.CLASSIFICATION) {
+            return classification(model.classes());
+        }
+        InputType in = InputType.convolutional(model.height(), model.width(), 3);
+        InputType out = conf.getLayerActivationTypes(in).get(conf.getNetworkOutputs().get(0));
+        if (!(out instanceof InputType.InputTypeConvolutional c)) {
+            throw new IllegalStateException("a segmentation model must output [n, c, h, w], this one gives " + out);
+        }
+        return new Targets(task, model.classes(), (int) c.getHeight(), (int) c.getWidth(), c.getChannels() == 1);
+    }
+
+    public boolean segmentation() {
+        return task == Task.SEGMENTATION;
+    }
+
+    /** Rows cropped from each side of an h x w label map to match the output. */
+    int top(int h) {
+        return (h - outputHeight) / 2;
+    }
+
+    int left(int w) {
+        return (w - outputWidth) / 2;
+    }
+}

@@ -1,0 +1,65 @@
+package org.segspark.preprocess.folder;
+
+import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.image.BadImageException;
+import org.segspark.preprocess.image.ImageDecoder;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.image.RgbImage;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.Outcome;
+import org.segspark.preprocess.shards.ShardRow;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.List;
+
+/** On an executor: decodes one image of an ImageFolder tree and resizes it to a classification row. */
+public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.Item> {
+    private static final long serialVersionUID = 1L;
+    private final String root;
+    private final int height;
+    private final int width;
+    private final Resize.Aspect aspect;
+    private final long maxPixels;
+    private final SerializableConf conf;
+
+    public ImageFolderExampleMaker(String root, int height, int width, Resize.Aspect aspect, long maxPixels,
+                                   SerializableConf conf) {
+        this.root = root;
+        this.height = height;
+        this.width = width;
+        this.aspect = aspect;
+        this.maxPixels = maxPixels;
+        this.conf = conf;
+    }
+
+    @Override
+    public List<Outcome> make(ImageFolder.Item item) {
+        return List.of(makeOne(item));
+    }
+
+    private Outcome makeOne(ImageFolder.Item item) {
+        String name = item.relative();
+        Path path = new Path(HadoopFiles.path(root), name);
+        byte[] bytes;
+        try {
+            bytes = HadoopFiles.readAll(path, conf.get());
+        } catch (FileNotFoundException e) {
+            return Outcome.rejected(name, "read", "missing file " + path);
+        } catch (IOException e) {
+            return Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage());
+        }
+        RgbImage rgb;
+        try {
+            rgb = new ImageDecoder(maxPixels).decode(bytes);
+        } catch (BadImageException e) {
+            return Outcome.rejected(name, "decode", e.getMessage());
+        }
+        RgbImage small = rgb.width() == width && rgb.height() == height ? rgb : Resize.rgb(rgb, width, height, aspect);
+        Resize.Placement p = Resize.Placement.of(rgb.width(), rgb.height(), width, height, aspect);
+        return Outcome.written(ShardRow.classification(name, path.toString(), item.split(), height, width,
+                small.pixels(), item.label()), new int[] {p.x(), p.y(), p.width(), p.height()});
+    }
+}

@@ -1,0 +1,94 @@
+package org.segspark.preprocess.pairs;
+
+import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.image.BadImageException;
+import org.segspark.preprocess.image.ImageDecoder;
+import org.segspark.preprocess.image.MaskImage;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.image.RgbImage;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.Outcome;
+import org.segspark.preprocess.shards.ShardRow;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.List;
+import java.util.TreeSet;
+
+/** On an executor: an image and its mask to a segmentation row, mask values mapped to classes. */
+public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item> {
+    private static final long serialVersionUID = 1L;
+    private final String imagesRoot;
+    private final String masksRoot;
+    private final MaskMapping mapping;
+    private final int height;
+    private final int width;
+    private final Resize.Aspect aspect;
+    private final long maxPixels;
+    private final SerializableConf conf;
+
+    public PairedExampleMaker(String imagesRoot, String masksRoot, MaskMapping mapping, int height, int width,
+                              Resize.Aspect aspect, long maxPixels, SerializableConf conf) {
+        this.imagesRoot = imagesRoot;
+        this.masksRoot = masksRoot;
+        this.mapping = mapping;
+        this.height = height;
+        this.width = width;
+        this.aspect = aspect;
+        this.maxPixels = maxPixels;
+        this.conf = conf;
+    }
+
+    @Override
+    public List<Outcome> make(PairedFolders.Item item) {
+        return List.of(makeOne(item));
+    }
+
+    private Outcome makeOne(PairedFolders.Item item) {
+        String name = "images/" + item.image();
+        Path ip = new Path(HadoopFiles.path(imagesRoot), item.image());
+        Path mp = new Path(HadoopFiles.path(masksRoot), item.mask());
+        RgbImage rgb;
+        try {
+            rgb = new ImageDecoder(maxPixels).decode(HadoopFiles.readAll(ip, conf.get()));
+        } catch (FileNotFoundException e) {
+            return Outcome.rejected(name, "read", "missing file " + ip);
+        } catch (IOException e) {
+            return Outcome.rejected(name, "read", "cannot read " + ip + ": " + e.getMessage());
+        } catch (BadImageException e) {
+            return Outcome.rejected(name, "decode", e.getMessage());
+        }
+        MaskImage m;
+        try {
+            m = MaskImage.decode(HadoopFiles.readAll(mp, conf.get()), maxPixels);
+        } catch (IOException e) {
+            return Outcome.rejected(name, "mask", "cannot read " + mp + ": " + e.getMessage());
+        } catch (BadImageException e) {
+            return Outcome.rejected(name, "mask", "masks/" + item.mask() + ": " + e.getMessage());
+        }
+        if (m.width() != rgb.width() || m.height() != rgb.height()) {
+            return Outcome.rejected(name, "mask", "mask " + item.mask() + " is " + m.width() + "x" + m.height()
+                    + ", the image " + rgb.width() + "x" + rgb.height());
+        }
+        byte[] labels = new byte[m.values().length];
+        TreeSet<Integer> unmapped = new TreeSet<>();
+        for (int i = 0; i < labels.length; i++) {
+            int c = mapping.map(m.values()[i]);
+            if (c == MaskMapping.UNMAPPED) {
+                unmapped.add(m.values()[i] & 0xff);
+            }
+            labels[i] = (byte) c;
+        }
+        if (!unmapped.isEmpty()) {
+            return Outcome.rejected(name, "mask", "mask " + item.mask() + " has value" + (unmapped.size() > 1 ? "s " : " ")
+                    + unmapped + " missing from the mapping (" + mapping + ")");
+        }
+        RgbImage small = rgb.width() == width && rgb.height() == height ? rgb : Resize.rgb(rgb, width, height, aspect);
+        byte[] out = Resize.labels(labels, m.width(), m.height(), width, height, aspect, (byte) 255);
+        Resize.Placement p = Resize.Placement.of(rgb.width(), rgb.height(), width, height, aspect);
+        return Outcome.written(ShardRow.segmentation(item.image(), ip.toString(), item.split(), height, width,
+                small.pixels(), out), new int[] {p.x(), p.y(), p.width(), p.height()});
+    }
+}

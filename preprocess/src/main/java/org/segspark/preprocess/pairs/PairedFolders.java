@@ -1,0 +1,105 @@
+package org.segspark.preprocess.pairs;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.job.Splits;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Two parallel trees, images and masks, matched by path without extension
+ * ({@code images/a/x.jpg} ↔ {@code masks/a/x.png}). A first folder named train, val, validation
+ * or test decides the split; other images are split by a seeded hash of their key. Every file is
+ * accounted for: an image without a mask, a mask without an image, a second mask for the same
+ * key and a file that is not an image each become a reject.
+ */
+public final class PairedFolders {
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp");
+    static final Map<String, String> SPLIT_FOLDERS = Map.of("train", Splits.TRAIN, "val", Splits.VAL,
+            "validation", Splits.VAL, "test", Splits.VAL);
+
+    /** One pair: paths relative to the image and mask roots, and the split. */
+    public record Item(String image, String mask, String split) implements Serializable {
+    }
+
+    public record Listing(List<Item> items, List<Reject> rejects) {
+    }
+
+    private PairedFolders() {
+    }
+
+    public static Listing list(String imagesRoot, String masksRoot, double valFraction, long splitSeed, Configuration conf)
+            throws IOException {
+        List<Reject> rejects = new ArrayList<>();
+        TreeMap<String, String> images = files(imagesRoot, "images/", conf, rejects);
+        TreeMap<String, String> masks = files(masksRoot, "masks/", conf, rejects);
+        List<Item> items = new ArrayList<>();
+        for (Map.Entry<String, String> e : images.entrySet()) {
+            String mask = masks.remove(e.getKey());
+            if (mask == null) {
+                rejects.add(new Reject("images/" + e.getValue(), "match", "no mask " + e.getKey() + ".* under " + masksRoot));
+                continue;
+            }
+            String first = e.getKey().contains("/") ? e.getKey().substring(0, e.getKey().indexOf('/')) : "";
+            String split = SPLIT_FOLDERS.get(first.toLowerCase(Locale.ROOT));
+            items.add(new Item(e.getValue(), mask, split != null ? split : Splits.assign(e.getKey(), valFraction, splitSeed)));
+        }
+        for (String orphan : masks.values()) {
+            rejects.add(new Reject("masks/" + orphan, "match", "no image with this mask's name under " + imagesRoot));
+        }
+        rejects.sort(Comparator.comparing(Reject::path));
+        return new Listing(items, rejects);
+    }
+
+    /** key (relative path without extension) -> relative path, for the image files below root. */
+    private static TreeMap<String, String> files(String root, String label, Configuration conf, List<Reject> rejects)
+            throws IOException {
+        Path dir = HadoopFiles.path(root);
+        FileSystem fs = HadoopFiles.fs(dir, conf);
+        if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
+            throw new FileNotFoundException(root + " is not a folder");
+        }
+        List<String> found = new ArrayList<>();
+        walk(fs, dir, "", found, label, rejects);
+        found.sort(null);
+        TreeMap<String, String> byKey = new TreeMap<>();
+        for (String rel : found) {
+            String key = rel.substring(0, rel.lastIndexOf('.'));
+            String before = byKey.putIfAbsent(key, rel);
+            if (before != null) {
+                rejects.add(new Reject(label + rel, "match", "another file has the same name without extension: " + before));
+            }
+        }
+        return byKey;
+    }
+
+    private static void walk(FileSystem fs, Path dir, String prefix, List<String> out, String label, List<Reject> rejects)
+            throws IOException {
+        for (FileStatus f : fs.listStatus(dir)) {
+            String name = f.getPath().getName();
+            if (name.startsWith(".") || name.startsWith("_")) {
+                continue;
+            }
+            if (f.isDirectory()) {
+                walk(fs, f.getPath(), prefix + name + "/", out, label, rejects);
+            } else if (name.contains(".") && IMAGE_EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT))) {
+                out.add(prefix + name);
+            } else {
+                rejects.add(new Reject(label + prefix + name, "list", "not an image file extension"));
+            }
+        }
+    }
+}
