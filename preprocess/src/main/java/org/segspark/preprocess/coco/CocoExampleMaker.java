@@ -1,21 +1,18 @@
 package org.segspark.preprocess.coco;
 
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.image.BadImageException;
-import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
 import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.job.Splits;
 import org.segspark.preprocess.shards.ShardFormat;
 import org.segspark.preprocess.shards.ShardRow;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 
 /** On an executor: reads one COCO image, paints its label map, resizes both and makes a shard row. */
 public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
@@ -61,20 +58,11 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "path", e.getMessage());
         }
-        byte[] bytes;
-        try {
-            bytes = HadoopFiles.readAll(path, conf.get());
-        } catch (FileNotFoundException e) {
-            return Outcome.rejected(name, "read", "missing file " + path);
-        } catch (IOException e) {
-            return Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage());
+        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get());
+        if (in.reject() != null) {
+            return in.reject();
         }
-        RgbImage rgb;
-        try {
-            rgb = new ImageDecoder(maxPixels).decode(bytes);
-        } catch (BadImageException e) {
-            return Outcome.rejected(name, "decode", e.getMessage());
-        }
+        RgbImage rgb = in.image();
         if (rgb.width() != image.width() || rgb.height() != image.height()) {
             return Outcome.rejected(name, "decode", "image is " + rgb.width() + "x" + rgb.height()
                     + " but the annotations say " + image.width() + "x" + image.height());

@@ -2,7 +2,6 @@ package org.segspark.preprocess.cub;
 
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.BadImageException;
-import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
@@ -10,6 +9,7 @@ import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.shards.ShardRow;
 
@@ -54,16 +54,11 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "list", e.getMessage());
         }
-        RgbImage rgb;
-        try {
-            rgb = new ImageDecoder(cfg.maxPixels()).decode(HadoopFiles.readAll(path, conf.get()));
-        } catch (FileNotFoundException e) {
-            return Outcome.rejected(name, "read", "missing file " + path);
-        } catch (IOException e) {
-            return Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage());
-        } catch (BadImageException e) {
-            return Outcome.rejected(name, "decode", e.getMessage());
+        ImageInput in = ImageInput.read(name, path, cfg.maxPixels(), conf.get());
+        if (in.reject() != null) {
+            return in.reject();
         }
+        RgbImage rgb = in.image();
         byte[] mask = null;
         if (masksRoot != null) {
             Path mp = ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative()));

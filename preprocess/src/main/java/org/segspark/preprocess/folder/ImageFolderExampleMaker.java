@@ -1,18 +1,15 @@
 package org.segspark.preprocess.folder;
 
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.image.BadImageException;
-import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
 import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.shards.ShardRow;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.util.List;
 
 /** On an executor: decodes one image of an ImageFolder tree and resizes it to a classification row. */
@@ -43,20 +40,11 @@ public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.I
     private Outcome makeOne(ImageFolder.Item item) {
         String name = item.relative();
         Path path = new Path(HadoopFiles.path(root), name);
-        byte[] bytes;
-        try {
-            bytes = HadoopFiles.readAll(path, conf.get());
-        } catch (FileNotFoundException e) {
-            return Outcome.rejected(name, "read", "missing file " + path);
-        } catch (IOException e) {
-            return Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage());
+        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get());
+        if (in.reject() != null) {
+            return in.reject();
         }
-        RgbImage rgb;
-        try {
-            rgb = new ImageDecoder(maxPixels).decode(bytes);
-        } catch (BadImageException e) {
-            return Outcome.rejected(name, "decode", e.getMessage());
-        }
+        RgbImage rgb = in.image();
         RgbImage small = rgb.width() == width && rgb.height() == height ? rgb : Resize.rgb(rgb, width, height, aspect);
         Resize.Placement p = Resize.Placement.of(rgb.width(), rgb.height(), width, height, aspect);
         return Outcome.written(ShardRow.classification(name, path.toString(), item.split(), height, width,

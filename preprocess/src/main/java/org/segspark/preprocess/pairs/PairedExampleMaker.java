@@ -2,17 +2,16 @@ package org.segspark.preprocess.pairs;
 
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.BadImageException;
-import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
 import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.shards.ShardRow;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
 import java.util.TreeSet;
@@ -50,16 +49,11 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
         String name = "images/" + item.image();
         Path ip = new Path(HadoopFiles.path(imagesRoot), item.image());
         Path mp = new Path(HadoopFiles.path(masksRoot), item.mask());
-        RgbImage rgb;
-        try {
-            rgb = new ImageDecoder(maxPixels).decode(HadoopFiles.readAll(ip, conf.get()));
-        } catch (FileNotFoundException e) {
-            return Outcome.rejected(name, "read", "missing file " + ip);
-        } catch (IOException e) {
-            return Outcome.rejected(name, "read", "cannot read " + ip + ": " + e.getMessage());
-        } catch (BadImageException e) {
-            return Outcome.rejected(name, "decode", e.getMessage());
+        ImageInput in = ImageInput.read(name, ip, maxPixels, conf.get());
+        if (in.reject() != null) {
+            return in.reject();
         }
+        RgbImage rgb = in.image();
         MaskImage m;
         try {
             m = MaskImage.decode(HadoopFiles.readAll(mp, conf.get()), maxPixels);
