@@ -123,8 +123,25 @@ public final class ShardJob {
                 new ShardManifest.AccountingInfo(accounting.inputs(), accounting.written(), accounting.rejected(),
                         RejectsTable.FILE));
         HadoopFiles.writeAtomically(new Path(root, ShardFormat.MANIFEST), conf, manifest.toJson());
-        deleteQuietly(fs, new Path(root, ShardFormat.DATA_DIR + "/_tmp/" + runId));
+        removeUnlisted(fs, root, manifest);
         return new Result(manifest, accounting, rejects);
+    }
+
+    /**
+     * Once the new manifest is in place, the files it does not list are garbage: the previous
+     * set's shards and what dead runs left under data/ and data/_tmp/. (Two runs writing one shard
+     * set at once are not supported; schedulers keep runs apart.)
+     */
+    static void removeUnlisted(FileSystem fs, Path root, ShardManifest manifest) throws IOException {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        manifest.splits().values().forEach(sp -> sp.shards().forEach(f -> listed.add(f.file())));
+        Path data = new Path(root, ShardFormat.DATA_DIR);
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(data)) {
+            String rel = ShardFormat.DATA_DIR + "/" + st.getPath().getName();
+            if (st.isDirectory() ? st.getPath().getName().equals("_tmp") : !listed.contains(rel)) {
+                deleteQuietly(fs, st.getPath());
+            }
+        }
     }
 
     private static void deleteQuietly(FileSystem fs, Path p) {
