@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.bench.ModelsBenchmark;
+import org.segspark.jobs.bench.PreprocessBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
@@ -17,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Models.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Models.class, BenchCommand.Preprocess.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -144,6 +145,46 @@ public final class BenchCommand implements Runnable {
                     .option("bench-models.torch", noTorch ? false : null).load();
             Map<String, Object> r = ModelsBenchmark.run(cfg.section("bench-models"), Home.dir(), System.err);
             System.out.println(json ? new ObjectMapper().writeValueAsString(r) : ModelsBenchmark.table(r));
+            return 0;
+        }
+    }
+
+    @Command(name = "preprocess", mixinStandardHelpOptions = true,
+            description = "COCO preprocessing images/s per core: segspark's shard job on Spark local[1] and the Python "
+                    + "peer (PIL + numpy) on the same files, in one run.")
+    public static final class Preprocess implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--annotations", paramLabel = "FILE", description = "COCO instances JSON (default: a synthetic set)")
+        String annotations;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "Its image folder")
+        String images;
+
+        @Option(names = "--repeat", paramLabel = "N", description = "Timed runs per side")
+        Integer repeat;
+
+        @Option(names = "--json", description = "Print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("bench-preprocess").file(common.config).set(common.set)
+                    .option("bench-preprocess.annotations", annotations).option("bench-preprocess.images", images)
+                    .option("bench-preprocess.repeat", repeat).load();
+            JavaSparkContext jsc = Sparks.start(cfg.get(), common.master != null ? common.master : "local[1]");
+            Map<String, Object> r = PreprocessBenchmark.run(cfg.section("bench-preprocess"), jsc, Home.dir(), System.err);
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(r));
+            } else {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+                if (r.containsKey("ratio_vs_peer")) {
+                    System.out.printf(Locale.ROOT, "segspark %.1f images/s per core, Python peer %.1f: %.2fx%n",
+                            (Double) r.get("segspark_images_per_s_per_core"), (Double) r.get("peer_images_per_s_one_core"),
+                            (Double) r.get("ratio_vs_peer"));
+                }
+            }
             return 0;
         }
     }

@@ -215,4 +215,18 @@ class CliTest {
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--summary needs a model NAME"), missing.err());
     }
+
+    @Test
+    @Order(10)
+    void benchPreprocessTimesTheShardJob() throws Exception {
+        Run r = run("bench", "preprocess", "--master", MASTER, "--json", "--repeat", "1",
+                "--set", "bench-preprocess.synthetic-images=6", "--set", "bench-preprocess.synthetic-width=96",
+                "--set", "bench-preprocess.synthetic-height=64", "--set", "bench-preprocess.peer-script=/nonexistent.py");
+        assertEquals(0, r.code(), r.err());
+        String line = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+        JsonNode j = JSON.readTree(line);
+        assertEquals(6, j.get("images").asInt());
+        assertTrue(j.get("segspark_images_per_s_per_core").asDouble() > 0);
+        assertTrue(j.get("peer_skipped").asText().contains("not found"));
+    }
 }

@@ -1,0 +1,111 @@
+package org.segspark.jobs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.models.bench.SingleProcessBenchmark;
+import org.segspark.preprocess.coco.CocoShardConfig;
+import org.segspark.preprocess.coco.CocoShardJob;
+import org.segspark.preprocess.coco.SyntheticCoco;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.job.ShardJob;
+import org.segspark.preprocess.job.ShardJobOptions;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code segspark bench preprocess}: the COCO shard job on Spark local[1] (the whole product path:
+ * decode, rasterise, resize, statistics, Parquet, manifest) against the Python peer on one core,
+ * on the same files, in one run.
+ */
+public final class PreprocessBenchmark {
+    private PreprocessBenchmark() {
+    }
+
+    public static Map<String, Object> run(Config b, JavaSparkContext jsc, File home, PrintStream progress) throws IOException {
+        Path work = Files.createTempDirectory("segspark-bench-preprocess");
+        String annotations, images;
+        if (b.getIsNull("annotations")) {
+            int n = b.getInt("synthetic-images");
+            progress.printf("bench preprocess: making %d synthetic COCO images of %dx%d...%n", n,
+                    b.getInt("synthetic-width"), b.getInt("synthetic-height"));
+            new SyntheticCoco(b.getInt("synthetic-width"), b.getInt("synthetic-height"), 11).write(work.resolve("coco"), n);
+            annotations = work.resolve("coco").resolve(SyntheticCoco.ANNOTATIONS).toString();
+            images = work.resolve("coco").resolve(SyntheticCoco.IMAGES).toString();
+        } else {
+            annotations = b.getString("annotations");
+            images = b.getString("images");
+        }
+        int size = b.getInt("size"), repeat = b.getInt("repeat");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("date", Instant.now().toString());
+        out.put("machine", Machine.describe());
+        out.put("annotations", annotations);
+        out.put("size", size);
+        out.put("spark_master", jsc.master());
+        List<Double> seconds = new ArrayList<>();
+        long inputs = 0;
+        for (int i = 0; i <= repeat; i++) {
+            CocoShardConfig cfg = new CocoShardConfig(annotations, images, "categories", 0.2, 0, Resize.Aspect.STRETCH,
+                    100_000_000L, new ShardJobOptions(work.resolve("shards-" + i).toString(), size, size, 16, 2048,
+                    CompressionCodecName.ZSTD));
+            long t = System.nanoTime();
+            ShardJob.Result r = CocoShardJob.run(jsc, cfg, null);
+            double s = (System.nanoTime() - t) / 1e9;
+            inputs = r.accounting().inputs();
+            progress.printf("bench preprocess: segspark run %d: %d inputs in %.2f s%s%n", i, inputs, s, i == 0 ? " (warm-up)" : "");
+            if (i > 0) {
+                seconds.add(s);
+            }
+        }
+        double median = SingleProcessBenchmark.median(seconds);
+        int cores = Integer.parseInt(jsc.master().replaceAll("[^0-9]", "").isEmpty() ? "1" : jsc.master().replaceAll("[^0-9]", ""));
+        out.put("images", inputs);
+        out.put("segspark_seconds", seconds);
+        out.put("segspark_images_per_s_per_core", inputs / median / cores);
+        File script = new File(b.getString("peer-script"));
+        if (!script.isAbsolute()) {
+            script = new File(home, b.getString("peer-script"));
+        }
+        String python = b.getString("python");
+        if (!new File(python).canExecute() || !script.isFile()) {
+            out.put("peer_skipped", (!script.isFile() ? script : python) + " not found");
+            return out;
+        }
+        try {
+            ProcessBuilder pb = new ProcessBuilder(python, script.getPath(), annotations, images, "--size", "" + size,
+                    "--repeat", "" + repeat);
+            pb.environment().put("OMP_NUM_THREADS", "1");
+            pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+            Process p = pb.start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                out.put("peer_skipped", script.getName() + " failed: " + err.strip());
+                return out;
+            }
+            String last = text.strip().lines().reduce((a, c) -> c).orElse("{}");
+            JsonNode j = new ObjectMapper().readTree(last);
+            double peer = j.get("images_per_s_one_core").asDouble();
+            out.put("peer_images_per_s_one_core", peer);
+            out.put("ratio_vs_peer", (double) out.get("segspark_images_per_s_per_core") / peer);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.put("peer_skipped", "interrupted");
+        }
+        return out;
+    }
+}
