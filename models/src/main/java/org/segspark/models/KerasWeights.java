@@ -37,7 +37,10 @@ import java.util.Map;
  * [kh, kw, in, out] become DL4J's [out, in, kh, kw]; depthwise kernels [kh, kw, in, multiplier]
  * are DL4J's layout already; dense kernels [in, out] too; batch norm moving variance becomes the
  * log10 standard deviation DL4J stores. Keras' batch norm epsilon (1e-3) is not copied: the
- * network keeps its own (1e-5), a difference below 0.1% of any variance above 1e-2.
+ * network keeps its own (1e-5), a difference below 0.1% of any variance above 1e-2. Keras'
+ * MobileNetV2 pads its stride-2 convolutions on the bottom/right only, segspark's (torchvision's)
+ * on every side, so Keras weights see a grid shifted by one pixel at those layers: fine for
+ * fine-tuning, not a bit-exact port of Keras' outputs.
  */
 public final class KerasWeights {
     private KerasWeights() {
