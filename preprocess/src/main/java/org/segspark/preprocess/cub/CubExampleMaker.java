@@ -1,7 +1,6 @@
 package org.segspark.preprocess.cub;
 
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
@@ -10,11 +9,10 @@ import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
 import org.segspark.preprocess.job.ImageInput;
+import org.segspark.preprocess.job.MaskInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.shards.ShardRow;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -62,20 +60,11 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         byte[] mask = null;
         if (masksRoot != null) {
             Path mp = ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative()));
-            MaskImage m;
-            try {
-                m = MaskImage.decode(HadoopFiles.readAll(mp, conf.get()), cfg.maxPixels());
-            } catch (FileNotFoundException e) {
-                return Outcome.rejected(name, "mask", "missing mask " + mp);
-            } catch (IOException e) {
-                return Outcome.rejected(name, "mask", "cannot read " + mp + ": " + e.getMessage());
-            } catch (BadImageException e) {
-                return Outcome.rejected(name, "mask", mp.getName() + ": " + e.getMessage());
+            MaskInput mi = MaskInput.read(name, mp.getName(), mp, cfg.maxPixels(), conf.get(), rgb.width(), rgb.height());
+            if (mi.reject() != null) {
+                return mi.reject();
             }
-            if (m.width() != rgb.width() || m.height() != rgb.height()) {
-                return Outcome.rejected(name, "mask", "mask " + mp.getName() + " is " + m.width() + "x" + m.height()
-                        + ", the image " + rgb.width() + "x" + rgb.height());
-            }
+            MaskImage m = mi.mask();
             mask = new byte[m.values().length];
             for (int i = 0; i < mask.length; i++) {
                 mask[i] = (byte) ((m.values()[i] & 0xff) >= cfg.maskThreshold() ? 1 : 0);

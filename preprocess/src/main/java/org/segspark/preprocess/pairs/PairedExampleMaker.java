@@ -1,7 +1,6 @@
 package org.segspark.preprocess.pairs;
 
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
@@ -9,10 +8,10 @@ import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
 import org.segspark.preprocess.job.ImageInput;
+import org.segspark.preprocess.job.MaskInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.shards.ShardRow;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -54,18 +53,11 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
             return in.reject();
         }
         RgbImage rgb = in.image();
-        MaskImage m;
-        try {
-            m = MaskImage.decode(HadoopFiles.readAll(mp, conf.get()), maxPixels);
-        } catch (IOException e) {
-            return Outcome.rejected(name, "mask", "cannot read " + mp + ": " + e.getMessage());
-        } catch (BadImageException e) {
-            return Outcome.rejected(name, "mask", "masks/" + item.mask() + ": " + e.getMessage());
+        MaskInput mi = MaskInput.read(name, "masks/" + item.mask(), mp, maxPixels, conf.get(), rgb.width(), rgb.height());
+        if (mi.reject() != null) {
+            return mi.reject();
         }
-        if (m.width() != rgb.width() || m.height() != rgb.height()) {
-            return Outcome.rejected(name, "mask", "mask " + item.mask() + " is " + m.width() + "x" + m.height()
-                    + ", the image " + rgb.width() + "x" + rgb.height());
-        }
+        MaskImage m = mi.mask();
         byte[] labels = new byte[m.values().length];
         TreeSet<Integer> unmapped = new TreeSet<>();
         for (int i = 0; i < labels.length; i++) {
