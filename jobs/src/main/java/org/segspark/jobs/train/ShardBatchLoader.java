@@ -9,6 +9,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.NativeSpeed;
 import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.Splits;
 import org.segspark.preprocess.shards.ShardFormat;
 import org.segspark.preprocess.shards.ShardRow;
 import org.segspark.preprocess.shards.ShardSet;
@@ -131,7 +132,7 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
                         + ", expected " + h + "x" + w);
             }
             normalizer.toChw(r.image(), h, w, x, i * 3 * plane);
-            boolean mirrored = flip && (mix(shuffleSeed * 0x9E3779B97F4A7C15L + r.key().hashCode()) & 1) == 1;
+            boolean mirrored = flip && Splits.unit(r.key(), shuffleSeed) < 0.5;
             if (mirrored) {
                 mirror(x, i * 3 * plane, 3 * h, w);
             }
@@ -185,15 +186,5 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
                 a[hi--] = t;
             }
         }
-    }
-
-    /**
-     * A coin per (seed, example) that neighbouring keys do not correlate (the first draw of
-     * java.util.Random from nearby seeds does): the 64-bit finaliser of MurmurHash3.
-     */
-    static long mix(long z) {
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return z ^ (z >>> 33);
     }
 }

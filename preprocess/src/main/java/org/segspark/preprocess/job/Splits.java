@@ -18,7 +18,7 @@ public final class Splits {
     }
 
     /** A uniform value in [0, 1) from the key and seed (64-bit FNV-1a, then a mixing finaliser). */
-    static double unit(String key, long seed) {
+    public static double unit(String key, long seed) {
         long h = 0xcbf29ce484222325L ^ seed;
         for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
