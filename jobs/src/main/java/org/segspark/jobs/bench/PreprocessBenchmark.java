@@ -1,7 +1,5 @@
 package org.segspark.jobs.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -16,7 +14,6 @@ import org.segspark.preprocess.job.ShardJobOptions;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code segspark bench preprocess}: the COCO shard job on Spark local[1] (the whole product path:
@@ -80,32 +76,15 @@ public final class PreprocessBenchmark {
         if (!script.isAbsolute()) {
             script = new File(home, b.getString("peer-script"));
         }
-        String python = b.getString("python");
-        if (!new File(python).canExecute() || !script.isFile()) {
-            out.put("peer_skipped", (!script.isFile() ? script : python) + " not found");
+        PythonPeer.Output o = PythonPeer.run(b.getString("python"), script, List.of(annotations, images, "--size", "" + size,
+                "--repeat", "" + repeat), Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"));
+        if (o.failure() != null) {
+            out.put("peer_skipped", o.failure());
             return out;
         }
-        try {
-            ProcessBuilder pb = new ProcessBuilder(python, script.getPath(), annotations, images, "--size", "" + size,
-                    "--repeat", "" + repeat);
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-            Process p = pb.start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                out.put("peer_skipped", script.getName() + " failed: " + err.strip());
-                return out;
-            }
-            String last = text.strip().lines().reduce((a, c) -> c).orElse("{}");
-            JsonNode j = new ObjectMapper().readTree(last);
-            double peer = j.get("images_per_s_one_core").asDouble();
-            out.put("peer_images_per_s_one_core", peer);
-            out.put("ratio_vs_peer", (double) out.get("segspark_images_per_s_per_core") / peer);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            out.put("peer_skipped", "interrupted");
-        }
+        double peer = o.json().get("images_per_s_one_core").asDouble();
+        out.put("peer_images_per_s_one_core", peer);
+        out.put("ratio_vs_peer", (double) out.get("segspark_images_per_s_per_core") / peer);
         return out;
     }
 }

@@ -1,15 +1,14 @@
 package org.segspark.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the PyTorch reference (bench/torch_ref.py) in a subprocess and reads its JSON. */
+/** Runs the PyTorch references (bench/torch_ref.py, bench/model_speed.py) and reads their figures. */
 public final class TorchPeer {
     private TorchPeer() {
     }
@@ -23,23 +22,14 @@ public final class TorchPeer {
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
-        try {
-            Process p = new ProcessBuilder(List.of(python, script.getPath(), "--size", "" + size, "--batch", "" + batch,
-                    "--classes", "" + classes, "--steps", "" + steps, "--threads", "" + threads)).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                return new Figures(Double.NaN, Double.NaN, -1, "torch_ref.py failed: " + err.strip());
-            }
-            JsonNode j = new ObjectMapper().readTree(out);
-            return new Figures(j.at("/train/images_per_s").asDouble(), j.at("/infer/images_per_s").asDouble(),
-                    j.at("/unet_mobilenetv2/params").asLong(), null);
-        } catch (IOException e) {
-            return new Figures(Double.NaN, Double.NaN, -1, "cannot run " + python + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Figures(Double.NaN, Double.NaN, -1, "interrupted");
+        PythonPeer.Output o = PythonPeer.run(python, script, List.of("--size", "" + size, "--batch", "" + batch,
+                "--classes", "" + classes, "--steps", "" + steps, "--threads", "" + threads), Map.of());
+        if (o.failure() != null) {
+            return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }
+        JsonNode j = o.json();
+        return new Figures(j.at("/train/images_per_s").asDouble(), j.at("/infer/images_per_s").asDouble(),
+                j.at("/unet_mobilenetv2/params").asLong(), null);
     }
 
     /** One registry model's reference implementation timed by bench/model_speed.py. */
@@ -49,31 +39,20 @@ public final class TorchPeer {
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
-        try {
-            Process p = new ProcessBuilder(List.of(python, script.getPath(), "--model", model, "--size", "" + size,
-                    "--batch", "" + batch, "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads)).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                return new Figures(Double.NaN, Double.NaN, -1, script.getName() + " failed: " + err.strip());
-            }
-            JsonNode j = new ObjectMapper().readTree(out);
-            return new Figures(j.get("train_images_per_s").asDouble(), j.get("infer_images_per_s").asDouble(), -1, null);
-        } catch (IOException e) {
-            return new Figures(Double.NaN, Double.NaN, -1, "cannot run " + python + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Figures(Double.NaN, Double.NaN, -1, "interrupted");
+        PythonPeer.Output o = PythonPeer.run(python, script, List.of("--model", model, "--size", "" + size,
+                "--batch", "" + batch, "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads), Map.of());
+        if (o.failure() != null) {
+            return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }
+        return new Figures(o.json().get("train_images_per_s").asDouble(), o.json().get("infer_images_per_s").asDouble(),
+                -1, null);
     }
 
-    /** Why the peer cannot run here, or null. */
+    /** Why the peer cannot run here (no interpreter, no script, no torch), or null. */
     static String unavailable(String python, File script) {
-        if (!new File(python).canExecute()) {
-            return python + " not found";
-        }
-        if (!script.isFile()) {
-            return script + " not found";
+        String missing = PythonPeer.missing(python, script);
+        if (missing != null) {
+            return missing;
         }
         try {
             Process check = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true).start();
