@@ -60,7 +60,7 @@ public final class SyntheticShards {
                 Instant.now().toString(), BuildInfo.asMap(), Map.of("kind", "random"), JsonNodeFactory.instance.objectNode(),
                 new ShardManifest.Tensor(size, size, 3, "HWC", "uint8", "HW", ShardFormat.IGNORE_LABEL), names,
                 new ShardManifest.Normalization(new double[] {127.5, 127.5, 127.5}, new double[] {73.9, 73.9, 73.9}, "train"),
-                splits, new ShardManifest.AccountingInfo(rows, rows, 0, null));
+                splits, new ShardManifest.AccountingInfo(rows, rows, 0, null), null);
         HadoopFiles.writeAtomically(new Path(HadoopFiles.path(root), ShardFormat.MANIFEST), conf, m.toJson());
     }
 }

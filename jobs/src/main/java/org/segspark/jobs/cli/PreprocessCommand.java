@@ -270,6 +270,7 @@ public final class PreprocessCommand implements Runnable {
         console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f inputs/s)%n",
                 source, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
                 m.tensor().width(), m.numClasses(), s, r.accounting().inputs() / s);
+        console.printf("preprocess %s: %s%n", source, r.increment().describe());
         if (r.accounting().rejected() > 0) {
             console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", source,
                     r.accounting().rejected(), cfg.section(section).getString("out"), r.rejects().get(0).path(),

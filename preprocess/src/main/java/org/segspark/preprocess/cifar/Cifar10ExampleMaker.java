@@ -27,6 +27,16 @@ public final class Cifar10ExampleMaker implements ExampleMaker<Cifar10Binary.Chu
     }
 
     @Override
+    public String key(Cifar10Binary.Chunk c) {
+        return c.file().substring(c.file().lastIndexOf('/') + 1) + "#" + c.first();
+    }
+
+    @Override
+    public List<org.apache.hadoop.fs.Path> files(Cifar10Binary.Chunk c) {
+        return List.of(new org.apache.hadoop.fs.Path(c.file()));
+    }
+
+    @Override
     public List<Outcome> make(Cifar10Binary.Chunk c) {
         String name = c.file().substring(c.file().lastIndexOf('/') + 1);
         if (c.records() == 0) {

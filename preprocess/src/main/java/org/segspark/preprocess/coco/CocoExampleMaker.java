@@ -46,6 +46,20 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         return java.util.List.of(makeOne(record));
     }
 
+    @Override
+    public String key(CocoImageRecord record) {
+        return record.image().fileName();
+    }
+
+    @Override
+    public java.util.List<Path> files(CocoImageRecord record) {
+        try {
+            return java.util.List.of(ImagePaths.resolve(HadoopFiles.path(imageRoot), record.image().fileName()));
+        } catch (IllegalArgumentException e) {
+            return java.util.List.of();
+        }
+    }
+
     Outcome makeOne(CocoImageRecord record) {
         CocoImage image = record.image();
         String name = image.fileName();

@@ -40,10 +40,13 @@ public record CocoShardConfig(String annotations, String images, String mapping,
                 c.getLong("max-pixels"), shardOptions(c, required(c, "out")));
     }
 
-    /** The shard settings every preprocessing section shares: out, height, width, row-group-rows, shard-rows, compression. */
+    /**
+     * The shard settings every preprocessing section shares: out, height, width, row-group-rows,
+     * shard-rows, compression, incremental.
+     */
     public static ShardJobOptions shardOptions(Config c, String out) {
         return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
-                c.getInt("shard-rows"), codec(c.getString("compression")));
+                c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"));
     }
 
     public static String required(Config c, String key) {

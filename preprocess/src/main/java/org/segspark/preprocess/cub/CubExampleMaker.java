@@ -39,6 +39,22 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         return List.of(makeOne(item));
     }
 
+    @Override
+    public String key(CubDataset.Item item) {
+        return item.relative();
+    }
+
+    @Override
+    public List<Path> files(CubDataset.Item item) {
+        try {
+            Path image = ImagePaths.resolve(HadoopFiles.path(imagesRoot), item.relative());
+            return masksRoot == null ? List.of(image)
+                    : List.of(image, ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative())));
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     static String maskPath(String relative) {
         int dot = relative.lastIndexOf('.');
         return (dot < 0 ? relative : relative.substring(0, dot)) + ".png";

@@ -37,6 +37,16 @@ public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.I
         return List.of(makeOne(item));
     }
 
+    @Override
+    public String key(ImageFolder.Item item) {
+        return item.relative();
+    }
+
+    @Override
+    public List<Path> files(ImageFolder.Item item) {
+        return List.of(new Path(HadoopFiles.path(root), item.relative()));
+    }
+
     private Outcome makeOne(ImageFolder.Item item) {
         String name = item.relative();
         Path path = new Path(HadoopFiles.path(root), name);

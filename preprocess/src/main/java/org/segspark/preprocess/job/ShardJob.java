@@ -22,18 +22,22 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * The one code path from source items to a committed shard set, shared by every data source.
- * Executors read and convert their items and write shard files; the driver sees only metadata,
- * writes the rejects table, checks that inputs = written + rejected, and commits by writing the
- * manifest last.
+ * Executors fingerprint the items, then read and convert those that an earlier run has not
+ * already made (see {@link PreviousShardSet}) and write shard files; the driver sees only
+ * metadata, writes the rejects table, checks that inputs = written + rejected, and commits by
+ * writing the manifest last.
  */
 public final class ShardJob {
     static final long ROW_ORDER_SEED = 0x5e65_9a7cL;
@@ -46,8 +50,37 @@ public final class ShardJob {
                        JsonNode config) {
     }
 
-    /** The committed manifest and the run's books. */
-    public record Result(ShardManifest manifest, Accounting accounting, List<Reject> rejects) {
+    /**
+     * The committed manifest, the run's books, and what the run reused.
+     *
+     * @param rejects every current reject, sorted by path, stage and reason
+     */
+    public record Result(ShardManifest manifest, Accounting accounting, List<Reject> rejects, Increment increment) {
+    }
+
+    /**
+     * How much of the previous shard set a run kept.
+     *
+     * @param mode            {@code full} (no usable previous set, or incremental off), {@code incremental}
+     *                        or {@code up-to-date} (nothing changed: nothing was written)
+     * @param why             why a run was {@code full}
+     * @param reusedInputs    inputs whose rows (or rejects) came from earlier runs' files
+     * @param processedInputs inputs read and converted by this run
+     * @param replacedParts   earlier tasks whose files were dropped because an input of theirs changed or went away
+     */
+    public record Increment(String mode, String why, long reusedInputs, long processedInputs, int replacedParts) {
+        public String describe() {
+            return switch (mode) {
+                case "up-to-date" -> "up to date: " + reusedInputs + " inputs unchanged, nothing written";
+                case "incremental" -> "incremental: " + reusedInputs + " inputs reused, " + processedInputs
+                        + " processed, files of " + replacedParts + " earlier tasks replaced";
+                default -> "full run (" + why + "): " + processedInputs + " inputs processed";
+            };
+        }
+    }
+
+    /** An item with its key and fingerprint, on its way to a task. */
+    private record Pending<T>(T item, InputFingerprint.Keyed keyed) implements java.io.Serializable {
     }
 
     public static <T> Result run(JavaSparkContext jsc, List<T> items, ExampleMaker<T> maker, Spec spec,
@@ -59,50 +92,76 @@ public final class ShardJob {
         fs.mkdirs(new Path(root, ShardFormat.DATA_DIR));
         String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
-
-        int parallelism = jsc.defaultParallelism();
-        int byShardSize = (int) Math.ceil(items.size() / (double) options.shardRows());
-        int partitions = Math.max(1, Math.min(items.size(), Math.max(byShardSize, parallelism * 4)));
         boolean masks = ShardManifest.SEGMENTATION.equals(spec.task());
         int numClasses = spec.classes().size();
         SerializableConf sconf = new SerializableConf(conf);
+        String settings = PreviousShardSet.settingsDigest(spec);
 
-        // Sources list their items in an order (sorted paths: one class after another in an image
-        // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
-        // order to make every row group a sample of the whole set.
-        List<T> dealt = new ArrayList<>(items);
-        java.util.Collections.shuffle(dealt, new java.util.Random(ROW_ORDER_SEED));
-        JavaRDD<T> rdd = jsc.parallelize(dealt, partitions);
-        jsc.setJobDescription("preprocess: " + items.size() + " inputs -> " + options.out());
-        List<PartitionResult> results = rdd.mapPartitionsWithIndex((Integer index, Iterator<T> it) -> {
-            TaskContext ctx = TaskContext.get();
-            ShardPartitionWriter writer = new ShardPartitionWriter(options, sconf.get(), runId, index,
-                    ctx == null ? 0 : ctx.attemptNumber(), numClasses, masks);
-            try {
-                while (it.hasNext()) {
-                    for (Outcome o : maker.make(it.next())) {
-                        writer.accept(o);
-                    }
-                }
-                return List.of(writer.finish()).iterator();
-            } catch (IOException | RuntimeException e) {
-                writer.abandon();
-                throw e;
-            }
-        }, true).collect();
-
+        // Fingerprints first, on the executors (one stat per file), so only changed items are read.
+        jsc.setJobDescription("preprocess: fingerprint " + items.size() + " inputs");
+        List<InputFingerprint.Keyed> keyed = items.isEmpty() ? List.of()
+                : jsc.parallelize(items, partitions(items.size(), options, jsc)).map(it -> new InputFingerprint.Keyed(
+                        maker.key(it), InputFingerprint.of((java.io.Serializable) it, maker.files(it), sconf.get()))).collect();
         List<Reject> rejects = new ArrayList<>(driverRejects);
-        long inputs = driverRejects.size();
+        Map<String, String> current = new HashMap<>();
+        List<Pending<T>> unique = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            InputFingerprint.Keyed k = keyed.get(i);
+            if (current.putIfAbsent(k.key(), k.fingerprint()) != null) {
+                rejects.add(new Reject(k.key(), "list", "another input has the same key; only the first one is used"));
+            } else {
+                unique.add(new Pending<>(items.get(i), k));
+            }
+        }
+
+        PreviousShardSet previous = null;
+        String why = "incremental = false";
+        if (options.incremental()) {
+            previous = PreviousShardSet.load(root, conf, settings);
+            why = previous.why();
+            previous = previous.usable() ? previous : null;
+        }
+        List<PreviousShardSet.Part> kept = previous == null ? List.of() : previous.unchangedParts(current);
+        int replaced = previous == null ? 0 : previous.partCount() - kept.size();
+        Set<String> keptKeys = new HashSet<>();
+        kept.forEach(p -> p.index().inputs().forEach(k -> keptKeys.add(k.key())));
+        List<Pending<T>> todo = unique.stream().filter(p -> !keptKeys.contains(p.keyed().key())).toList();
+
+        List<PartitionResult> results = todo.isEmpty() ? List.of() : process(jsc, todo, maker, options, runId, numClasses, masks, sconf);
+
+        long inputs = rejects.size();
+        long reused = 0;
         Map<String, List<ShardManifest.ShardFileInfo>> files = new TreeMap<>();
         Map<String, SplitStats> stats = new TreeMap<>();
+        List<String> index = new ArrayList<>();
+        for (PreviousShardSet.Part part : kept) {
+            PartIndex p = part.index();
+            PreviousShardSet earlier = previous;
+            reused += p.outcomes();
+            rejects.addAll(p.rejects());
+            p.files().forEach((split, f) -> files.computeIfAbsent(split, k -> new ArrayList<>()).add(earlier.file(f)));
+            p.stats().forEach((split, st) -> stats.merge(split, SplitStats.of(st), SplitStats::merge));
+            index.add(part.file());
+        }
+        inputs += reused;
+        long processed = 0;
         for (PartitionResult r : results) {
-            inputs += r.inputs();
+            processed += r.inputs();
             rejects.addAll(r.rejects());
             r.files().forEach((split, f) -> files.computeIfAbsent(split, k -> new ArrayList<>()).addAll(f));
-            r.stats().forEach((split, s) -> stats.merge(split, s, SplitStats::merge));
+            r.stats().forEach((split, st) -> stats.merge(split, st, SplitStats::merge));
+            index.add(r.index());
         }
+        inputs += processed;
+        rejects.sort(java.util.Comparator.comparing(Reject::path).thenComparing(Reject::stage).thenComparing(Reject::reason));
         long written = stats.values().stream().mapToLong(SplitStats::examples).sum();
         Accounting accounting = Accounting.check(inputs, written, rejects.size());
+
+        if (previous != null && todo.isEmpty() && replaced == 0 && previous.sameBooks(accounting, rejects)) {
+            removeUnlisted(fs, root, previous.manifest());
+            return new Result(previous.manifest(), accounting, rejects,
+                    new Increment("up-to-date", null, reused, 0, 0));
+        }
         RejectsTable.write(new Path(root, RejectsTable.FILE), conf, rejects);
 
         Map<String, ShardManifest.SplitInfo> splits = new LinkedHashMap<>();
@@ -121,10 +180,46 @@ public final class ShardJob {
                         masks ? "HW" : null, masks ? ShardFormat.IGNORE_LABEL : null),
                 spec.classes(), norm, splits,
                 new ShardManifest.AccountingInfo(accounting.inputs(), accounting.written(), accounting.rejected(),
-                        RejectsTable.FILE));
+                        RejectsTable.FILE),
+                new ShardManifest.InputsInfo(settings, index));
         HadoopFiles.writeAtomically(new Path(root, ShardFormat.MANIFEST), conf, manifest.toJson());
         removeUnlisted(fs, root, manifest);
-        return new Result(manifest, accounting, rejects);
+        Increment increment = previous == null ? new Increment("full", why, 0, processed, 0)
+                : new Increment("incremental", null, reused, processed, replaced);
+        return new Result(manifest, accounting, rejects, increment);
+    }
+
+    private static int partitions(int items, ShardJobOptions options, JavaSparkContext jsc) {
+        int byShardSize = (int) Math.ceil(items / (double) options.shardRows());
+        return Math.max(1, Math.min(items, Math.max(byShardSize, jsc.defaultParallelism() * 4)));
+    }
+
+    /** Reads, converts and writes the items on the executors; returns each task's metadata. */
+    private static <T> List<PartitionResult> process(JavaSparkContext jsc, List<Pending<T>> todo, ExampleMaker<T> maker,
+                                                     ShardJobOptions options, String runId, int numClasses,
+                                                     boolean masks, SerializableConf sconf) {
+        // Sources list their items in an order (sorted paths: one class after another in an image
+        // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
+        // order to make every row group a sample of the whole set.
+        List<Pending<T>> dealt = new ArrayList<>(todo);
+        java.util.Collections.shuffle(dealt, new java.util.Random(ROW_ORDER_SEED));
+        JavaRDD<Pending<T>> rdd = jsc.parallelize(dealt, partitions(dealt.size(), options, jsc));
+        jsc.setJobDescription("preprocess: " + dealt.size() + " inputs -> " + options.out());
+        return rdd.mapPartitionsWithIndex((Integer index, Iterator<Pending<T>> it) -> {
+            TaskContext ctx = TaskContext.get();
+            ShardPartitionWriter writer = new ShardPartitionWriter(options, sconf.get(), runId, index,
+                    ctx == null ? 0 : ctx.attemptNumber(), numClasses, masks);
+            try {
+                while (it.hasNext()) {
+                    Pending<T> p = it.next();
+                    writer.item(p.keyed(), maker.make(p.item()));
+                }
+                return List.of(writer.finish()).iterator();
+            } catch (IOException | RuntimeException e) {
+                writer.abandon();
+                throw e;
+            }
+        }, true).collect();
     }
 
     /**
@@ -133,8 +228,11 @@ public final class ShardJob {
      * set at once are not supported; schedulers keep runs apart.)
      */
     static void removeUnlisted(FileSystem fs, Path root, ShardManifest manifest) throws IOException {
-        java.util.Set<String> listed = new java.util.HashSet<>();
+        Set<String> listed = new HashSet<>();
         manifest.splits().values().forEach(sp -> sp.shards().forEach(f -> listed.add(f.file())));
+        if (manifest.inputs() != null) {
+            listed.addAll(manifest.inputs().index());
+        }
         Path data = new Path(root, ShardFormat.DATA_DIR);
         for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(data)) {
             String rel = ShardFormat.DATA_DIR + "/" + st.getPath().getName();

@@ -13,9 +13,15 @@ import java.io.Serializable;
  * @param rowGroupRows  rows per Parquet row group, the unit a training task loads
  * @param shardRows     target rows per shard file (files per split = inputs / shardRows, at least one per task)
  * @param codec         Parquet compression codec
+ * @param incremental   reuse the previous run's shard files for unchanged inputs (false: rebuild everything)
  */
 public record ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows,
-                              CompressionCodecName codec) implements Serializable {
+                              CompressionCodecName codec, boolean incremental) implements Serializable {
+
+    public ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows, CompressionCodecName codec) {
+        this(out, height, width, rowGroupRows, shardRows, codec, true);
+    }
+
     public ShardJobOptions {
         if (height < 8 || width < 8 || height > 8192 || width > 8192) {
             throw new IllegalArgumentException("tensor size must be within 8..8192 per side, got " + height + "x" + width);

@@ -33,6 +33,7 @@ final class ShardPartitionWriter {
     private final Map<String, ShardFileWriter> writers = new LinkedHashMap<>();
     private final Map<String, SplitStats> stats = new LinkedHashMap<>();
     private final List<Reject> rejects = new ArrayList<>();
+    private final List<InputFingerprint.Keyed> items = new ArrayList<>();
     private long inputs;
 
     ShardPartitionWriter(ShardJobOptions options, Configuration conf, String runId, int partition, int attempt,
@@ -46,7 +47,15 @@ final class ShardPartitionWriter {
         this.masks = masks;
     }
 
-    void accept(Outcome o) throws IOException {
+    /** Writes the outcomes of one item and records its key and fingerprint in the task's input index. */
+    void item(InputFingerprint.Keyed keyed, List<Outcome> outcomes) throws IOException {
+        items.add(keyed);
+        for (Outcome o : outcomes) {
+            accept(o);
+        }
+    }
+
+    private void accept(Outcome o) throws IOException {
         inputs++;
         if (o.reject() != null) {
             rejects.add(o.reject());
@@ -68,6 +77,7 @@ final class ShardPartitionWriter {
 
     PartitionResult finish() throws IOException {
         Map<String, List<ShardManifest.ShardFileInfo>> files = new LinkedHashMap<>();
+        Map<String, String> fileNames = new LinkedHashMap<>();
         for (Map.Entry<String, ShardFileWriter> e : writers.entrySet()) {
             ShardFileWriter w = e.getValue();
             w.close();
@@ -82,8 +92,18 @@ final class ShardPartitionWriter {
             }
             files.put(e.getKey(), List.of(new ShardManifest.ShardFileInfo(relative, w.rows(), rowGroups,
                     fs.getFileStatus(target).getLen(), HadoopFiles.sha256(target, conf))));
+            fileNames.put(e.getKey(), relative);
         }
-        return new PartitionResult(inputs, files, stats, rejects);
+        Map<String, SplitStats.Sums> sums = new LinkedHashMap<>();
+        stats.forEach((split, st) -> sums.put(split, st.sums()));
+        String index = indexFile(runId, partition);
+        new PartIndex(runId, partition, fileNames, sums, items, rejects)
+                .write(new Path(HadoopFiles.path(options.out()), index), conf);
+        return new PartitionResult(inputs, files, stats, rejects, index);
+    }
+
+    static String indexFile(String runId, int partition) {
+        return ShardFormat.DATA_DIR + "/inputs-" + runId + "-" + String.format("%05d", partition) + ".json";
     }
 
     /** Removes half-written files of a failed attempt. */

@@ -49,6 +49,28 @@ public final class SplitStats implements Serializable {
         channelPixels += (long) w * h;
     }
 
+    /** The raw sums, as an incremental run's input index keeps them to merge with a later run's. */
+    public record Sums(long examples, long[] classPixels, long ignoredPixels, long[] classExamples,
+                       double[] channelSum, double[] channelSumSq, long channelPixels) implements Serializable {
+    }
+
+    public Sums sums() {
+        return new Sums(examples, classPixels.clone(), ignoredPixels, classExamples.clone(), channelSum.clone(),
+                channelSumSq.clone(), channelPixels);
+    }
+
+    public static SplitStats of(Sums s) {
+        SplitStats st = new SplitStats(s.classPixels().length);
+        st.examples = s.examples();
+        System.arraycopy(s.classPixels(), 0, st.classPixels, 0, s.classPixels().length);
+        System.arraycopy(s.classExamples(), 0, st.classExamples, 0, s.classExamples().length);
+        st.ignoredPixels = s.ignoredPixels();
+        System.arraycopy(s.channelSum(), 0, st.channelSum, 0, 3);
+        System.arraycopy(s.channelSumSq(), 0, st.channelSumSq, 0, 3);
+        st.channelPixels = s.channelPixels();
+        return st;
+    }
+
     public SplitStats merge(SplitStats o) {
         examples += o.examples;
         ignoredPixels += o.ignoredPixels;

@@ -44,6 +44,16 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
         return List.of(makeOne(item));
     }
 
+    @Override
+    public String key(PairedFolders.Item item) {
+        return item.image();
+    }
+
+    @Override
+    public List<Path> files(PairedFolders.Item item) {
+        return List.of(new Path(HadoopFiles.path(imagesRoot), item.image()), new Path(HadoopFiles.path(masksRoot), item.mask()));
+    }
+
     private Outcome makeOne(PairedFolders.Item item) {
         String name = "images/" + item.image();
         Path ip = new Path(HadoopFiles.path(imagesRoot), item.image());

@@ -19,7 +19,8 @@ import java.util.Map;
 public record ShardManifest(String format, int formatVersion, String task, String created,
                             Map<String, String> producer, Map<String, Object> source, JsonNode config,
                             Tensor tensor, List<String> classes, Normalization normalization,
-                            Map<String, SplitInfo> splits, AccountingInfo accounting) implements java.io.Serializable {
+                            Map<String, SplitInfo> splits, AccountingInfo accounting, InputsInfo inputs)
+        implements java.io.Serializable {
 
     public static final String SEGMENTATION = "segmentation";
     public static final String CLASSIFICATION = "classification";
@@ -47,6 +48,13 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
     /** The run's books: every input was either written or rejected. */
     public record AccountingInfo(long inputs, long written, long rejected, String rejectsFile)
             implements java.io.Serializable {
+    }
+
+    /**
+     * What an incremental run needs from the previous one: a digest of the settings that shape the
+     * rows (a different digest means a full rebuild) and the input index files, one per task.
+     */
+    public record InputsInfo(String settingsSha256, List<String> index) implements java.io.Serializable {
     }
 
     public SplitInfo split(String name) {

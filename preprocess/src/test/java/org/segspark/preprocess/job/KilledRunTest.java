@@ -32,16 +32,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A preprocessing run killed with SIGKILL midway (in its own JVM, after some of its shard files
  * were committed) leaves the previous shard set readable and intact; the next run completes with
- * every input once and removes what the dead run left.
+ * every input once, reusing the previous set and processing only what the data set gained, and
+ * removes what the dead run left.
  */
 class KilledRunTest {
     static final int INPUTS = 200;
+    static final int GROWN = 300;
 
     @TempDir
     Path dir;
 
     /** Makes an 8x8 classification row per number, optionally slowly. */
     record NumberMaker(long sleepMillis) implements ExampleMaker<Integer> {
+        @Override
+        public String key(Integer i) {
+            return "n" + i;
+        }
+
+        @Override
+        public List<org.apache.hadoop.fs.Path> files(Integer i) {
+            return List.of();
+        }
+
         @Override
         public List<Outcome> make(Integer i) {
             if (sleepMillis > 0) {
@@ -58,19 +70,19 @@ class KilledRunTest {
         }
     }
 
-    static ShardJob.Result run(JavaSparkContext jsc, String out, long sleepMillis) throws Exception {
-        List<Integer> items = IntStream.range(0, INPUTS).boxed().toList();
+    static ShardJob.Result run(JavaSparkContext jsc, String out, long sleepMillis, int inputs) throws Exception {
+        List<Integer> items = IntStream.range(0, inputs).boxed().toList();
         return ShardJob.run(jsc, items, new NumberMaker(sleepMillis),
                 new ShardJob.Spec(new ShardJobOptions(out, 8, 8, 8, 16, CompressionCodecName.ZSTD),
                         ShardManifest.CLASSIFICATION, List.of("a", "b", "c"), java.util.Map.of("kind", "numbers"), null),
                 List.of());
     }
 
-    /** The run that gets killed: a separate JVM, slow enough to be caught midway. */
+    /** The run that gets killed, over a grown data set: a separate JVM, slow enough to be caught midway. */
     public static void main(String[] args) throws Exception {
         try (JavaSparkContext jsc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("killed-run")
                 .set("spark.ui.enabled", "false"))) {
-            run(jsc, args[0], 60);
+            run(jsc, args[0], 60, GROWN);
         }
     }
 
@@ -86,7 +98,7 @@ class KilledRunTest {
         Configuration conf = new Configuration();
         try (JavaSparkContext jsc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("first")
                 .set("spark.ui.enabled", "false"))) {
-            run(jsc, out.toString(), 0);
+            run(jsc, out.toString(), 0, INPUTS);
         }
         byte[] manifestBefore = Files.readAllBytes(out.resolve(ShardFormat.MANIFEST));
         Set<Path> before = new HashSet<>(parquetFiles(out));
@@ -119,20 +131,28 @@ class KilledRunTest {
 
         try (JavaSparkContext jsc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("after")
                 .set("spark.ui.enabled", "false"))) {
-            ShardJob.Result r = run(jsc, out.toString(), 0);
-            assertEquals(INPUTS, r.accounting().inputs());
-            assertEquals(INPUTS, r.accounting().written());
+            ShardJob.Result r = run(jsc, out.toString(), 0, GROWN);
+            assertEquals(GROWN, r.accounting().inputs());
+            assertEquals(GROWN, r.accounting().written());
+            assertEquals("incremental", r.increment().mode());
+            assertEquals(INPUTS, r.increment().reusedInputs(), "the first run's files are reused");
+            assertEquals(GROWN - INPUTS, r.increment().processedInputs(), "only the new inputs are processed");
         }
         ShardSet set = ShardSet.open(out.toString(), conf);
         set.verify(conf);
         List<String> keys = keys(out, conf);
-        assertEquals(INPUTS, keys.size(), "every input once");
-        assertEquals(INPUTS, new HashSet<>(keys).size(), "nothing twice");
+        assertEquals(GROWN, keys.size(), "every input once");
+        assertEquals(GROWN, new HashSet<>(keys).size(), "nothing twice");
         Set<String> listed = new HashSet<>();
         set.manifest().splits().values().forEach(sp -> sp.shards().forEach(f -> listed.add(out.resolve(f.file()).toString())));
         assertEquals(listed, new HashSet<>(parquetFiles(out).stream().map(Path::toString).toList()),
                 "only the listed files remain");
         assertFalse(Files.exists(out.resolve(ShardFormat.DATA_DIR).resolve("_tmp")));
+        Set<String> indexes = new HashSet<>(set.manifest().inputs().index().stream().map(f -> out.resolve(f).toString()).toList());
+        try (Stream<Path> s = Files.list(out.resolve(ShardFormat.DATA_DIR))) {
+            assertEquals(indexes, new HashSet<>(s.map(Path::toString).filter(f -> f.endsWith(".json")).toList()),
+                    "only the listed input indexes remain");
+        }
     }
 
     static List<String> keys(Path out, Configuration conf) throws Exception {
