@@ -52,26 +52,34 @@ public final class PreprocessBenchmark {
         out.put("annotations", annotations);
         out.put("size", size);
         out.put("spark_master", jsc.master());
-        List<Double> seconds = new ArrayList<>();
+        // Both JPEG paths, alternating run by run so machine noise falls on both alike.
+        Map<Boolean, List<Double>> seconds = new LinkedHashMap<>();
+        seconds.put(true, new ArrayList<>());
+        seconds.put(false, new ArrayList<>());
         long inputs = 0;
         for (int i = 0; i <= repeat; i++) {
-            CocoShardConfig cfg = new CocoShardConfig(annotations, images, "categories", 0.2, 0, Resize.Aspect.STRETCH,
-                    100_000_000L, new ShardJobOptions(work.resolve("shards-" + i).toString(), size, size, 16, 2048,
-                    CompressionCodecName.ZSTD));
-            long t = System.nanoTime();
-            ShardJob.Result r = CocoShardJob.run(jsc, cfg, null);
-            double s = (System.nanoTime() - t) / 1e9;
-            inputs = r.accounting().inputs();
-            progress.printf("bench preprocess: segspark run %d: %d inputs in %.2f s%s%n", i, inputs, s, i == 0 ? " (warm-up)" : "");
-            if (i > 0) {
-                seconds.add(s);
+            for (boolean dct : List.of(true, false)) {
+                CocoShardConfig cfg = new CocoShardConfig(annotations, images, "categories", 0.2, 0, Resize.Aspect.STRETCH,
+                        100_000_000L, new ShardJobOptions(work.resolve("shards-" + i + "-" + dct).toString(), size, size,
+                        16, 2048, CompressionCodecName.ZSTD, false, dct));
+                long t = System.nanoTime();
+                ShardJob.Result r = CocoShardJob.run(jsc, cfg, null);
+                double s = (System.nanoTime() - t) / 1e9;
+                inputs = r.accounting().inputs();
+                progress.printf("bench preprocess: segspark run %d (%s): %d inputs in %.2f s%s%n", i,
+                        dct ? "JPEG DCT scaling" : "full JPEG decode", inputs, s, i == 0 ? " (warm-up)" : "");
+                if (i > 0) {
+                    seconds.get(dct).add(s);
+                }
             }
         }
-        double median = SingleProcessBenchmark.median(seconds);
         int cores = Integer.parseInt(jsc.master().replaceAll("[^0-9]", "").isEmpty() ? "1" : jsc.master().replaceAll("[^0-9]", ""));
         out.put("images", inputs);
-        out.put("segspark_seconds", seconds);
-        out.put("segspark_images_per_s_per_core", inputs / median / cores);
+        out.put("segspark_seconds", seconds.get(true));
+        out.put("segspark_images_per_s_per_core", inputs / SingleProcessBenchmark.median(seconds.get(true)) / cores);
+        out.put("segspark_full_decode_seconds", seconds.get(false));
+        out.put("segspark_full_decode_images_per_s_per_core",
+                inputs / SingleProcessBenchmark.median(seconds.get(false)) / cores);
         File script = new File(b.getString("peer-script"));
         if (!script.isAbsolute()) {
             script = new File(home, b.getString("peer-script"));
@@ -85,6 +93,7 @@ public final class PreprocessBenchmark {
         double peer = o.json().get("images_per_s_one_core").asDouble();
         out.put("peer_images_per_s_one_core", peer);
         out.put("ratio_vs_peer", (double) out.get("segspark_images_per_s_per_core") / peer);
+        out.put("full_decode_ratio_vs_peer", (double) out.get("segspark_full_decode_images_per_s_per_core") / peer);
         return out;
     }
 }

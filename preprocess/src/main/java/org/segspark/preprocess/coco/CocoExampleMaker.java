@@ -26,10 +26,12 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
     private final double valFraction;
     private final long splitSeed;
     private final long maxPixels;
+    private final boolean dctScaling;
     private final SerializableConf conf;
 
     public CocoExampleMaker(String imageRoot, LabelMapping mapping, int height, int width, Resize.Aspect aspect,
-                            double valFraction, long splitSeed, long maxPixels, SerializableConf conf) {
+                            double valFraction, long splitSeed, long maxPixels, boolean dctScaling,
+                            SerializableConf conf) {
         this.imageRoot = imageRoot;
         this.mapping = mapping;
         this.height = height;
@@ -38,6 +40,7 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         this.valFraction = valFraction;
         this.splitSeed = splitSeed;
         this.maxPixels = maxPixels;
+        this.dctScaling = dctScaling;
         this.conf = conf;
     }
 
@@ -72,13 +75,12 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "path", e.getMessage());
         }
-        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get());
+        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get(), aspect, width, height, dctScaling);
         if (in.reject() != null) {
             return in.reject();
         }
-        RgbImage rgb = in.image();
-        if (rgb.width() != image.width() || rgb.height() != image.height()) {
-            return Outcome.rejected(name, "decode", "image is " + rgb.width() + "x" + rgb.height()
+        if (in.width() != image.width() || in.height() != image.height()) {
+            return Outcome.rejected(name, "decode", "image is " + in.width() + "x" + in.height()
                     + " but the annotations say " + image.width() + "x" + image.height());
         }
         byte[] labels;
@@ -87,7 +89,7 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         } catch (RuntimeException e) {
             return Outcome.rejected(name, "rasterise", e.getMessage());
         }
-        RgbImage small = Resize.rgb(rgb, width, height, aspect);
+        RgbImage small = in.decoded().resized(width, height, aspect);
         byte[] mask = Resize.labels(labels, image.width(), image.height(), width, height, aspect,
                 (byte) ShardFormat.IGNORE_LABEL);
         Resize.Placement p = Resize.Placement.of(image.width(), image.height(), width, height, aspect);

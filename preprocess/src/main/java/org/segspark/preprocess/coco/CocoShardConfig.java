@@ -42,11 +42,12 @@ public record CocoShardConfig(String annotations, String images, String mapping,
 
     /**
      * The shard settings every preprocessing section shares: out, height, width, row-group-rows,
-     * shard-rows, compression, incremental.
+     * shard-rows, compression, incremental, jpeg-dct-scaling.
      */
     public static ShardJobOptions shardOptions(Config c, String out) {
         return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
-                c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"));
+                c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"),
+                c.getBoolean("jpeg-dct-scaling"));
     }
 
     public static String required(Config c, String key) {

@@ -18,7 +18,7 @@ public final class CocoShardJob {
         CocoSource source = CocoSource.read(cfg.annotations(), cfg.mapping(), jsc.hadoopConfiguration());
         CocoExampleMaker maker = new CocoExampleMaker(cfg.images(), source.mapping(), cfg.shards().height(),
                 cfg.shards().width(), cfg.aspect(), cfg.valFraction(), cfg.splitSeed(), cfg.maxPixels(),
-                new SerializableConf(jsc.hadoopConfiguration()));
+                cfg.shards().jpegDctScaling(), new SerializableConf(jsc.hadoopConfiguration()));
         ShardJob.Spec spec = new ShardJob.Spec(cfg.shards(), ShardManifest.SEGMENTATION,
                 source.mapping().classNames(), source.describe(cfg.images()), effectiveConfig);
         return ShardJob.run(jsc, CocoImageRecord.of(source.instances()), maker, spec, source.orphanRejects());

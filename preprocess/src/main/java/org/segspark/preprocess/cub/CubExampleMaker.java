@@ -68,7 +68,10 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "list", e.getMessage());
         }
-        ImageInput in = ImageInput.read(name, path, cfg.maxPixels(), conf.get());
+        // cropping needs the full grid; without it the image may be decoded at a reduced DCT scale
+        ImageInput in = cfg.cropToBox() ? ImageInput.read(name, path, cfg.maxPixels(), conf.get())
+                : ImageInput.read(name, path, cfg.maxPixels(), conf.get(), cfg.aspect(), cfg.width(), cfg.height(),
+                cfg.shards().jpegDctScaling());
         if (in.reject() != null) {
             return in.reject();
         }
@@ -76,7 +79,7 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         byte[] mask = null;
         if (masksRoot != null) {
             Path mp = ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative()));
-            MaskInput mi = MaskInput.read(name, mp.getName(), mp, cfg.maxPixels(), conf.get(), rgb.width(), rgb.height());
+            MaskInput mi = MaskInput.read(name, mp.getName(), mp, cfg.maxPixels(), conf.get(), in.width(), in.height());
             if (mi.reject() != null) {
                 return mi.reject();
             }
@@ -86,7 +89,7 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
                 mask[i] = (byte) ((m.values()[i] & 0xff) >= cfg.maskThreshold() ? 1 : 0);
             }
         }
-        int x0 = 0, y0 = 0, w = rgb.width(), h = rgb.height();
+        int x0 = 0, y0 = 0, w = in.width(), h = in.height();
         if (cfg.cropToBox()) {
             if (item.box() == null) {
                 return Outcome.rejected(name, "crop", "no line in bounding_boxes.txt for image id " + item.id());
@@ -107,8 +110,8 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
             }
             rgb = crop(rgb, x0, y0, w, h);
         }
-        RgbImage small = w == cfg.width() && h == cfg.height() ? rgb : Resize.rgb(rgb, cfg.width(), cfg.height(), cfg.aspect());
         Resize.Placement p = Resize.Placement.of(w, h, cfg.width(), cfg.height(), cfg.aspect());
+        RgbImage small = Resize.rgb(rgb, cfg.width(), cfg.height(), p);
         int[] region = {p.x(), p.y(), p.width(), p.height()};
         if (mask == null) {
             return Outcome.written(ShardRow.classification(item.relative(), path.toString(), item.split(), cfg.height(),

@@ -20,15 +20,17 @@ public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.I
     private final int width;
     private final Resize.Aspect aspect;
     private final long maxPixels;
+    private final boolean dctScaling;
     private final SerializableConf conf;
 
     public ImageFolderExampleMaker(String root, int height, int width, Resize.Aspect aspect, long maxPixels,
-                                   SerializableConf conf) {
+                                   boolean dctScaling, SerializableConf conf) {
         this.root = root;
         this.height = height;
         this.width = width;
         this.aspect = aspect;
         this.maxPixels = maxPixels;
+        this.dctScaling = dctScaling;
         this.conf = conf;
     }
 
@@ -50,13 +52,12 @@ public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.I
     private Outcome makeOne(ImageFolder.Item item) {
         String name = item.relative();
         Path path = new Path(HadoopFiles.path(root), name);
-        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get());
+        ImageInput in = ImageInput.read(name, path, maxPixels, conf.get(), aspect, width, height, dctScaling);
         if (in.reject() != null) {
             return in.reject();
         }
-        RgbImage rgb = in.image();
-        RgbImage small = rgb.width() == width && rgb.height() == height ? rgb : Resize.rgb(rgb, width, height, aspect);
-        Resize.Placement p = Resize.Placement.of(rgb.width(), rgb.height(), width, height, aspect);
+        RgbImage small = in.decoded().resized(width, height, aspect);
+        Resize.Placement p = Resize.Placement.of(in.width(), in.height(), width, height, aspect);
         return Outcome.written(ShardRow.classification(name, path.toString(), item.split(), height, width,
                 small.pixels(), item.label()), new int[] {p.x(), p.y(), p.width(), p.height()});
     }

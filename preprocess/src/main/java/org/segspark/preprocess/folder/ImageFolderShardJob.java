@@ -27,7 +27,7 @@ public final class ImageFolderShardJob {
         source.put("layout", listing.splitFolders() ? "split folders (train/, val/ or test/)" : "class folders, hash split");
         source.put("files", listing.items().size() + listing.rejects().size());
         ImageFolderExampleMaker maker = new ImageFolderExampleMaker(input, options.height(), options.width(), aspect,
-                maxPixels, new SerializableConf(jsc.hadoopConfiguration()));
+                maxPixels, options.jpegDctScaling(), new SerializableConf(jsc.hadoopConfiguration()));
         return ShardJob.run(jsc, listing.items(), maker,
                 new ShardJob.Spec(options, ShardManifest.CLASSIFICATION, listing.classes(), source, config),
                 listing.rejects());

@@ -38,6 +38,45 @@ public final class ImageDecoder {
         return toRgb(decodeImage(bytes));
     }
 
+    /**
+     * An image decoded for a resize, with the file's own size: the pixels may be a reduced decode.
+     */
+    public record Decoded(RgbImage image, int width, int height) {
+        /** The resized tensor image: placement from the file's size, pixels from the (maybe reduced) decode. */
+        public RgbImage resized(int dstW, int dstH, Resize.Aspect aspect) {
+            Resize.Placement p = Resize.Placement.of(width, height, dstW, dstH, aspect);
+            return Resize.rgb(image, dstW, dstH, p);
+        }
+    }
+
+    /**
+     * Decodes for a resize to {@code dstW} x {@code dstH} placed by {@code aspect}. A complete
+     * baseline or progressive JPEG with one or three components is decoded at the smallest DCT
+     * scale (1/8, 1/4, 1/2) that still leaves at least the placed content's pixels on each axis
+     * (the rule of PIL's draft mode), when {@code dctScaling} allows; everything else (other
+     * formats, CMYK, files cut short, anything libjpeg-turbo refuses) through {@link #decode},
+     * with its checks and messages.
+     */
+    public Decoded decodeFor(byte[] bytes, int dstW, int dstH, Resize.Aspect aspect, boolean dctScaling)
+            throws BadImageException {
+        JpegHeader jpeg = dctScaling ? JpegHeader.parse(bytes) : null;
+        if (jpeg != null && jpeg.complete() && (jpeg.components() == 1 || jpeg.components() == 3)
+                && (jpeg.sof() == 0xC0 || jpeg.sof() == 0xC1 || jpeg.sof() == 0xC2)
+                && jpeg.width() > 0 && jpeg.height() > 0 && (long) jpeg.width() * jpeg.height() <= maxPixels) {
+            Resize.Placement p = Resize.Placement.of(jpeg.width(), jpeg.height(), dstW, dstH, aspect);
+            int d = 8;
+            while (d > 1 && (jpeg.width() / d < p.width() || jpeg.height() / d < p.height())) {
+                d /= 2;
+            }
+            RgbImage img = ScaledJpegDecoder.decode(bytes, d);
+            if (img != null && img.width() == (jpeg.width() + d - 1) / d && img.height() == (jpeg.height() + d - 1) / d) {
+                return new Decoded(img, jpeg.width(), jpeg.height());
+            }
+        }
+        RgbImage full = decode(bytes);
+        return new Decoded(full, full.width(), full.height());
+    }
+
     /** Decodes keeping the file's own colour model (a grey label PNG stays grey). */
     public BufferedImage decodeImage(byte[] bytes) throws BadImageException {
         if (bytes.length == 0) {

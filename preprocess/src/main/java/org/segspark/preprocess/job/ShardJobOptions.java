@@ -14,12 +14,15 @@ import java.io.Serializable;
  * @param shardRows     target rows per shard file (files per split = inputs / shardRows, at least one per task)
  * @param codec         Parquet compression codec
  * @param incremental   reuse the previous run's shard files for unchanged inputs (false: rebuild everything)
+ * @param jpegDctScaling decode JPEGs at the smallest DCT scale (1/2, 1/4, 1/8) that keeps the tensor's
+ *                      pixels, instead of at full size and then resizing all of it
  */
 public record ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows,
-                              CompressionCodecName codec, boolean incremental) implements Serializable {
+                              CompressionCodecName codec, boolean incremental, boolean jpegDctScaling)
+        implements Serializable {
 
     public ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows, CompressionCodecName codec) {
-        this(out, height, width, rowGroupRows, shardRows, codec, true);
+        this(out, height, width, rowGroupRows, shardRows, codec, true, true);
     }
 
     public ShardJobOptions {

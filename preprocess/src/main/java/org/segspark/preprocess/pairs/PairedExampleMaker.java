@@ -25,10 +25,11 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
     private final int width;
     private final Resize.Aspect aspect;
     private final long maxPixels;
+    private final boolean dctScaling;
     private final SerializableConf conf;
 
     public PairedExampleMaker(String imagesRoot, String masksRoot, MaskMapping mapping, int height, int width,
-                              Resize.Aspect aspect, long maxPixels, SerializableConf conf) {
+                              Resize.Aspect aspect, long maxPixels, boolean dctScaling, SerializableConf conf) {
         this.imagesRoot = imagesRoot;
         this.masksRoot = masksRoot;
         this.mapping = mapping;
@@ -36,6 +37,7 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
         this.width = width;
         this.aspect = aspect;
         this.maxPixels = maxPixels;
+        this.dctScaling = dctScaling;
         this.conf = conf;
     }
 
@@ -58,12 +60,11 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
         String name = "images/" + item.image();
         Path ip = new Path(HadoopFiles.path(imagesRoot), item.image());
         Path mp = new Path(HadoopFiles.path(masksRoot), item.mask());
-        ImageInput in = ImageInput.read(name, ip, maxPixels, conf.get());
+        ImageInput in = ImageInput.read(name, ip, maxPixels, conf.get(), aspect, width, height, dctScaling);
         if (in.reject() != null) {
             return in.reject();
         }
-        RgbImage rgb = in.image();
-        MaskInput mi = MaskInput.read(name, "masks/" + item.mask(), mp, maxPixels, conf.get(), rgb.width(), rgb.height());
+        MaskInput mi = MaskInput.read(name, "masks/" + item.mask(), mp, maxPixels, conf.get(), in.width(), in.height());
         if (mi.reject() != null) {
             return mi.reject();
         }
@@ -81,9 +82,9 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
             return Outcome.rejected(name, "mask", "mask " + item.mask() + " has value" + (unmapped.size() > 1 ? "s " : " ")
                     + unmapped + " missing from the mapping (" + mapping + ")");
         }
-        RgbImage small = rgb.width() == width && rgb.height() == height ? rgb : Resize.rgb(rgb, width, height, aspect);
+        RgbImage small = in.decoded().resized(width, height, aspect);
         byte[] out = Resize.labels(labels, m.width(), m.height(), width, height, aspect, (byte) 255);
-        Resize.Placement p = Resize.Placement.of(rgb.width(), rgb.height(), width, height, aspect);
+        Resize.Placement p = Resize.Placement.of(in.width(), in.height(), width, height, aspect);
         return Outcome.written(ShardRow.segmentation(item.image(), ip.toString(), item.split(), height, width,
                 small.pixels(), out), new int[] {p.x(), p.y(), p.width(), p.height()});
     }

@@ -40,7 +40,7 @@ public final class PairedShardJob {
         source.put("masks", masks);
         source.put("mask_map", mapping.toString());
         PairedExampleMaker maker = new PairedExampleMaker(images, masks, mapping, options.height(), options.width(), aspect,
-                maxPixels, new SerializableConf(jsc.hadoopConfiguration()));
+                maxPixels, options.jpegDctScaling(), new SerializableConf(jsc.hadoopConfiguration()));
         return ShardJob.run(jsc, listing.items(), maker,
                 new ShardJob.Spec(options, ShardManifest.SEGMENTATION, classes, source, config), listing.rejects());
     }

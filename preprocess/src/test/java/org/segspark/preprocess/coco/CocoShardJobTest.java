@@ -114,7 +114,7 @@ class CocoShardJobTest extends SharedJavaSparkContext {
         read.sort(Comparator.comparing(ShardRow::key));
         CocoSource source = CocoSource.read(json.toString(), "categories", jsc().hadoopConfiguration());
         CocoExampleMaker maker = new CocoExampleMaker(data.resolve("images").toString(), source.mapping(), 32, 48,
-                Resize.Aspect.STRETCH, 0.25, 0, 100_000_000L, new SerializableConf(jsc().hadoopConfiguration()));
+                Resize.Aspect.STRETCH, 0.25, 0, 100_000_000L, true, new SerializableConf(jsc().hadoopConfiguration()));
         List<ShardRow> direct = new ArrayList<>();
         for (CocoImageRecord r : CocoImageRecord.of(source.instances())) {
             Outcome o = maker.make(r).get(0);
