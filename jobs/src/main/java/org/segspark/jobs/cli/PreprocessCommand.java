@@ -208,6 +208,12 @@ public final class PreprocessCommand implements Runnable {
         @Option(names = "--mask-map", paramLabel = "MAP", description = "value=class pairs, e.g. \"1=1,2=0,3=255\"")
         String maskMap;
 
+        @Option(names = "--image-suffix", paramLabel = "S", description = "Name suffix only images have, e.g. _leftImg8bit")
+        String imageSuffix;
+
+        @Option(names = "--mask-suffix", paramLabel = "S", description = "Name suffix only masks have, e.g. _mask")
+        String maskSuffix;
+
         @Option(names = "--classes", paramLabel = "N", description = "Classes when there is no --mask-map")
         Integer classes;
 
@@ -223,7 +229,8 @@ public final class PreprocessCommand implements Runnable {
             String s = "preprocess.folders.";
             JobConfig cfg = JobConfig.of("preprocess-folders").file(common.config).set(common.set)
                     .option(s + "images", images).option(s + "masks", masks).option(s + "out", out)
-                    .option(s + "mask-map", maskMap).option(s + "classes", classes).option(s + "class-names", classNames)
+                    .option(s + "mask-map", maskMap).option(s + "image-suffix", imageSuffix)
+                    .option(s + "mask-suffix", maskSuffix).option(s + "classes", classes).option(s + "class-names", classNames)
                     .option(s + "val-fraction", valFraction)
                     .option(s + "height", hw == null ? null : hw[0]).option(s + "width", hw == null ? null : hw[1]).load();
             run(Sparks.start(cfg.get(), common.master), cfg, "folders", (jsc, c, tree) -> {
@@ -234,7 +241,7 @@ public final class PreprocessCommand implements Runnable {
                 MaskMapping mapping = c.getIsNull("mask-map") ? MaskMapping.identity(c.getInt("classes"))
                         : MaskMapping.parse(c.getString("mask-map"), c.getInt("classes"));
                 return PairedShardJob.run(jsc, CocoShardConfig.required(c, "images"), CocoShardConfig.required(c, "masks"),
-                        mapping, c.getStringList("class-names"),
+                        c.getString("image-suffix"), c.getString("mask-suffix"), mapping, c.getStringList("class-names"),
                         CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
                         CocoShardConfig.aspect(c.getString("aspect")), vf, c.getLong("split-seed"), c.getLong("max-pixels"), tree);
             }, System.out);

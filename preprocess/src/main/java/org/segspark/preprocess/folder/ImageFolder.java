@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * image's becomes a reject, so that nothing in the tree is dropped silently.
  */
 public final class ImageFolder {
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp");
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp", "tif", "tiff");
     static final List<String> VAL_NAMES = List.of("val", "validation", "test");
 
     /** One image file: its path relative to the root, class index and split (null: decided by hash later). */

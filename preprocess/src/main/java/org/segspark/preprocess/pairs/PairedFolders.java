@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * key and a file that is not an image each become a reject.
  */
 public final class PairedFolders {
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp");
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp", "tif", "tiff");
     static final Map<String, String> SPLIT_FOLDERS = Map.of("train", Splits.TRAIN, "val", Splits.VAL,
             "validation", Splits.VAL, "test", Splits.VAL);
 
@@ -41,16 +41,30 @@ public final class PairedFolders {
     private PairedFolders() {
     }
 
+    /** Pairs files whose relative paths without extension are equal. */
     public static Listing list(String imagesRoot, String masksRoot, double valFraction, long splitSeed, Configuration conf)
             throws IOException {
+        return list(imagesRoot, masksRoot, "", "", valFraction, splitSeed, conf);
+    }
+
+    /**
+     * Pairs files whose relative paths without extension are equal once {@code imageSuffix} is
+     * taken off the image names and {@code maskSuffix} off the mask names: data sets name masks
+     * {@code x_mask.gif} (Carvana), {@code x_segmentation.png} (ISIC) or
+     * {@code x_gtFine_labelIds.png} for {@code x_leftImg8bit.png} (Cityscapes). A file whose name
+     * lacks its side's suffix matches nothing and becomes a reject.
+     */
+    public static Listing list(String imagesRoot, String masksRoot, String imageSuffix, String maskSuffix,
+                               double valFraction, long splitSeed, Configuration conf) throws IOException {
         List<Reject> rejects = new ArrayList<>();
-        TreeMap<String, String> images = files(imagesRoot, "images/", conf, rejects);
-        TreeMap<String, String> masks = files(masksRoot, "masks/", conf, rejects);
+        TreeMap<String, String> images = files(imagesRoot, "images/", imageSuffix, conf, rejects);
+        TreeMap<String, String> masks = files(masksRoot, "masks/", maskSuffix, conf, rejects);
         List<Item> items = new ArrayList<>();
         for (Map.Entry<String, String> e : images.entrySet()) {
             String mask = masks.remove(e.getKey());
             if (mask == null) {
-                rejects.add(new Reject("images/" + e.getValue(), "match", "no mask " + e.getKey() + ".* under " + masksRoot));
+                rejects.add(new Reject("images/" + e.getValue(), "match", "no mask " + e.getKey() + maskSuffix
+                        + ".* under " + masksRoot));
                 continue;
             }
             String first = e.getKey().contains("/") ? e.getKey().substring(0, e.getKey().indexOf('/')) : "";
@@ -64,9 +78,9 @@ public final class PairedFolders {
         return new Listing(items, rejects);
     }
 
-    /** key (relative path without extension) -> relative path, for the image files below root. */
-    private static TreeMap<String, String> files(String root, String label, Configuration conf, List<Reject> rejects)
-            throws IOException {
+    /** key (relative path without extension and suffix) -> relative path, for the image files below root. */
+    private static TreeMap<String, String> files(String root, String label, String suffix, Configuration conf,
+                                                 List<Reject> rejects) throws IOException {
         Path dir = HadoopFiles.path(root);
         FileSystem fs = HadoopFiles.fs(dir, conf);
         if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
@@ -78,6 +92,13 @@ public final class PairedFolders {
         TreeMap<String, String> byKey = new TreeMap<>();
         for (String rel : found) {
             String key = rel.substring(0, rel.lastIndexOf('.'));
+            if (!suffix.isEmpty()) {
+                if (!key.endsWith(suffix)) {
+                    rejects.add(new Reject(label + rel, "match", "the name does not end with \"" + suffix + "\""));
+                    continue;
+                }
+                key = key.substring(0, key.length() - suffix.length());
+            }
             String before = byKey.putIfAbsent(key, rel);
             if (before != null) {
                 rejects.add(new Reject(label + rel, "match", "another file has the same name without extension: " + before));

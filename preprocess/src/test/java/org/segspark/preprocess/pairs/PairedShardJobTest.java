@@ -158,4 +158,52 @@ class PairedShardJobTest extends SharedJavaSparkContext {
                 new File(dir.toFile(), "nope").toString(), dir.toString(), 0.2, 0, jsc().hadoopConfiguration()));
         assertTrue(e.getMessage().contains("nope is not a folder"), e.getMessage());
     }
+
+    /** A two-colour palette GIF whose index is 1 on the left half, as Carvana's masks. */
+    static void gifMask(Path p, int w, int h) throws IOException {
+        Files.createDirectories(p.getParent());
+        byte[] r = {0, (byte) 255}, g = {0, (byte) 255}, b = {0, (byte) 255};
+        BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_BINARY, new IndexColorModel(1, 2, r, g, b));
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                m.getRaster().setSample(x, y, 0, x < w / 2 ? 1 : 0);
+            }
+        }
+        assertTrue(ImageIO.write(m, "gif", p.toFile()));
+    }
+
+    @Test
+    void masksNamedWithASuffixPairUpAsInCarvanaAndIsic() throws Exception {
+        Path images = dir.resolve("train"), masks = dir.resolve("train_masks");
+        image(images.resolve("0cdf5b5d0ce1_01.jpg"), "jpg", S, S);
+        gifMask(masks.resolve("0cdf5b5d0ce1_01_mask.gif"), S, S);
+        image(images.resolve("0cdf5b5d0ce1_02.tif"), "tif", S, S);              // TIFF images are images too
+        gifMask(masks.resolve("0cdf5b5d0ce1_02_mask.gif"), S, S);
+        image(images.resolve("lonely.jpg"), "jpg", S, S);                         // no mask
+        gifMask(masks.resolve("nosuffix.gif"), S, S);                             // lacks the suffix
+
+        Path out = dir.resolve("shards");
+        ShardJob.Result res = PairedShardJob.run(jsc(), images.toString(), masks.toString(), "", "_mask",
+                MaskMapping.identity(2), List.of("background", "car"),
+                new ShardJobOptions(out.toString(), S, S, 4, 64, CompressionCodecName.ZSTD),
+                Resize.Aspect.STRETCH, 0.5, 3, 100_000_000L, null);
+        assertEquals(4, res.accounting().inputs());
+        assertEquals(2, res.accounting().written());
+        Map<String, Reject> rejects = res.rejects().stream().collect(Collectors.toMap(Reject::path, x -> x));
+        assertTrue(rejects.get("images/lonely.jpg").reason().contains("no mask lonely_mask.*"), rejects.toString());
+        assertTrue(rejects.get("masks/nosuffix.gif").reason().contains("does not end with \"_mask\""), rejects.toString());
+        ShardSet set = ShardSet.open(out.toString(), jsc().hadoopConfiguration());
+        Map<String, ShardRow> rows = new HashMap<>();
+        for (String split : List.of("train", "val")) {
+            for (org.apache.hadoop.fs.Path f : set.files(split)) {
+                try (ShardFileReader reader = new ShardFileReader(f, jsc().hadoopConfiguration())) {
+                    reader.readAll().forEach(row -> rows.put(row.key(), row));
+                }
+            }
+        }
+        byte[] m = rows.get("0cdf5b5d0ce1_02.tif").mask();
+        assertEquals(1, m[0], "palette index 1 on the left is the car");
+        assertEquals(0, m[S - 1]);
+        assertEquals(0x40, rows.get("0cdf5b5d0ce1_02.tif").image()[2] & 0xff, "the TIFF's pixels");
+    }
 }
