@@ -1,6 +1,7 @@
 package org.segspark.jobs;
 
 import org.segspark.jobs.cli.BenchCommand;
+import org.segspark.jobs.cli.ClusterCommand;
 import org.segspark.jobs.cli.CocoMasksCommand;
 import org.segspark.jobs.cli.DemoCommand;
 import org.segspark.jobs.cli.ModelsCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
-                DemoCommand.class, BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -54,7 +54,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Minibatch size per worker")
     Integer batch;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "parameter-averaging (default) or local")
+    @Option(names = "--mode", paramLabel = "MODE", description = "parameter-averaging (default), gradient-sharing or local")
     String mode;
 
     @Option(names = "--workers", paramLabel = "N", description = "Parallel training tasks (0 = Spark's default parallelism)")
@@ -63,8 +63,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Learning rate")
     Double lr;
 
+    @Option(names = "--resume", paramLabel = "RUN", description = "Continue RUN from its last epoch checkpoint with "
+            + "its saved settings (--epochs may raise the total; --set and --master apply)")
+    String resume;
+
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            return resume();
+        }
         JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
                 .option("train.model", model).option("train.task", task).option("train.classes", classes)
                 .option("train.val-data", valData).option("train.width-multiplier", widthMultiplier)
@@ -75,6 +82,25 @@ public final class TrainCommand implements Callable<Integer> {
                 .option("train.workers", workers).option("train.optimizer.lr", lr).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
+        System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
+        return 0;
+    }
+
+    private Integer resume() throws Exception {
+        if (common.config != null || model != null || data != null || out != null || mode != null || batch != null) {
+            throw new IllegalArgumentException("--resume continues a run with its own saved settings; only --epochs, "
+                    + "--set and --master may be given with it");
+        }
+        org.apache.hadoop.fs.Path saved = new org.apache.hadoop.fs.Path(
+                org.segspark.preprocess.io.HadoopFiles.path(resume), org.segspark.jobs.train.RunDirectory.CONFIG);
+        java.io.File local = java.io.File.createTempFile("segspark-resume", ".conf");
+        local.deleteOnExit();
+        java.nio.file.Files.write(local.toPath(), org.segspark.preprocess.io.HadoopFiles.readAll(saved,
+                new org.apache.hadoop.conf.Configuration()));
+        JobConfig cfg = JobConfig.of("train").file(local).set(common.set)
+                .option("train.out", resume).option("train.epochs", epochs).load();
+        JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
+        TrainJob.Result r = TrainJob.run(jsc, cfg, System.out, true);
         System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
         return 0;
     }

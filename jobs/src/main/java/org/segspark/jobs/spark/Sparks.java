@@ -60,9 +60,14 @@ public final class Sparks {
         for (Map.Entry<String, ConfigValue> e : config.getConfig("spark.conf").root().entrySet()) {
             conf.setIfMissing(unquote(e.getKey()), String.valueOf(e.getValue().unwrapped()));
         }
-        if (conf.get("spark.master").startsWith("local")) {
+        String m = conf.get("spark.master");
+        if (m.startsWith("local") || m.startsWith("spark://127.0.0.1:") || m.startsWith("spark://localhost:")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        if (!m.startsWith("local")) {
+            // started by the launcher rather than spark-submit: executors need the app jar too
+            appJar().ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
         }
         String existing = conf.get("spark.executor.extraJavaOptions", "");
         StringBuilder opts = new StringBuilder(existing);
@@ -73,6 +78,17 @@ public final class Sparks {
         }
         conf.set("spark.executor.extraJavaOptions", opts.toString());
         return conf;
+    }
+
+    /** The jar this class was loaded from, when it was loaded from one (the app jar). */
+    static java.util.Optional<String> appJar() {
+        try {
+            java.net.URL u = Sparks.class.getProtectionDomain().getCodeSource().getLocation();
+            String path = new java.io.File(u.toURI()).getAbsolutePath();
+            return path.endsWith(".jar") ? java.util.Optional.of(path) : java.util.Optional.empty();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     public static JavaSparkContext start(Config config, String master) {

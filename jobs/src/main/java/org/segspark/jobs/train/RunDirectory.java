@@ -96,6 +96,53 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * The last epoch checkpoint (network with updater state) and the epochs up to it. The epoch's
+     * own figures come from latest.json, written with the checkpoint, so a run killed before it
+     * rewrote history.jsonl still resumes with a complete history.
+     */
+    public Trainer.Resume resumePoint() throws IOException {
+        String latest = CHECKPOINTS + "/latest.json";
+        if (!exists(latest)) {
+            throw new java.io.FileNotFoundException(root + " has no " + latest + ": nothing to resume (no epoch finished)");
+        }
+        com.fasterxml.jackson.databind.JsonNode l = JSON.readTree(read(latest));
+        int epoch = l.path("epoch").asInt();
+        ComputationGraph net = loadModel(l.path("file").asText());
+        List<EpochMetrics> history = new java.util.ArrayList<>();
+        if (exists(HISTORY)) {
+            for (String line : new String(read(HISTORY), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    EpochMetrics m = JSON.readValue(line, EpochMetrics.class);
+                    if (m.epoch() < epoch) {
+                        history.add(m);
+                    }
+                }
+            }
+        }
+        history.add(JSON.treeToValue(l.path("metrics"), EpochMetrics.class));
+        if (history.size() != epoch) {
+            throw new IOException(root + ": " + HISTORY + " lacks epochs before the checkpoint of epoch " + epoch);
+        }
+        return new Trainer.Resume(net, history);
+    }
+
+    /** The epoch checkpoints present, oldest first (relative names). */
+    public List<String> checkpointFiles() throws IOException {
+        Path dir = path(CHECKPOINTS);
+        List<String> names = new java.util.ArrayList<>();
+        if (fs().exists(dir)) {
+            for (org.apache.hadoop.fs.FileStatus st : fs().listStatus(dir)) {
+                String n = st.getPath().getName();
+                if (n.matches("epoch-\\d+\\.zip")) {
+                    names.add(CHECKPOINTS + "/" + n);
+                }
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
     public void delete(String relative) throws IOException {
         fs().delete(path(relative), false);
     }

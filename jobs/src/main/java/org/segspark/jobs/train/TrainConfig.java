@@ -13,7 +13,8 @@ public record TrainConfig(String model, String task, String data, String valData
                           int epochs, int batch, Mode mode, int workers, int threadsPerTask, int averagingFrequency,
                           int prefetch, boolean flip, long seed, double widthMultiplier, ModelOptions modelOptions,
                           Normalization normalization, Optimizer optimizer, int evalBatch, int evalTrainExamples,
-                          int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device) implements Serializable {
+                          int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device,
+                          GradientSharing gradientSharing) implements Serializable {
 
     public static final String AUTO = "auto";
 
@@ -32,18 +33,44 @@ public record TrainConfig(String model, String task, String data, String valData
 
     /** How training is distributed. */
     public enum Mode {
-        PARAMETER_AVERAGING, LOCAL;
+        PARAMETER_AVERAGING, GRADIENT_SHARING, LOCAL;
 
         static Mode parse(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "parameter-averaging" -> PARAMETER_AVERAGING;
+                case "gradient-sharing" -> GRADIENT_SHARING;
                 case "local" -> LOCAL;
-                default -> throw new IllegalArgumentException("mode must be parameter-averaging or local, got \"" + s + "\"");
+                default -> throw new IllegalArgumentException(
+                        "mode must be parameter-averaging, gradient-sharing or local, got \"" + s + "\"");
             };
         }
 
         public String id() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * DL4J's SharedTrainingMaster: workers exchange threshold-encoded updates over Aeron (UDP)
+     * every minibatch instead of averaging parameters.
+     *
+     * @param threshold     the encoding threshold (the adaptive algorithm's starting value): update
+     *                      elements of at least this magnitude are sent, the rest accumulate
+     * @param adaptive      adapt the threshold to keep the sparsity of the messages in DL4J's target band
+     * @param port          the driver's (controller's) UDP port; workers take a free port each
+     * @param residualClip  clip the accumulated residual at this many thresholds (0 = DL4J's default)
+     */
+    public record GradientSharing(double threshold, boolean adaptive, int port, int residualClip) implements Serializable {
+        public GradientSharing {
+            if (!(threshold > 0)) {
+                throw new IllegalArgumentException("gradient-sharing.threshold must be > 0, got " + threshold);
+            }
+            if (port < 1024 || port > 65535) {
+                throw new IllegalArgumentException("gradient-sharing.port must be 1024..65535, got " + port);
+            }
+            if (residualClip < 0) {
+                throw new IllegalArgumentException("gradient-sharing.residual-clip must be >= 0, got " + residualClip);
+            }
         }
     }
 
@@ -131,7 +158,9 @@ public record TrainConfig(String model, String task, String data, String valData
                         c.getDouble("optimizer.weight-decay")),
                 c.getInt("eval.batch"), c.getInt("eval.train-examples"),
                 c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
-                c.getInt("checkpoint.keep"), c.getString("device"));
+                c.getInt("checkpoint.keep"), c.getString("device"),
+                new GradientSharing(c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
+                        c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")));
     }
 
     static String required(Config c, String key) {

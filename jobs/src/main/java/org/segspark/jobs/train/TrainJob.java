@@ -38,12 +38,31 @@ public final class TrainJob {
     }
 
     public static Result run(JavaSparkContext jsc, JobConfig config, PrintStream console) throws IOException {
+        return run(jsc, config, console, false);
+    }
+
+    /**
+     * With {@code resume}, continues the run in {@code train.out} from its last epoch checkpoint
+     * (checkpoints/latest.json) up to {@code train.epochs}.
+     */
+    public static Result run(JavaSparkContext jsc, JobConfig config, PrintStream console, boolean resume)
+            throws IOException {
         TrainConfig cfg = TrainConfig.from(config.section("train"));
         RunDirectory run = new RunDirectory(cfg.out(), jsc.hadoopConfiguration());
-        run.writeText(RunDirectory.CONFIG, config.render());
-        long start = System.nanoTime();
         List<String> checkpoints = new ArrayList<>();
         List<EpochMetrics> history = new ArrayList<>();
+        Trainer.Resume from = null;
+        if (resume) {
+            from = run.resumePoint();
+            if (from.epochsDone() >= cfg.epochs()) {
+                throw new IllegalArgumentException(cfg.out() + " already finished " + from.epochsDone()
+                        + " epochs; give --epochs above that to train on");
+            }
+            history.addAll(from.history());
+            checkpoints.addAll(run.checkpointFiles());
+        }
+        run.writeText(RunDirectory.CONFIG, config.render());
+        long start = System.nanoTime();
         Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
         Trainer.Outcome out = trainer.run((net, metrics, eval) -> {
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
@@ -59,7 +78,7 @@ public final class TrainJob {
             while (checkpoints.size() > cfg.keepCheckpoints()) {
                 run.delete(checkpoints.remove(0));
             }
-        });
+        }, from);
         ComputationGraph net = out.net();
         run.saveModel(RunDirectory.MODEL, net);
         ShardManifest manifest = out.shards().manifest();

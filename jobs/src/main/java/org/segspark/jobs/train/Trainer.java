@@ -64,7 +64,22 @@ public final class Trainer {
         void after(ComputationGraph net, EpochMetrics metrics, Evaluation.Result evaluation) throws IOException;
     }
 
+    /**
+     * Where an interrupted run stands: its network from the last epoch checkpoint (with updater
+     * state) and the epochs behind it. Epoch shuffles, flips and samples derive from the seed and
+     * the epoch number alone, so the remaining epochs see what they would have seen.
+     */
+    public record Resume(ComputationGraph net, List<EpochMetrics> history) {
+        public int epochsDone() {
+            return history.size();
+        }
+    }
+
     public Outcome run(EpochHook hook) throws IOException {
+        return run(hook, null);
+    }
+
+    public Outcome run(EpochHook hook, Resume resume) throws IOException {
         Configuration hconf = jsc.hadoopConfiguration();
         ShardSet shards = ShardSet.open(cfg.data(), hconf);
         ShardManifest m = shards.manifest();
@@ -77,8 +92,8 @@ public final class Trainer {
             throw new IllegalArgumentException("the shard set " + cfg.data() + " has no training examples");
         }
         ModelConfig modelConfig = modelConfig(spec, m);
-        ComputationGraph net = ModelRegistry.build(cfg.model(), modelConfig, base());
-        if (cfg.modelOptions().pretrained() != null) {
+        ComputationGraph net = resume != null ? resume.net() : ModelRegistry.build(cfg.model(), modelConfig, base());
+        if (resume == null && cfg.modelOptions().pretrained() != null) {
             loadPretrained(net, cfg.modelOptions().pretrained(), hconf);
         }
         Targets targets = Targets.of(spec.task(), modelConfig, net.getConfiguration());
@@ -88,7 +103,7 @@ public final class Trainer {
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
         ScoreAccumulator scores = new ScoreAccumulator(jsc.sc().doubleAccumulator("train loss sum"),
-                jsc.sc().longAccumulator("train minibatches"));
+                jsc.sc().longAccumulator("train minibatches"), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
         long trainExamples = m.split("train").examples();
         List<String> trainSample = trainSample(trainGroups, cfg.evalTrainExamples(), cfg.seed());
         // training-size batches, so the batch statistics are the ones training normalises with
@@ -104,24 +119,27 @@ public final class Trainer {
                 cfg.mode() == TrainConfig.Mode.LOCAL || workers == 1 ? "" : "s", NativeSpeed.describe());
 
         SparkComputationGraph sparkNet = null;
-        if (cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING) {
-            ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batch())
-                    .batchSizePerWorker(cfg.batch())
-                    .averagingFrequency(cfg.averagingFrequency())
-                    .workerPrefetchNumBatches(cfg.prefetch())
-                    .saveUpdater(true)
-                    .rngSeed(cfg.seed())
-                    .build();
-            sparkNet = new SparkComputationGraph(jsc, net, tm);
+        if (cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
+            org.segspark.jobs.cluster.AeronDirs.removeStale();     // left by earlier runs' JVMs
+            sparkNet = new SparkComputationGraph(jsc, net, sharedTrainingMaster(workers));
             sparkNet.setListeners(scores);
         } else {
             net.setListeners(scores);
         }
 
-        List<EpochMetrics> history = new ArrayList<>();
+        List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
         Evaluation.Result eval = null;
-        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+        if (resume != null) {
+            console.printf(Locale.ROOT, "resuming after epoch %d of %d%n", resume.epochsDone(), cfg.epochs());
+        }
+        for (int epoch = history.size() + 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
+            if (cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING) {
+                // a master per epoch, seeded by the epoch: its random split of the minibatches into
+                // averaging rounds then depends on the epoch alone, so a resumed run repeats it
+                sparkNet = new SparkComputationGraph(jsc, net, averagingMaster(workers, epochSeed));
+                sparkNet.setListeners(scores);
+            }
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
             ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, threadsPerTask, cfg.flip());
             long t0 = System.nanoTime();
@@ -129,8 +147,11 @@ public final class Trainer {
                 long perSplit = (long) cfg.averagingFrequency() * workers;
                 long splits = (order.size() + perSplit - 1) / perSplit;
                 String label = String.format(Locale.ROOT, "epoch %d/%d train", epoch, cfg.epochs());
+                boolean averaging = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING;
+                // gradient sharing runs one long task per worker over all of its minibatches
                 try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + epoch, label, progress,
-                        splits * workers, "treeAggregate at ParameterAveragingTrainingMaster")) {
+                        averaging ? splits * workers : workers,
+                        averaging ? "treeAggregate at ParameterAveragingTrainingMaster" : "treeAggregate at SharedTrainingMaster")) {
                     JavaRDD<String> paths = jsc.parallelize(order, workers);
                     sparkNet.fitPaths(paths, loader);
                 }
@@ -154,6 +175,50 @@ public final class Trainer {
             hook.after(net, em, eval);
         }
         return new Outcome(net, shards, history, eval, cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers);
+    }
+
+    private ParameterAveragingTrainingMaster averagingMaster(int workers, long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, cfg.batch())
+                .batchSizePerWorker(cfg.batch())
+                .averagingFrequency(cfg.averagingFrequency())
+                .workerPrefetchNumBatches(cfg.prefetch())
+                .saveUpdater(true)
+                .rngSeed(seed)
+                .build();
+    }
+
+    /**
+     * DL4J's SharedTrainingMaster. Each element of the paths RDD is one minibatch (a row-group
+     * list), hence rddDataSetNumExamples = batch; Direct, as Export needs a shared file system.
+     */
+    private org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster sharedTrainingMaster(int workers) {
+        TrainConfig.GradientSharing gs = cfg.gradientSharing();
+        String host = jsc.getConf().get("spark.driver.host", "127.0.0.1");
+        try {
+            host = java.net.InetAddress.getByName(host).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("cannot resolve the driver host " + host + " for gradient sharing", e);
+        }
+        org.nd4j.parameterserver.distributed.conf.VoidConfiguration voidConf =
+                org.nd4j.parameterserver.distributed.conf.VoidConfiguration.builder()
+                        .unicastPort(gs.port()).controllerAddress(host).portSupplier(new AeronPorts(gs.port())).build();
+        org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgorithm algorithm = gs.adaptive()
+                ? new org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm(gs.threshold())
+                : new org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm(gs.threshold());
+        org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster.Builder b =
+                new org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster.Builder(voidConf, workers,
+                        algorithm, cfg.batch())
+                        .batchSizePerWorker(cfg.batch())
+                        .workersPerNode(1)
+                        .workerPrefetchNumBatches(cfg.prefetch())
+                        .rddTrainingApproach(org.deeplearning4j.spark.api.RDDTrainingApproach.Direct)
+                        .rngSeed(cfg.seed());
+        if (gs.residualClip() > 0) {
+            b.residualPostProcessor(
+                    new org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor(
+                            gs.residualClip(), 5));
+        }
+        return b.build();
     }
 
     /** Keras weights by layer name; the driver reads them (HDF5 needs a local file) and training broadcasts them. */

@@ -131,6 +131,41 @@ class CliTest {
 
     @Test
     @Order(5)
+    void aResumedRunEndsWhereTheUninterruptedOneEnds() throws Exception {
+        Run first = run("train", "--master", MASTER, "--data", p("shards"), "--out", p("run-resumed"), "--epochs", "2",
+                "--batch", "4", "--set", "train.averaging-frequency=2", "--lr", "0.003");
+        assertEquals(0, first.code(), first.err());
+        Run again = run("train", "--master", MASTER, "--resume", p("run-resumed"), "--epochs", "3");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("resuming after epoch 2 of 3"), again.out());
+        JsonNode resumed = JSON.readTree(dir.resolve("run-resumed/metrics.json").toFile());
+        JsonNode straight = JSON.readTree(dir.resolve("run/metrics.json").toFile());
+        assertEquals(3, resumed.get("history").size());
+        for (String k : new String[] {"val_loss", "miou", "train_loss"}) {
+            double a = resumed.get(k).asDouble(), b = straight.get(k).asDouble();
+            System.out.printf("resume vs uninterrupted, %s: %.6f vs %.6f%n", k, a, b);
+            assertEquals(b, a, 1e-5, k + " after the resumed third epoch");
+        }
+        Run done = run("train", "--master", MASTER, "--resume", p("run-resumed"), "--epochs", "3");
+        assertEquals(2, done.code());
+        assertTrue(done.err().contains("already finished 3 epochs"), done.err());
+    }
+
+    @Test
+    @Order(5)
+    void gradientSharingTrainsOnSpark() throws Exception {
+        Run r = run("train", "--master", MASTER, "--mode", "gradient-sharing", "--data", p("shards"), "--out", p("run-gs"),
+                "--epochs", "3", "--batch", "4", "--lr", "0.003");
+        assertEquals(0, r.code(), r.err());
+        JsonNode h = JSON.readTree(dir.resolve("run-gs/metrics.json").toFile()).get("history");
+        assertEquals(3, h.size());
+        assertTrue(h.get(2).get("train_loss").asDouble() < h.get(0).get("train_loss").asDouble(),
+                "training loss falls, and is measured every epoch: " + h);
+        assertEquals("gradient-sharing", JSON.readTree(dir.resolve("run-gs/model.json").toFile()).at("/spark/mode").asText());
+    }
+
+    @Test
+    @Order(5)
     void localModeTrainsTheSameModelInOneProcess() throws Exception {
         Run r = run("train", "--master", MASTER, "--mode", "local", "--data", p("shards"), "--out", p("run-local"),
                 "--epochs", "2", "--batch", "4");

@@ -1,0 +1,125 @@
+package org.segspark.jobs.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.segspark.jobs.spark.Sparks;
+import org.segspark.preprocess.coco.SyntheticCoco;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shaded app jar on a real Spark standalone cluster (a Master and two Workers on 127.0.0.1,
+ * started from the Maven jars): spark-submit runs preprocessing and training in both distributed
+ * modes, every application gets executors on both workers, and {@code down} stops exactly what
+ * {@code up} started.
+ */
+class LocalClusterIT {
+    @TempDir
+    Path dir;
+
+    static Path appJar() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of("target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("segspark-jobs-.*-app\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no app jar in target/: run after package"))
+                    .toAbsolutePath();
+        }
+    }
+
+    /** spark-submit in client mode, as a user runs it; fails with the log's tail. */
+    void submit(LocalCluster.State cluster, String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        cmd.add("-Xmx2g");
+        cmd.addAll(Sparks.jvmOptions());
+        cmd.add("-cp");
+        cmd.add(cluster.sparkHome() + File.separator + "jars" + File.separator + "*");      // as bin/spark-submit does
+        cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
+                "--deploy-mode", "client", "--class", "org.segspark.jobs.Main", "--name", name,
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
+                "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false",
+                appJar().toString()));
+        cmd.addAll(List.of(args));
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_HOME", cluster.sparkHome());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = pb.start();
+        boolean done = p.waitFor(10, TimeUnit.MINUTES);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String text = Files.readString(log);
+        String ours = String.join("\n", text.lines().filter(l -> !l.matches("^\\d\\d/\\d\\d/\\d\\d .*")
+                && !l.startsWith("\tat ")).toList());
+        String tail = ours.substring(Math.max(0, ours.length() - 4000));
+        assertTrue(done && p.exitValue() == 0, name + " failed (exit " + (done ? p.exitValue() : "timeout") + "):\n" + tail);
+    }
+
+    /** The application ids that ran executors on each worker (its work folder has one folder per app). */
+    static Set<String> apps(Path work) throws Exception {
+        try (Stream<Path> s = Files.list(work)) {
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("app-")).toList());
+        }
+    }
+
+    @Test
+    void preprocessingAndBothTrainingModesRunOnATwoWorkerCluster() throws Exception {
+        Path clusterDir = dir.resolve("cluster");
+        LocalCluster.State cluster = LocalCluster.up(clusterDir, ClusterJars.fromBuild(Path.of("target")), 2, 1, "2g",
+                Sparks.jvmOptions(),
+                Duration.ofSeconds(120));
+        try {
+            LocalCluster.Status status = LocalCluster.status(clusterDir).orElseThrow();
+            assertTrue(status.up());
+            assertEquals(2, status.aliveWorkers());
+
+            new SyntheticCoco(96, 72, 5).write(dir.resolve("coco"), 40);
+            Path shards = dir.resolve("shards");
+            submit(cluster, "preprocess", "preprocess", "coco",
+                    "--annotations", dir.resolve("coco").resolve(SyntheticCoco.ANNOTATIONS).toString(),
+                    "--images", dir.resolve("coco").resolve(SyntheticCoco.IMAGES).toString(),
+                    "--out", shards.toString(), "--size", "64x64", "--set", "preprocess.coco.shard-rows=16",
+                    "--set", "preprocess.coco.row-group-rows=4");
+            JsonNode manifest = new ObjectMapper().readTree(shards.resolve("manifest.json").toFile());
+            assertEquals(40, manifest.path("accounting").path("written").asInt());
+
+            for (String mode : List.of("parameter-averaging", "gradient-sharing")) {
+                Path run = dir.resolve("run-" + mode);
+                submit(cluster, "train-" + mode, "train", "--data", shards.toString(), "--out", run.toString(),
+                        "--mode", mode, "--epochs", "2", "--set", "train.batch=4", "--set", "train.width-multiplier=0.35",
+                        "--set", "train.averaging-frequency=2", "--set", "train.eval.train-examples=0",
+                        "--set", "train.eval.bn-recompute-examples=16", "--set", "train.report.samples=2");
+                JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+                assertTrue(metrics.toString().contains("miou"), mode + ": " + metrics);
+            }
+
+            Set<String> first = apps(clusterDir.resolve("work-1"));
+            Set<String> second = apps(clusterDir.resolve("work-2"));
+            assertEquals(3, first.size(), "every application ran an executor on worker 1: " + first);
+            assertEquals(first, second, "and on worker 2");
+            assertEquals(3, LocalCluster.status(clusterDir).orElseThrow().completedApps());
+        } finally {
+            assertTrue(LocalCluster.down(clusterDir));
+        }
+        assertFalse(ProcessHandle.of(cluster.masterPid()).map(ProcessHandle::isAlive).orElse(false));
+        for (long pid : cluster.workerPids()) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "worker " + pid);
+        }
+        assertTrue(LocalCluster.status(clusterDir).isEmpty());
+    }
+}
