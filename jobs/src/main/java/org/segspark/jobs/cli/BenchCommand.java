@@ -13,12 +13,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Models.class, BenchCommand.Preprocess.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Models.class, BenchCommand.Preprocess.class,
+                BenchCommand.Distributed.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -187,6 +189,48 @@ public final class BenchCommand implements Runnable {
                             (Double) r.get("peer_images_per_s_one_core"), (Double) r.get("ratio_vs_peer"),
                             (Double) r.get("full_decode_ratio_vs_peer"));
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "distributed", mixinStandardHelpOptions = true,
+            description = "The demo task trained once per mode (local, parameter averaging, gradient sharing) on the "
+                    + "same shards and epochs: images/s, validation mIoU, bytes per step. Settings in conf/demo.conf.")
+    public static final class Distributed implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-distributed", description = "Work folder (default ${DEFAULT-VALUE})")
+        String out;
+
+        @Option(names = "--modes", paramLabel = "M", split = ",", defaultValue = "local,parameter-averaging,gradient-sharing",
+                description = "Modes to train, in order (default ${DEFAULT-VALUE})")
+        List<String> modes;
+
+        @Option(names = "--epochs", paramLabel = "E", description = "Epochs per mode (default: the demo's)")
+        Integer epochs;
+
+        @Option(names = "--json", description = "One JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("demo", "synth-coco", "preprocess-coco", "train").file(common.config)
+                    .set(common.set).option("train.epochs", epochs).load();
+            JavaSparkContext jsc = Sparks.start(cfg.get(), common.master != null ? common.master : "local[2]");
+            Map<String, Object> r = org.segspark.jobs.bench.DistributedBenchmark.run(jsc, cfg,
+                    java.nio.file.Path.of(out).toAbsolutePath(), modes, System.err);
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(r));
+                return 0;
+            }
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+            System.out.printf(Locale.ROOT, "%-20s %8s %12s %10s %14s%n", "mode", "epochs", "train img/s", "val mIoU", "wall s");
+            for (Object o : (List<?>) r.get("modes")) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                System.out.printf(Locale.ROOT, "%-20s %8d %12.1f %10.4f %14.0f%n", m.get("mode"), m.get("epochs"),
+                        (Double) m.get("train_images_per_s"), (Double) m.get("val_miou"), (Double) m.get("wall_seconds"));
             }
             return 0;
         }

@@ -14,7 +14,7 @@ public record TrainConfig(String model, String task, String data, String valData
                           int prefetch, boolean flip, long seed, double widthMultiplier, ModelOptions modelOptions,
                           Normalization normalization, Optimizer optimizer, int evalBatch, int evalTrainExamples,
                           int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device,
-                          GradientSharing gradientSharing) implements Serializable {
+                          GradientSharing gradientSharing, EarlyStopping earlyStopping) implements Serializable {
 
     public static final String AUTO = "auto";
 
@@ -87,17 +87,41 @@ public record TrainConfig(String model, String task, String data, String valData
         }
     }
 
-    /** The updater and its regularisation. */
-    public record Optimizer(String name, double lr, double weightDecay) implements Serializable {
+    /**
+     * The updater, its regularisation and learning-rate schedule.
+     *
+     * @param name        adam, adamw (Adam with decoupled weight decay) or sgd (Nesterov momentum)
+     * @param weightDecay L2 for adam and sgd; decoupled decay (w -= lr * wd * w) for adamw
+     * @param schedule    constant, step or cosine, after {@code warmupEpochs} epochs of linear warm-up
+     */
+    public record Optimizer(String name, double lr, double weightDecay, double momentum, String schedule,
+                            int warmupEpochs, int stepEpochs, double stepGamma) implements Serializable {
         public Optimizer {
-            if (!name.equals("adam") && !name.equals("sgd")) {
-                throw new IllegalArgumentException("optimizer.name must be adam or sgd, got \"" + name + "\"");
+            if (!name.equals("adam") && !name.equals("adamw") && !name.equals("sgd")) {
+                throw new IllegalArgumentException("optimizer.name must be adam, adamw or sgd, got \"" + name + "\"");
             }
             if (!(lr > 0)) {
                 throw new IllegalArgumentException("optimizer.lr must be positive, got " + lr);
             }
             if (weightDecay < 0) {
                 throw new IllegalArgumentException("optimizer.weight-decay must be >= 0, got " + weightDecay);
+            }
+            if (momentum < 0 || momentum >= 1) {
+                throw new IllegalArgumentException("optimizer.momentum must be in [0, 1), got " + momentum);
+            }
+        }
+
+        /** The schedule over {@code epochs} epochs (validated here). */
+        public EpochLrSchedule scheduleOver(int epochs) {
+            return new EpochLrSchedule(schedule, lr, epochs, warmupEpochs, stepEpochs, stepGamma);
+        }
+    }
+
+    /** Stop when the validation metric (mIoU or top-1) has not improved by min-delta for patience epochs; 0 = off. */
+    public record EarlyStopping(int patience, double minDelta) implements Serializable {
+        public EarlyStopping {
+            if (patience < 0 || minDelta < 0) {
+                throw new IllegalArgumentException("early-stopping.patience and min-delta must be >= 0");
             }
         }
     }
@@ -155,12 +179,15 @@ public record TrainConfig(String model, String task, String data, String valData
                 c.getBoolean("augment.horizontal-flip"), c.getLong("seed"),
                 c.getDouble("width-multiplier"), options, Normalization.parse(c.getString("normalization")),
                 new Optimizer(c.getString("optimizer.name"), c.getDouble("optimizer.lr"),
-                        c.getDouble("optimizer.weight-decay")),
+                        c.getDouble("optimizer.weight-decay"), c.getDouble("optimizer.momentum"),
+                        c.getString("optimizer.schedule"), c.getInt("optimizer.warmup-epochs"),
+                        c.getInt("optimizer.step-epochs"), c.getDouble("optimizer.step-gamma")),
                 c.getInt("eval.batch"), c.getInt("eval.train-examples"),
                 c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
                 c.getInt("checkpoint.keep"), c.getString("device"),
                 new GradientSharing(c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
-                        c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")));
+                        c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")),
+                new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")));
     }
 
     static String required(Config c, String key) {

@@ -63,6 +63,7 @@ public final class TrainJob {
         }
         run.writeText(RunDirectory.CONFIG, config.render());
         long start = System.nanoTime();
+        ModelSpec spec = ModelRegistry.get(cfg.model());
         Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
         Trainer.Outcome out = trainer.run((net, metrics, eval) -> {
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
@@ -74,6 +75,9 @@ public final class TrainJob {
             latest.put("metrics", metrics);
             run.writeJson(RunDirectory.CHECKPOINTS + "/latest.json", latest);
             history.add(metrics);
+            if (Trainer.bestEpoch(history, spec.task(), 0) == metrics.epoch()) {
+                run.saveModel(RunDirectory.CHECKPOINTS + "/best.zip", net);
+            }
             run.writeJsonLines(RunDirectory.HISTORY, history);
             while (checkpoints.size() > cfg.keepCheckpoints()) {
                 run.delete(checkpoints.remove(0));
@@ -82,7 +86,6 @@ public final class TrainJob {
         ComputationGraph net = out.net();
         run.saveModel(RunDirectory.MODEL, net);
         ShardManifest manifest = out.shards().manifest();
-        ModelSpec spec = ModelRegistry.get(cfg.model());
         boolean seg = spec.task() == Task.SEGMENTATION;
         ConfusionMatrix cm = out.lastEvaluation().confusion();
 
@@ -107,6 +110,7 @@ public final class TrainJob {
         metrics.put("val_loss", last.valLoss());
         metrics.put("confusion_matrix", cm.toArray());
         metrics.put("epochs", out.history().size());
+        metrics.put("best_epoch", Trainer.bestEpoch(out.history(), spec.task(), cfg.earlyStopping().minDelta()));
         metrics.put("wall_seconds", (System.nanoTime() - start) / 1e9);
         metrics.put("history", out.history());
         run.writeJson(RunDirectory.METRICS, metrics);

@@ -134,6 +134,8 @@ public final class Trainer {
         }
         for (int epoch = history.size() + 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
+            // learning-rate schedules read the network's epoch count; workers get it with the network
+            net.getConfiguration().setEpochCount(epoch - 1);
             if (cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING) {
                 // a master per epoch, seeded by the epoch: its random split of the minibatches into
                 // averaging rounds then depends on the epoch alone, so a resumed run repeats it
@@ -173,8 +175,38 @@ public final class Trainer {
             history.add(em);
             console.println(describe(em, cfg.epochs(), spec.task()));
             hook.after(net, em, eval);
+            int bestEpoch = bestEpoch(history, spec.task(), cfg.earlyStopping().minDelta());
+            if (cfg.earlyStopping().patience() > 0 && epoch - bestEpoch >= cfg.earlyStopping().patience()
+                    && epoch < cfg.epochs()) {
+                console.printf(Locale.ROOT, "early stopping after epoch %d: no validation gain of %s for %d epochs "
+                                + "(best: epoch %d)%n", epoch, cfg.earlyStopping().minDelta(),
+                        cfg.earlyStopping().patience(), bestEpoch);
+                break;
+            }
         }
         return new Outcome(net, shards, history, eval, cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers);
+    }
+
+    /** The validation figure early stopping and the best checkpoint follow: mIoU, or top-1. */
+    static Double headline(EpochMetrics m, Task task) {
+        return task == Task.SEGMENTATION ? m.miou() : m.top1();
+    }
+
+    /**
+     * The epoch (1-based) whose validation figure last rose by at least {@code minDelta} over the
+     * best before it; epochs without a figure never count as gains.
+     */
+    static int bestEpoch(List<EpochMetrics> history, Task task, double minDelta) {
+        double best = Double.NEGATIVE_INFINITY;
+        int epoch = 0;
+        for (EpochMetrics m : history) {
+            Double v = headline(m, task);
+            if (epoch == 0 || (v != null && v > best + minDelta)) {
+                best = v == null ? Double.NEGATIVE_INFINITY : v;
+                epoch = m.epoch();
+            }
+        }
+        return epoch;
     }
 
     private ParameterAveragingTrainingMaster averagingMaster(int workers, long seed) {
@@ -432,12 +464,25 @@ public final class Trainer {
     }
 
     NeuralNetConfiguration.Builder base() {
-        IUpdater updater = cfg.optimizer().name().equals("sgd")
-                ? new Nesterovs(cfg.optimizer().lr(), 0.9)
-                : new Adam(cfg.optimizer().lr());
+        TrainConfig.Optimizer o = cfg.optimizer();
+        boolean scheduled = !o.schedule().equalsIgnoreCase("constant") || o.warmupEpochs() > 0;
+        if (scheduled && cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
+            throw new IllegalArgumentException("optimizer.schedule " + o.schedule() + " (warm-up " + o.warmupEpochs()
+                    + ") needs parameter-averaging or local mode: gradient sharing's workers keep the first epoch's "
+                    + "configuration");
+        }
+        org.nd4j.linalg.schedule.ISchedule lr = scheduled ? o.scheduleOver(cfg.epochs()) : null;
+        IUpdater updater = switch (o.name()) {
+            case "sgd" -> lr == null ? new Nesterovs(o.lr(), o.momentum()) : new Nesterovs(lr, o.momentum());
+            default -> lr == null ? new Adam(o.lr()) : new Adam(lr);
+        };
         NeuralNetConfiguration.Builder b = ModelRegistry.defaultBase(cfg.seed()).updater(updater);
-        if (cfg.optimizer().weightDecay() > 0) {
-            b.l2(cfg.optimizer().weightDecay());
+        if (o.weightDecay() > 0) {
+            if (o.name().equals("adamw")) {
+                b.weightDecay(o.weightDecay(), true);
+            } else {
+                b.l2(o.weightDecay());
+            }
         }
         return b;
     }

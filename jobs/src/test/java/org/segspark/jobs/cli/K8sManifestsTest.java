@@ -1,6 +1,8 @@
 package org.segspark.jobs.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.segspark.jobs.Main;
 import picocli.CommandLine;
 
@@ -14,18 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Kubernetes manifests name a real main class, a command line segspark accepts, and segspark's JVM options. */
 class K8sManifestsTest {
-    static final Path NIGHTLY = Path.of("../k8s/preprocess-nightly.yaml");
-
     static String value(List<String> lines, String key) {
         return lines.stream().map(String::trim).filter(l -> l.startsWith(key + ":")).findFirst()
                 .map(l -> l.substring(key.length() + 1).trim().replaceAll("^\"|\"$", "")).orElseThrow(() -> new AssertionError(key));
     }
 
-    @Test
-    void theNightlyPreprocessingRunsACommandSegsparkAccepts() throws Exception {
-        List<String> lines = Files.readAllLines(NIGHTLY);
-        assertEquals("ScheduledSparkApplication", value(lines, "kind"));
-        assertEquals(Main.class.getName(), value(lines, "mainClass"));
+    static List<String> arguments(List<String> lines) {
         List<String> args = new ArrayList<>();
         boolean in = false;
         for (String l : lines) {
@@ -37,10 +33,27 @@ class K8sManifestsTest {
                 break;
             }
         }
+        return args;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"preprocess-nightly.yaml, ScheduledSparkApplication, coco",
+            "train-cpu.yaml, SparkApplication, train",
+            "train-gpu.yaml, SparkApplication, train"})
+    void everyManifestRunsACommandSegsparkAcceptsWithItsJvmOptions(String file, String kind, String command)
+            throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("../k8s").resolve(file));
+        assertEquals(kind, value(lines, "kind"));
+        assertEquals(Main.class.getName(), value(lines, "mainClass"));
+        List<String> args = arguments(lines);
         assertTrue(args.size() > 4, args.toString());
         // parses without running: unknown options or subcommands would throw
         CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
-        assertEquals("coco", parsed.subcommand().subcommand().commandSpec().name());
+        CommandLine.ParseResult leaf = parsed.subcommand();
+        while (leaf.subcommand() != null) {
+            leaf = leaf.subcommand();
+        }
+        assertEquals(command, leaf.commandSpec().name());
 
         List<String> opts = Files.readAllLines(Path.of("../conf/jvm.options")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
@@ -48,5 +61,19 @@ class K8sManifestsTest {
         long withOpts = lines.stream().map(String::trim).filter(l -> l.startsWith("javaOptions:"))
                 .filter(l -> l.equals("javaOptions: \"" + expected + "\"")).count();
         assertEquals(2, withOpts, "driver and executor carry conf/jvm.options");
+    }
+
+    @Test
+    void theGpuManifestAsksForOneGpuPerExecutorAndOneTaskPerGpu() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("../k8s/train-gpu.yaml"));
+        List<String> executor = lines.subList(lines.indexOf("  executor:"), lines.size());
+        List<String> gpu = executor.subList(executor.indexOf("    gpu:"), executor.size());
+        assertEquals("nvidia.com/gpu", value(gpu, "name"));
+        assertEquals("1", value(gpu, "quantity"));
+        assertEquals("1", value(lines, "spark.executor.resource.gpu.amount"));
+        assertEquals("1", value(lines, "spark.task.resource.gpu.amount"));
+        assertEquals(value(executor, "cores"), value(lines, "spark.task.cpus"), "one training task per executor");
+        assertTrue(Files.isExecutable(Path.of("../conf/gpu-discovery.sh")));
+        assertTrue(arguments(lines).contains("cuda"));
     }
 }

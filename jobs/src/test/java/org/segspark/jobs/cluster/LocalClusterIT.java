@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The shaded app jar on a real Spark standalone cluster (a Master and two Workers on 127.0.0.1,
  * started from the Maven jars): spark-submit runs preprocessing and training in both distributed
- * modes, every application gets executors on both workers, and {@code down} stops exactly what
- * {@code up} started.
+ * modes, every application gets executors on both workers, a run whose executor is killed midway
+ * still finishes, and {@code down} stops exactly what {@code up} started.
  */
 class LocalClusterIT {
     @TempDir
@@ -42,6 +42,10 @@ class LocalClusterIT {
 
     /** spark-submit in client mode, as a user runs it; fails with the log's tail. */
     void submit(LocalCluster.State cluster, String name, String... args) throws Exception {
+        finish(start(cluster, name, args), name);
+    }
+
+    Process start(LocalCluster.State cluster, String name, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("-Xmx2g");
@@ -58,7 +62,11 @@ class LocalClusterIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SPARK_HOME", cluster.sparkHome());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    void finish(Process p, String name) throws Exception {
+        Path log = dir.resolve(name + ".log");
         boolean done = p.waitFor(10, TimeUnit.MINUTES);
         if (!done) {
             p.destroyForcibly();
@@ -78,7 +86,7 @@ class LocalClusterIT {
     }
 
     @Test
-    void preprocessingAndBothTrainingModesRunOnATwoWorkerCluster() throws Exception {
+    void preprocessingAndBothTrainingModesRunOnATwoWorkerClusterAndSurviveALostExecutor() throws Exception {
         Path clusterDir = dir.resolve("cluster");
         LocalCluster.State cluster = LocalCluster.up(clusterDir, ClusterJars.fromBuild(Path.of("target")), 2, 1, "2g",
                 Sparks.jvmOptions(),
@@ -113,6 +121,30 @@ class LocalClusterIT {
             assertEquals(3, first.size(), "every application ran an executor on worker 1: " + first);
             assertEquals(first, second, "and on worker 2");
             assertEquals(3, LocalCluster.status(clusterDir).orElseThrow().completedApps());
+
+            // Worker loss: the executor on worker 1 is killed during epoch 2; Spark starts another
+            // and retries its tasks, and the run ends with every epoch and a readable checkpoint.
+            Path run = dir.resolve("run-killed");
+            Process training = start(cluster, "train-killed", "train", "--data", shards.toString(), "--out", run.toString(),
+                    "--mode", "parameter-averaging", "--epochs", "3", "--set", "train.batch=4",
+                    "--set", "train.width-multiplier=0.35", "--set", "train.averaging-frequency=2",
+                    "--set", "train.eval.train-examples=0", "--set", "train.eval.bn-recompute-examples=16");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+            while (!Files.exists(run.resolve("checkpoints/latest.json")) && training.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            ProcessHandle executor = ProcessHandle.of(cluster.workerPids().get(0)).orElseThrow().children()
+                    .filter(c -> c.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no executor under worker 1"));
+            executor.destroyForcibly();
+            finish(training, "train-killed");
+            JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+            assertEquals(3, metrics.get("history").size());
+            assertEquals(3, new ObjectMapper().readTree(run.resolve("checkpoints/latest.json").toFile()).get("epoch").asInt());
+            String killedApp = new TreeSet<>(apps(clusterDir.resolve("work-1"))).last();
+            try (Stream<Path> s = Files.list(clusterDir.resolve("work-1").resolve(killedApp))) {
+                assertTrue(s.count() >= 2, "a second executor replaced the killed one on worker 1");
+            }
         } finally {
             assertTrue(LocalCluster.down(clusterDir));
         }

@@ -1,9 +1,7 @@
 package org.segspark.preprocess.cifar;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.ImageDecoder;
@@ -36,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the real CIFAR-10 JPEGs of the same images (the k-th image of a class in the batch is
  * train/CLASS/000k.jpg). The reader must give back exactly those labels and bytes, in HWC order.
  */
-class Cifar10BinaryTest extends SharedJavaSparkContext {
+class Cifar10BinaryTest extends SparkTest {
     static final Path IMAGES = Path.of("src/test/resources/data/cifar10_imagefolder_jpg");
     /** data_batch_1.bin labels 0..46, published with the official download. */
     static final int[] FIRST_LABELS = {6, 9, 9, 4, 1, 1, 2, 7, 8, 3, 4, 7, 7, 2, 9, 9, 9, 3, 2, 6, 4, 3, 6, 6, 2, 6, 3,
@@ -48,16 +46,6 @@ class Cifar10BinaryTest extends SharedJavaSparkContext {
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     /** The batch as the official tarball lays it out, built from the published facts and the real JPEGs. */
     static byte[] dataBatch1() throws Exception {

@@ -1,8 +1,6 @@
 package org.segspark.preprocess.coco;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.segspark.preprocess.SparkTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.TestData;
@@ -18,19 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** coco-masks on the real val2017 subset, of which only seven images are in the test resources. */
-class CocoMasksJobTest extends SharedJavaSparkContext {
+class CocoMasksJobTest extends SparkTest {
     @TempDir
     Path out;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     @Test
     void onePngPerImageAtItsOwnSizeAndMissingImagesRejected() throws Exception {

@@ -1,14 +1,12 @@
 package org.segspark.preprocess.coco;
 
 import com.holdenkarau.spark.testing.JavaRDDComparisons;
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.segspark.preprocess.io.HadoopFiles;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
@@ -35,19 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CocoShardJobTest extends SharedJavaSparkContext {
+class CocoShardJobTest extends SparkTest {
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     private CocoShardConfig config(Path json, Path images, Path out) {
         return new CocoShardConfig(json.toString(), images.toString(), "categories", 0.25, 0,

@@ -1,26 +1,22 @@
 package org.segspark.preprocess.coco;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.io.RejectsTable;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardFileReader;
 import org.segspark.preprocess.shards.ShardRow;
 import org.segspark.preprocess.shards.ShardSet;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,37 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * MiniDFSCluster: NameNode and DataNode over RPC on 127.0.0.1), with the same rows, books and
  * rejects as on the local file system, and reruns incrementally there.
  */
-class HdfsShardSetTest extends SharedJavaSparkContext {
+class HdfsShardSetTest extends SparkTest {
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     static CocoShardConfig config(String json, String images, String out) {
         return new CocoShardConfig(json, images, "categories", 0.25, 0, Resize.Aspect.STRETCH, 100_000_000L,
                 new ShardJobOptions(out, 32, 48, 4, 64, CompressionCodecName.ZSTD));
-    }
-
-    static Map<String, ShardRow> rows(String root, Configuration conf) throws Exception {
-        ShardSet set = ShardSet.open(root, conf);
-        set.verify(conf);
-        Map<String, ShardRow> rows = new TreeMap<>();
-        for (String split : List.of("train", "val")) {
-            for (org.apache.hadoop.fs.Path f : set.files(split)) {
-                try (ShardFileReader r = new ShardFileReader(f, conf)) {
-                    r.readAll().forEach(row -> rows.put(row.key(), row));
-                }
-            }
-        }
-        return rows;
     }
 
     @Test
@@ -93,8 +65,8 @@ class HdfsShardSetTest extends SharedJavaSparkContext {
             assertEquals(local.rejects().size(), RejectsTable.read(new org.apache.hadoop.fs.Path(out + "/" + RejectsTable.FILE),
                     client).size());
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(out + "/manifest.json")));
-            Map<String, ShardRow> a = rows(out, client);
-            Map<String, ShardRow> b = rows(dir.resolve("local").toString(), client);
+            Map<String, ShardRow> a = rowsByKey(out, client);
+            Map<String, ShardRow> b = rowsByKey(dir.resolve("local").toString(), client);
             assertEquals(BadCocoData.GOOD, a.size());
             assertEquals(b.keySet(), a.keySet());
             for (String k : a.keySet()) {

@@ -1,9 +1,7 @@
 package org.segspark.preprocess.cub;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
@@ -38,21 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * images with a bird-coloured ellipse in the box, soft masks whose core is 255 and whose rim is
  * 102 (two annotators of five), plus the mess a real copy has.
  */
-class CubShardJobTest extends SharedJavaSparkContext {
+class CubShardJobTest extends SparkTest {
     static final Path META = Path.of("src/test/resources/data/cub_200_2011_metadata/CUB_200_2011");
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     @Test
     void theRealMetadataHasTheOfficialCounts() throws IOException {

@@ -1,9 +1,7 @@
 package org.segspark.preprocess.folder;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.ImageDecoder;
@@ -29,21 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ImageFolderShardJobTest extends SharedJavaSparkContext {
+class ImageFolderShardJobTest extends SparkTest {
     static final Path CIFAR = Path.of("src/test/resources/data/cifar10_imagefolder_jpg");
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     private ShardJob.Result run(Path input, Path out, int side) throws Exception {
         return ImageFolderShardJob.run(jsc(), input.toString(),

@@ -2,16 +2,13 @@ package org.segspark.preprocess.pairs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardFileReader;
 import org.segspark.preprocess.shards.ShardFormat;
 import org.segspark.preprocess.shards.ShardManifest;
 import org.segspark.preprocess.shards.ShardRow;
@@ -39,21 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inputs are processed alone, a changed or removed input replaces only its task's files, and the
  * result always equals a full rebuild of the same inputs.
  */
-class IncrementalRunTest extends SharedJavaSparkContext {
+class IncrementalRunTest extends SparkTest {
     static final int S = 12;
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     Path images() {
         return dir.resolve("images");
@@ -88,20 +75,7 @@ class IncrementalRunTest extends SharedJavaSparkContext {
     }
 
     Map<String, ShardRow> rows(Path out) throws IOException {
-        ShardSet set = ShardSet.open(out.toString(), jsc().hadoopConfiguration());
-        set.verify(jsc().hadoopConfiguration());
-        Map<String, ShardRow> rows = new TreeMap<>();
-        for (String split : List.of("train", "val")) {
-            for (org.apache.hadoop.fs.Path f : set.files(split)) {
-                try (ShardFileReader r = new ShardFileReader(f, jsc().hadoopConfiguration())) {
-                    for (ShardRow row : r.readAll()) {
-                        assertFalse(rows.containsKey(row.key()), "twice: " + row.key());
-                        rows.put(row.key(), row);
-                    }
-                }
-            }
-        }
-        return rows;
+        return rowsByKey(out.toString(), jsc().hadoopConfiguration());
     }
 
     /** Every file under the shard set with its modification time. */

@@ -1,16 +1,13 @@
 package org.segspark.preprocess.pairs;
 
-import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import org.segspark.preprocess.SparkTest;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardFileReader;
 import org.segspark.preprocess.shards.ShardManifest;
 import org.segspark.preprocess.shards.ShardRow;
 import org.segspark.preprocess.shards.ShardSet;
@@ -22,7 +19,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -31,21 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class PairedShardJobTest extends SharedJavaSparkContext {
+class PairedShardJobTest extends SparkTest {
     static final int S = 16;
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void startSpark() {
-        runBefore();
-    }
-
-    @AfterAll
-    static void stop() {
-        runAfterClass();
-    }
 
     static void image(Path p, String format, int w, int h) throws IOException {
         Files.createDirectories(p.getParent());
@@ -115,17 +101,9 @@ class PairedShardJobTest extends SharedJavaSparkContext {
         assertTrue(rejects.get("images/g.jpg").reason().contains("value [7] missing from the mapping"), rejects.toString());
         assertTrue(rejects.get("images/notes.txt").reason().contains("not an image"), rejects.toString());
 
-        ShardSet set = ShardSet.open(out.toString(), jsc().hadoopConfiguration());
-        ShardManifest m = set.manifest();
+        ShardManifest m = ShardSet.open(out.toString(), jsc().hadoopConfiguration()).manifest();
         assertEquals(List.of("background", "thing"), m.classes());
-        Map<String, ShardRow> rows = new HashMap<>();
-        for (String split : List.of("train", "val")) {
-            for (org.apache.hadoop.fs.Path f : set.files(split)) {
-                try (ShardFileReader reader = new ShardFileReader(f, jsc().hadoopConfiguration())) {
-                    reader.readAll().forEach(row -> rows.put(row.key(), row));
-                }
-            }
-        }
+        Map<String, ShardRow> rows = rowsByKey(out.toString(), jsc().hadoopConfiguration());
         assertEquals("train", rows.get("train/a.jpg").split(), "train/ decides the split");
         assertEquals("val", rows.get("val/b.png").split(), "val/ decides the split");
         byte[] a = rows.get("train/a.jpg").mask();
@@ -192,15 +170,7 @@ class PairedShardJobTest extends SharedJavaSparkContext {
         Map<String, Reject> rejects = res.rejects().stream().collect(Collectors.toMap(Reject::path, x -> x));
         assertTrue(rejects.get("images/lonely.jpg").reason().contains("no mask lonely_mask.*"), rejects.toString());
         assertTrue(rejects.get("masks/nosuffix.gif").reason().contains("does not end with \"_mask\""), rejects.toString());
-        ShardSet set = ShardSet.open(out.toString(), jsc().hadoopConfiguration());
-        Map<String, ShardRow> rows = new HashMap<>();
-        for (String split : List.of("train", "val")) {
-            for (org.apache.hadoop.fs.Path f : set.files(split)) {
-                try (ShardFileReader reader = new ShardFileReader(f, jsc().hadoopConfiguration())) {
-                    reader.readAll().forEach(row -> rows.put(row.key(), row));
-                }
-            }
-        }
+        Map<String, ShardRow> rows = rowsByKey(out.toString(), jsc().hadoopConfiguration());
         byte[] m = rows.get("0cdf5b5d0ce1_02.tif").mask();
         assertEquals(1, m[0], "palette index 1 on the left is the car");
         assertEquals(0, m[S - 1]);
