@@ -4,6 +4,7 @@ import org.segspark.jobs.cli.BenchCommand;
 import org.segspark.jobs.cli.ClusterCommand;
 import org.segspark.jobs.cli.CocoMasksCommand;
 import org.segspark.jobs.cli.DemoCommand;
+import org.segspark.jobs.cli.EvaluateCommand;
 import org.segspark.jobs.cli.ModelsCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
-                DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class,
+                DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -91,17 +91,21 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume continues a run with its own saved settings; only --epochs, "
                     + "--set and --master may be given with it");
         }
-        org.apache.hadoop.fs.Path saved = new org.apache.hadoop.fs.Path(
-                org.segspark.preprocess.io.HadoopFiles.path(resume), org.segspark.jobs.train.RunDirectory.CONFIG);
-        java.io.File local = java.io.File.createTempFile("segspark-resume", ".conf");
-        local.deleteOnExit();
-        java.nio.file.Files.write(local.toPath(), org.segspark.preprocess.io.HadoopFiles.readAll(saved,
-                new org.apache.hadoop.conf.Configuration()));
-        JobConfig cfg = JobConfig.of("train").file(local).set(common.set)
-                .option("train.out", resume).option("train.epochs", epochs).load();
+        JobConfig cfg = savedRunConfig(resume, common.set).option("train.out", resume).option("train.epochs", epochs).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out, true);
         System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
         return 0;
+    }
+
+    /** The settings a run was trained with (RUN/config.conf, any Hadoop file system), under --set overrides. */
+    static JobConfig.Layers savedRunConfig(String run, java.util.List<String> set) throws java.io.IOException {
+        org.apache.hadoop.fs.Path saved = new org.apache.hadoop.fs.Path(
+                org.segspark.preprocess.io.HadoopFiles.path(run), org.segspark.jobs.train.RunDirectory.CONFIG);
+        java.io.File local = java.io.File.createTempFile("segspark-run", ".conf");
+        local.deleteOnExit();
+        java.nio.file.Files.write(local.toPath(), org.segspark.preprocess.io.HadoopFiles.readAll(saved,
+                new org.apache.hadoop.conf.Configuration()));
+        return JobConfig.of("train").file(local).set(set);
     }
 }

@@ -301,6 +301,29 @@ public final class Trainer {
                 : Evaluation.onSpark(jsc, net, refs, loader, cfg.evalBatch(), samples, sconf);
     }
 
+    /**
+     * A trained network on a split of a shard set, normalised with its training data's
+     * statistics: on the executors unless the configured mode is local.
+     */
+    public Evaluation.Result evaluateTrained(ComputationGraph net, String location, String split, double[] mean,
+                                             double[] std) throws IOException {
+        Configuration hconf = jsc.hadoopConfiguration();
+        ShardSet set = ShardSet.open(location, hconf);
+        ShardManifest m = set.manifest();
+        ModelSpec spec = ModelRegistry.get(cfg.model());
+        checkTask(spec, m);
+        List<String> refs = set.rowGroupRefs(split);
+        if (refs.isEmpty()) {
+            throw new IllegalArgumentException("the shard set " + location + " has no " + split + " examples");
+        }
+        Targets targets = Targets.of(spec.task(), modelConfig(spec, m), net.getConfiguration());
+        int threads = cfg.mode() == TrainConfig.Mode.LOCAL ? 0 : jsc.getConf().getInt("spark.task.cpus", 1);
+        SerializableConf sconf = new SerializableConf(hconf);
+        ShardBatchLoader loader = new ShardBatchLoader(targets, InputNormalizer.of(cfg.normalization(), mean, std), null,
+                sconf, threads);
+        return evaluate(net, refs, loader, 0, sconf);
+    }
+
     /** The model's task must be the shards' and, when given, the configured one. */
     void checkTask(ModelSpec spec, ShardManifest m) {
         if (!cfg.task().equals(TrainConfig.AUTO) && !cfg.task().equals(spec.task().id())) {
@@ -319,7 +342,7 @@ public final class Trainer {
         boolean cuda = backend.toLowerCase(Locale.ROOT).contains("cu");
         if (device.equals("cuda") && !cuda) {
             throw new IllegalArgumentException("device cuda asked for, but ND4J runs on " + backend
-                    + "; build with ./mvnw -Pcuda package and give each executor a GPU (conf/spark-gpu.conf)");
+                    + "; build with ./mvnw -Pcuda package and give each executor a GPU (conf/cluster-gpu.conf)");
         }
         if (device.equals("cpu") && cuda) {
             throw new IllegalArgumentException("device cpu asked for, but ND4J runs on " + backend);

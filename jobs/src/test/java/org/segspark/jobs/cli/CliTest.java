@@ -153,6 +153,20 @@ class CliTest {
 
     @Test
     @Order(5)
+    void evaluatingTheSavedModelGivesTheRunsFinalFigures() throws Exception {
+        Run r = run("evaluate", "--master", MASTER, "--model", p("run"), "--data", p("shards"), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode e = JSON.readTree(r.out().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        JsonNode metrics = JSON.readTree(dir.resolve("run/metrics.json").toFile());
+        assertEquals(metrics.get("miou").asDouble(), e.get("miou").asDouble(), 1e-6);
+        assertEquals(metrics.get("pixel_accuracy").asDouble(), e.get("pixel_accuracy").asDouble(), 1e-6);
+        assertEquals(4, e.get("per_class_iou").size());
+        Run wrong = run("evaluate", "--master", MASTER, "--model", p("run"), "--data", p("nothing-here"));
+        assertTrue(wrong.code() != 0);
+    }
+
+    @Test
+    @Order(5)
     void gradientSharingTrainsOnSpark() throws Exception {
         Run r = run("train", "--master", MASTER, "--mode", "gradient-sharing", "--data", p("shards"), "--out", p("run-gs"),
                 "--epochs", "3", "--batch", "4", "--lr", "0.003");
