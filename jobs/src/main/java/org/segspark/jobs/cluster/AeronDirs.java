@@ -77,10 +77,8 @@ public final class AeronDirs {
     }
 
     private static boolean delete(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            LocalCluster.deleteRecursively(dir);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

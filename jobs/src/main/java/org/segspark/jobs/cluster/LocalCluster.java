@@ -225,13 +225,14 @@ public final class LocalCluster {
         }
     }
 
-    private static void deleteRecursively(Path p) throws IOException {
+    /** Deletes a file tree without following links out of it (SPARK_HOME/jars holds links). */
+    static void deleteRecursively(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (var s = Files.walk(p)) {
             for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
+                Files.deleteIfExists(q);
             }
         }
     }

@@ -109,9 +109,7 @@ public final class Trainer {
         // training-size batches, so the batch statistics are the ones training normalises with
         List<String> bnSample = BatchPlan.plan(sampleGroups(trainGroups, cfg.bnRecomputeExamples(), cfg.seed() + 1),
                 cfg.batch(), cfg.seed() + 1);
-        // Spark gives each task spark.task.cpus cores; ops get as many threads (local mode keeps all).
-        int threadsPerTask = cfg.mode() == TrainConfig.Mode.LOCAL ? 0
-                : cfg.threadsPerTask() > 0 ? cfg.threadsPerTask() : jsc.getConf().getInt("spark.task.cpus", 1);
+        int threadsPerTask = threadsPerTask();
         int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
         console.printf(Locale.ROOT, "training %s (%s, %d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
                 cfg.model(), spec.task().id(), classes, m.tensor().height(), m.tensor().width(), trainExamples,
@@ -317,11 +315,16 @@ public final class Trainer {
             throw new IllegalArgumentException("the shard set " + location + " has no " + split + " examples");
         }
         Targets targets = Targets.of(spec.task(), modelConfig(spec, m), net.getConfiguration());
-        int threads = cfg.mode() == TrainConfig.Mode.LOCAL ? 0 : jsc.getConf().getInt("spark.task.cpus", 1);
         SerializableConf sconf = new SerializableConf(hconf);
         ShardBatchLoader loader = new ShardBatchLoader(targets, InputNormalizer.of(cfg.normalization(), mean, std), null,
-                sconf, threads);
+                sconf, threadsPerTask());
         return evaluate(net, refs, loader, 0, sconf);
+    }
+
+    /** Threads a task's ops may use: all in local mode, else threads-per-task or spark.task.cpus (Spark's share per task). */
+    private int threadsPerTask() {
+        return cfg.mode() == TrainConfig.Mode.LOCAL ? 0
+                : cfg.threadsPerTask() > 0 ? cfg.threadsPerTask() : jsc.getConf().getInt("spark.task.cpus", 1);
     }
 
     /** The model's task must be the shards' and, when given, the configured one. */

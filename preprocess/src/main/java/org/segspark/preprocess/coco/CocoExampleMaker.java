@@ -57,10 +57,15 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
     @Override
     public java.util.List<Path> files(CocoImageRecord record) {
         try {
-            return java.util.List.of(ImagePaths.resolve(HadoopFiles.path(imageRoot), record.image().fileName()));
+            return java.util.List.of(imagePath(record));
         } catch (IllegalArgumentException e) {
             return java.util.List.of();
         }
+    }
+
+    /** The image file, refusing names that escape the image root (IllegalArgumentException). */
+    private Path imagePath(CocoImageRecord record) {
+        return ImagePaths.resolve(HadoopFiles.path(imageRoot), record.image().fileName());
     }
 
     Outcome makeOne(CocoImageRecord record) {
@@ -71,7 +76,7 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
         }
         Path path;
         try {
-            path = ImagePaths.resolve(HadoopFiles.path(imageRoot), name);
+            path = imagePath(record);
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "path", e.getMessage());
         }

@@ -47,12 +47,19 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
     @Override
     public List<Path> files(CubDataset.Item item) {
         try {
-            Path image = ImagePaths.resolve(HadoopFiles.path(imagesRoot), item.relative());
-            return masksRoot == null ? List.of(image)
-                    : List.of(image, ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative())));
+            Path image = imageFile(item);
+            return masksRoot == null ? List.of(image) : List.of(image, maskFile(item));
         } catch (IllegalArgumentException e) {
             return List.of();
         }
+    }
+
+    private Path imageFile(CubDataset.Item item) {
+        return ImagePaths.resolve(HadoopFiles.path(imagesRoot), item.relative());
+    }
+
+    private Path maskFile(CubDataset.Item item) {
+        return ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative()));
     }
 
     static String maskPath(String relative) {
@@ -64,7 +71,7 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         String name = "images/" + item.relative();
         Path path;
         try {
-            path = ImagePaths.resolve(HadoopFiles.path(imagesRoot), item.relative());
+            path = imageFile(item);
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(name, "list", e.getMessage());
         }
@@ -78,7 +85,7 @@ public final class CubExampleMaker implements ExampleMaker<CubDataset.Item> {
         RgbImage rgb = in.image();
         byte[] mask = null;
         if (masksRoot != null) {
-            Path mp = ImagePaths.resolve(HadoopFiles.path(masksRoot), maskPath(item.relative()));
+            Path mp = maskFile(item);
             MaskInput mi = MaskInput.read(name, mp.getName(), mp, cfg.maxPixels(), conf.get(), in.width(), in.height());
             if (mi.reject() != null) {
                 return mi.reject();

@@ -46,12 +46,16 @@ public final class ImageFolderExampleMaker implements ExampleMaker<ImageFolder.I
 
     @Override
     public List<Path> files(ImageFolder.Item item) {
-        return List.of(new Path(HadoopFiles.path(root), item.relative()));
+        return List.of(path(item));
+    }
+
+    private Path path(ImageFolder.Item item) {
+        return new Path(HadoopFiles.path(root), item.relative());
     }
 
     private Outcome makeOne(ImageFolder.Item item) {
         String name = item.relative();
-        Path path = new Path(HadoopFiles.path(root), name);
+        Path path = path(item);
         ImageInput in = ImageInput.read(name, path, maxPixels, conf.get(), aspect, width, height, dctScaling);
         if (in.reject() != null) {
             return in.reject();

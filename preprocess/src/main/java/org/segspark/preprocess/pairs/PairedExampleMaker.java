@@ -53,13 +53,21 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
 
     @Override
     public List<Path> files(PairedFolders.Item item) {
-        return List.of(new Path(HadoopFiles.path(imagesRoot), item.image()), new Path(HadoopFiles.path(masksRoot), item.mask()));
+        return List.of(imagePath(item), maskPath(item));
+    }
+
+    private Path imagePath(PairedFolders.Item item) {
+        return new Path(HadoopFiles.path(imagesRoot), item.image());
+    }
+
+    private Path maskPath(PairedFolders.Item item) {
+        return new Path(HadoopFiles.path(masksRoot), item.mask());
     }
 
     private Outcome makeOne(PairedFolders.Item item) {
         String name = "images/" + item.image();
-        Path ip = new Path(HadoopFiles.path(imagesRoot), item.image());
-        Path mp = new Path(HadoopFiles.path(masksRoot), item.mask());
+        Path ip = imagePath(item);
+        Path mp = maskPath(item);
         ImageInput in = ImageInput.read(name, ip, maxPixels, conf.get(), aspect, width, height, dctScaling);
         if (in.reject() != null) {
             return in.reject();
