@@ -6,6 +6,7 @@ import org.segspark.jobs.cli.CocoMasksCommand;
 import org.segspark.jobs.cli.DemoCommand;
 import org.segspark.jobs.cli.EvaluateCommand;
 import org.segspark.jobs.cli.ModelsCommand;
+import org.segspark.jobs.cli.PredictCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
 import org.segspark.jobs.cli.TrainCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
                 DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class, EvaluateCommand.class,
+                PredictCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

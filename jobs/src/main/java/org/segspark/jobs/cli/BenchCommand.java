@@ -208,6 +208,15 @@ public final class BenchCommand implements Runnable {
                 description = "Modes to train, in order (default ${DEFAULT-VALUE})")
         List<String> modes;
 
+        @Option(names = "--cluster-modes", paramLabel = "M", split = ",",
+                defaultValue = "parameter-averaging,gradient-sharing",
+                description = "Modes then submitted to a two-worker standalone cluster started from the build's jars "
+                        + "(default ${DEFAULT-VALUE})")
+        List<String> clusterModes;
+
+        @Option(names = "--no-cluster", description = "Skip the standalone cluster runs")
+        boolean noCluster;
+
         @Option(names = "--epochs", paramLabel = "E", description = "Epochs per mode (default: the demo's)")
         Integer epochs;
 
@@ -219,18 +228,24 @@ public final class BenchCommand implements Runnable {
             JobConfig cfg = JobConfig.of("demo", "synth-coco", "preprocess-coco", "train").file(common.config)
                     .set(common.set).option("train.epochs", epochs).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master != null ? common.master : "local[2]");
+            List<String> cluster = noCluster ? List.of() : clusterModes;
             Map<String, Object> r = org.segspark.jobs.bench.DistributedBenchmark.run(jsc, cfg,
-                    java.nio.file.Path.of(out).toAbsolutePath(), modes, System.err);
+                    java.nio.file.Path.of(out).toAbsolutePath(), modes, cluster,
+                    cluster.isEmpty() ? List.of() : ClusterCommand.sparkJars(), System.err);
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(r));
                 return 0;
             }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
-            System.out.printf(Locale.ROOT, "%-20s %8s %12s %10s %14s%n", "mode", "epochs", "train img/s", "val mIoU", "wall s");
+            System.out.printf(Locale.ROOT, "%-20s %-28s %6s %11s %9s %8s %8s %8s%n", "mode", "master", "epochs",
+                    "train img/s", "val mIoU", "wall s", "compute", "other");
             for (Object o : (List<?>) r.get("modes")) {
                 Map<?, ?> m = (Map<?, ?>) o;
-                System.out.printf(Locale.ROOT, "%-20s %8d %12.1f %10.4f %14.0f%n", m.get("mode"), m.get("epochs"),
-                        (Double) m.get("train_images_per_s"), (Double) m.get("val_miou"), (Double) m.get("wall_seconds"));
+                String master = String.valueOf(m.get("master"));
+                System.out.printf(Locale.ROOT, "%-20s %-28s %6d %11.1f %9.4f %8.0f %7.0f%% %7.0f%%%n", m.get("mode"),
+                        master.substring(0, Math.min(28, master.length())), m.get("epochs"),
+                        (Double) m.get("train_images_per_s"), (Double) m.get("val_miou"), (Double) m.get("wall_seconds"),
+                        100 * (Double) m.get("compute_share"), 100 * (Double) m.get("other_share"));
             }
             return 0;
         }

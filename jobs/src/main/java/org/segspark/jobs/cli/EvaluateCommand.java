@@ -1,10 +1,10 @@
 package org.segspark.jobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.predict.ModelInput;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.Evaluation;
@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,20 +49,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainConfig tc = TrainConfig.from(cfg.section("train"));
         RunDirectory dir = new RunDirectory(run, jsc.hadoopConfiguration());
-        JsonNode info = new ObjectMapper().readTree(dir.read(RunDirectory.MODEL_INFO));
+        ModelInput in = ModelInput.of(new ObjectMapper().readTree(dir.read(RunDirectory.MODEL_INFO)),
+                "auto", run);
         var manifest = ShardSet.open(data, jsc.hadoopConfiguration()).manifest();
-        List<String> classes = new ArrayList<>();
-        info.path("classes").forEach(c -> classes.add(c.asText()));
-        if (!classes.equals(manifest.classes()) || info.at("/input/1").asInt() != manifest.tensor().height()
-                || info.at("/input/2").asInt() != manifest.tensor().width()) {
-            throw new IllegalArgumentException("the model in " + run + " takes " + info.path("input") + " with classes "
-                    + classes + "; the shards at " + data + " are " + manifest.tensor().height() + "x"
-                    + manifest.tensor().width() + " with classes " + manifest.classes());
+        List<String> classes = in.classes();
+        if (!classes.equals(manifest.classes()) || in.height() != manifest.tensor().height()
+                || in.width() != manifest.tensor().width()) {
+            throw new IllegalArgumentException("the model in " + run + " takes " + in.height() + "x" + in.width()
+                    + " images with classes " + classes + "; the shards at " + data + " are " + manifest.tensor().height()
+                    + "x" + manifest.tensor().width() + " with classes " + manifest.classes());
         }
         ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
         Evaluation.Result r = new Trainer(jsc, tc, System.err, ProgressLine.console()).evaluateTrained(net, data, split,
-                doubles(info.at("/normalization/mean")), doubles(info.at("/normalization/std")));
-        boolean seg = "segmentation".equals(info.path("task").asText());
+                in.normalizer());
+        boolean seg = in.segmentation();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", run);
         out.put("data", data);
@@ -92,16 +91,5 @@ public final class EvaluateCommand implements Callable<Integer> {
                     r.confusion().accuracy());
         }
         return 0;
-    }
-
-    private static double[] doubles(JsonNode array) {
-        if (array == null || array.size() == 0) {
-            return null;
-        }
-        double[] d = new double[array.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = array.get(i).asDouble();
-        }
-        return d;
     }
 }

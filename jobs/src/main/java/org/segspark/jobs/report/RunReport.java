@@ -25,11 +25,55 @@ public final class RunReport {
     /** Everything the page shows. */
     public record Input(String title, Map<String, String> header, String configText, List<String> classes,
                         boolean segmentation, List<EpochMetrics> history, ConfusionMatrix confusion,
-                        List<Evaluation.Sample> samples) {
+                        List<Evaluation.Sample> samples, List<org.segspark.jobs.train.EpochTiming> timings) {
     }
 
     /** The page and its figures (file name -> PNG). */
     public record Output(String html, Map<String, byte[]> figures) {
+    }
+
+    /**
+     * Where each epoch's worker time went: compute, update, and the rest (distribution: broadcast,
+     * worker setup, shipping and averaging parameters, waiting), with DL4J's parameter-averaging
+     * statistics summed over the epochs.
+     */
+    private static void timings(StringBuilder h, List<org.segspark.jobs.train.EpochTiming> timings) {
+        if (timings == null || timings.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Where training time went</h2><p>Share of the workers' time (wall time &times; workers) spent "
+                + "loading batches and computing forward/backward passes, in the updater (with gradient sharing: "
+                + "encoding and applying shared updates), and in everything else: broadcasting the network, building "
+                + "worker models, shipping and averaging parameters, waiting for the slowest worker.</p>"
+                + "<table><tr><th>epoch</th><th>mode</th><th>workers</th><th>wall s</th><th>compute</th><th>update</th>"
+                + "<th>distribution and waiting</th></tr>");
+        java.util.Map<String, long[]> dl4j = new java.util.TreeMap<>();
+        for (org.segspark.jobs.train.EpochTiming t : timings) {
+            h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(esc(t.mode())).append("</td><td>")
+                    .append(t.workers()).append("</td><td>").append(String.format(Locale.ROOT, "%.1f", t.wallSeconds()))
+                    .append("</td><td>").append(pct(t.computeShare())).append("</td><td>").append(pct(t.updateShare()))
+                    .append("</td><td>").append(pct(t.otherShare())).append("</td></tr>");
+            if (t.dl4j() != null) {
+                t.dl4j().forEach((k, v) -> {
+                    long[] sum = dl4j.computeIfAbsent(k, x -> new long[2]);
+                    sum[0] += ((Number) v.get("events")).longValue();
+                    sum[1] += ((Number) v.get("total_ms")).longValue();
+                });
+            }
+        }
+        h.append("</table>");
+        if (!dl4j.isEmpty()) {
+            h.append("<p>DL4J's training statistics over all epochs (worker events summed over workers):</p>"
+                    + "<table><tr><th class=\"l\">event</th><th>count</th><th>total s</th><th>mean ms</th></tr>");
+            dl4j.forEach((k, v) -> h.append("<tr><td class=\"l\">").append(esc(k)).append("</td><td>").append(v[0])
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", v[1] / 1000.0)).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f", v[0] == 0 ? 0 : v[1] / (double) v[0])).append("</td></tr>"));
+            h.append("</table>");
+        }
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * share);
     }
 
     public static Output render(Input in) {
@@ -106,6 +150,7 @@ public final class RunReport {
                     .append(String.format(Locale.ROOT, "%.1f", e.imagesPerSecond())).append("</td></tr>");
         }
         h.append("</table>");
+        timings(h, in.timings());
         if (in.confusion() != null) {
             double[] iou = in.confusion().iou();
             h.append("<h2>").append(in.segmentation() ? "Per-class IoU" : "Per-class accuracy").append("</h2><table><tr><th class=\"l\">class</th><th>")

@@ -49,8 +49,12 @@ public final class Evaluation {
     }
 
     /** What a task needs to rebuild the network. */
-    record Model(String configJson, INDArray params) implements Serializable {
-        ComputationGraph build() {
+    public record Model(String configJson, INDArray params) implements Serializable {
+        public static Model of(ComputationGraph net) {
+            return new Model(net.getConfiguration().toJson(), net.params().dup());
+        }
+
+        public ComputationGraph build() {
             NativeSpeed.enable();
             ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configJson));
             net.init(params, false);
@@ -64,7 +68,7 @@ public final class Evaluation {
         if (refs.isEmpty()) {
             return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
         }
-        Broadcast<Model> model = jsc.broadcast(new Model(net.getConfiguration().toJson(), net.params().dup()));
+        Broadcast<Model> model = jsc.broadcast(Model.of(net));
         String sampleRef = refs.get(0);
         try {
             int partitions = Math.min(refs.size(), jsc.defaultParallelism());
@@ -128,7 +132,7 @@ public final class Evaluation {
     }
 
     /** Predicted classes, flattened per example: argmax over classes, or the sigmoid at 0.5 for a binary head. */
-    static int[] predictions(INDArray out, Targets targets) {
+    public static int[] predictions(INDArray out, Targets targets) {
         if (targets.binary()) {
             return out.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
         }

@@ -26,6 +26,8 @@ public final class RunDirectory {
     public static final String CHECKPOINTS = "checkpoints";
     /** One JSON object per finished epoch, rewritten after each: a running job's progress for notebooks. */
     public static final String HISTORY = "history.jsonl";
+    /** One {@link EpochTiming} per finished epoch: where the training time went. */
+    public static final String TRAINING_STATS = "training-stats.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -125,6 +127,22 @@ public final class RunDirectory {
             throw new IOException(root + ": " + HISTORY + " lacks epochs before the checkpoint of epoch " + epoch);
         }
         return new Trainer.Resume(net, history);
+    }
+
+    /** The epoch timings written so far, up to epoch {@code upTo} (none when the file is absent). */
+    public List<EpochTiming> timings(int upTo) throws IOException {
+        List<EpochTiming> out = new java.util.ArrayList<>();
+        if (exists(TRAINING_STATS)) {
+            for (String line : new String(read(TRAINING_STATS), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    EpochTiming t = JSON.readValue(line, EpochTiming.class);
+                    if (t.epoch() <= upTo) {
+                        out.add(t);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The epoch checkpoints present, oldest first (relative names). */

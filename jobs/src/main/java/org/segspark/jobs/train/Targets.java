@@ -28,12 +28,17 @@ public record Targets(Task task, int classes, int outputHeight, int outputWidth,
         if (task == Task.CLASSIFICATION) {
             return classification(model.classes());
         }
-        InputType in = InputType.convolutional(model.height(), model.width(), 3);
+        return segmentation(model.classes(), model.height(), model.width(), conf);
+    }
+
+    /** The segmentation targets of a built configuration at an input of {@code height} x {@code width}. */
+    public static Targets segmentation(int classes, int height, int width, ComputationGraphConfiguration conf) {
+        InputType in = InputType.convolutional(height, width, 3);
         InputType out = conf.getLayerActivationTypes(in).get(conf.getNetworkOutputs().get(0));
         if (!(out instanceof InputType.InputTypeConvolutional c)) {
             throw new IllegalStateException("a segmentation model must output [n, c, h, w], this one gives " + out);
         }
-        return new Targets(task, model.classes(), (int) c.getHeight(), (int) c.getWidth(), c.getChannels() == 1);
+        return new Targets(Task.SEGMENTATION, classes, (int) c.getHeight(), (int) c.getWidth(), c.getChannels() == 1);
     }
 
     public boolean segmentation() {
@@ -41,11 +46,11 @@ public record Targets(Task task, int classes, int outputHeight, int outputWidth,
     }
 
     /** Rows cropped from each side of an h x w label map to match the output. */
-    int top(int h) {
+    public int top(int h) {
         return (h - outputHeight) / 2;
     }
 
-    int left(int w) {
+    public int left(int w) {
         return (w - outputWidth) / 2;
     }
 }

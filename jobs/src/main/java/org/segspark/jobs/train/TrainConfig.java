@@ -14,7 +14,8 @@ public record TrainConfig(String model, String task, String data, String valData
                           int prefetch, boolean flip, long seed, double widthMultiplier, ModelOptions modelOptions,
                           Normalization normalization, Optimizer optimizer, int evalBatch, int evalTrainExamples,
                           int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device,
-                          GradientSharing gradientSharing, EarlyStopping earlyStopping) implements Serializable {
+                          GradientSharing gradientSharing, EarlyStopping earlyStopping, ClassWeights classWeights)
+        implements Serializable {
 
     public static final String AUTO = "auto";
 
@@ -187,7 +188,8 @@ public record TrainConfig(String model, String task, String data, String valData
                 c.getInt("checkpoint.keep"), c.getString("device"),
                 new GradientSharing(c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
                         c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")),
-                new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")));
+                new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")),
+                ClassWeights.parse(c, "class-weights"));
     }
 
     static String required(Config c, String key) {

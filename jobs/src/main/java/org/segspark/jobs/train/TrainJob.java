@@ -51,6 +51,7 @@ public final class TrainJob {
         RunDirectory run = new RunDirectory(cfg.out(), jsc.hadoopConfiguration());
         List<String> checkpoints = new ArrayList<>();
         List<EpochMetrics> history = new ArrayList<>();
+        List<EpochTiming> timings = new ArrayList<>();
         Trainer.Resume from = null;
         if (resume) {
             from = run.resumePoint();
@@ -59,13 +60,14 @@ public final class TrainJob {
                         + " epochs; give --epochs above that to train on");
             }
             history.addAll(from.history());
+            timings.addAll(run.timings(from.epochsDone()));
             checkpoints.addAll(run.checkpointFiles());
         }
         run.writeText(RunDirectory.CONFIG, config.render());
         long start = System.nanoTime();
         ModelSpec spec = ModelRegistry.get(cfg.model());
         Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
-        Trainer.Outcome out = trainer.run((net, metrics, eval) -> {
+        Trainer.Outcome out = trainer.run((net, metrics, eval, timing) -> {
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
             run.saveModel(name, net);
             checkpoints.add(name);
@@ -79,6 +81,8 @@ public final class TrainJob {
                 run.saveModel(RunDirectory.CHECKPOINTS + "/best.zip", net);
             }
             run.writeJsonLines(RunDirectory.HISTORY, history);
+            timings.add(timing);
+            run.writeJsonLines(RunDirectory.TRAINING_STATS, timings);
             while (checkpoints.size() > cfg.keepCheckpoints()) {
                 run.delete(checkpoints.remove(0));
             }
@@ -129,7 +133,7 @@ public final class TrainJob {
         header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");
         header.put("finished", Instant.now().toString() + " on " + host());
         RunReport.Output report = RunReport.render(new RunReport.Input("segspark run: " + cfg.model(), header,
-                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples()));
+                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples(), timings));
         for (Map.Entry<String, byte[]> e : report.figures().entrySet()) {
             run.writeBytes("report/" + e.getKey(), e.getValue());
         }
@@ -150,9 +154,17 @@ public final class TrainJob {
         info.put("params_total", stats.paramsTotal());
         info.put("params_trainable", stats.paramsTrainable());
         info.put("macs", stats.macs());
+        // what segspark predict needs to give new images the training tensors' geometry
+        String aspect = manifest.config() != null && manifest.config().hasNonNull("aspect")
+                ? manifest.config().get("aspect").asText() : "stretch";
+        boolean dctScaling = manifest.config() != null && manifest.config().path("jpeg-dct-scaling").asBoolean(false);
+        info.put("input_transform", Map.of("height", manifest.tensor().height(), "width", manifest.tensor().width(),
+                "aspect", aspect, "jpeg_dct_scaling", dctScaling));
         info.put("normalization", Map.of("mode", cfg.normalization().name().toLowerCase(Locale.ROOT),
                 "mean", manifest.normalization() == null ? List.of() : manifest.normalization().mean(),
                 "std", manifest.normalization() == null ? List.of() : manifest.normalization().std()));
+        info.put("class_weights", org.segspark.models.ClassWeightedLoss.of(net,
+                net.getConfiguration().getNetworkOutputs().get(0)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("shards", cfg.data());
         data.put("manifest_sha256", HadoopFiles.sha256(HadoopFiles.readAll(

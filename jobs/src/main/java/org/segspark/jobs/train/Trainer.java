@@ -17,6 +17,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.models.BatchNormStatistics;
+import org.segspark.models.ClassWeightedLoss;
 import org.segspark.models.KerasWeights;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelRegistry;
@@ -61,7 +62,8 @@ public final class Trainer {
 
     /** Called after every epoch with the network as it stands, to checkpoint and log. */
     public interface EpochHook {
-        void after(ComputationGraph net, EpochMetrics metrics, Evaluation.Result evaluation) throws IOException;
+        void after(ComputationGraph net, EpochMetrics metrics, Evaluation.Result evaluation, EpochTiming timing)
+                throws IOException;
     }
 
     /**
@@ -98,12 +100,16 @@ public final class Trainer {
         }
         Targets targets = Targets.of(spec.task(), modelConfig, net.getConfiguration());
         int classes = modelConfig.classes();
+        double[] classWeights = cfg.classWeights().resolve(m, classes);
+        if (classWeights != null && resume == null) {     // a resumed network has them in its configuration
+            ClassWeightedLoss.apply(net, classWeights);
+            console.printf(Locale.ROOT, "class weights (%s): %s%n", cfg.classWeights().mode(), weightsText(classWeights));
+        }
         SerializableConf sconf = new SerializableConf(hconf);
         InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
-        ScoreAccumulator scores = new ScoreAccumulator(jsc.sc().doubleAccumulator("train loss sum"),
-                jsc.sc().longAccumulator("train minibatches"), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
+        StepAccumulator steps = new StepAccumulator(jsc.sc(), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
         long trainExamples = m.split("train").examples();
         List<String> trainSample = trainSample(trainGroups, cfg.evalTrainExamples(), cfg.seed());
         // training-size batches, so the batch statistics are the ones training normalises with
@@ -120,9 +126,9 @@ public final class Trainer {
         if (cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
             org.segspark.jobs.cluster.AeronDirs.removeStale();     // left by earlier runs' JVMs
             sparkNet = new SparkComputationGraph(jsc, net, sharedTrainingMaster(workers));
-            sparkNet.setListeners(scores);
+            sparkNet.setListeners(steps);
         } else {
-            net.setListeners(scores);
+            net.setListeners(steps);
         }
 
         List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
@@ -138,7 +144,8 @@ public final class Trainer {
                 // a master per epoch, seeded by the epoch: its random split of the minibatches into
                 // averaging rounds then depends on the epoch alone, so a resumed run repeats it
                 sparkNet = new SparkComputationGraph(jsc, net, averagingMaster(workers, epochSeed));
-                sparkNet.setListeners(scores);
+                sparkNet.setListeners(steps);
+                sparkNet.setCollectTrainingStats(true);
             }
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
             ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, threadsPerTask, cfg.flip());
@@ -160,7 +167,12 @@ public final class Trainer {
                 fitLocally(net, order, loader, sconf, epoch);
             }
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            double trainLoss = scores.takeMean() * lossScale(m);
+            StepAccumulator.Steps st = steps.takeEpoch();
+            double trainLoss = st.meanLoss() * lossScale(m);
+            EpochTiming timing = new EpochTiming(epoch, cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
+                    trainSeconds, st.minibatches(), st.timedSteps(), st.computeSeconds(), st.updateSeconds(),
+                    cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING && sparkNet.getSparkTrainingStats() != null
+                            ? TrainingStats.summarize(sparkNet.getSparkTrainingStats()) : java.util.Map.of());
 
             long t1 = System.nanoTime();
             ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, threadsPerTask);
@@ -172,7 +184,8 @@ public final class Trainer {
                     trainSeconds, evalSeconds, trainExamples);
             history.add(em);
             console.println(describe(em, cfg.epochs(), spec.task()));
-            hook.after(net, em, eval);
+            console.println(describe(timing));
+            hook.after(net, em, eval, timing);
             int bestEpoch = bestEpoch(history, spec.task(), cfg.earlyStopping().minDelta());
             if (cfg.earlyStopping().patience() > 0 && epoch - bestEpoch >= cfg.earlyStopping().patience()
                     && epoch < cfg.epochs()) {
@@ -303,8 +316,8 @@ public final class Trainer {
      * A trained network on a split of a shard set, normalised with its training data's
      * statistics: on the executors unless the configured mode is local.
      */
-    public Evaluation.Result evaluateTrained(ComputationGraph net, String location, String split, double[] mean,
-                                             double[] std) throws IOException {
+    public Evaluation.Result evaluateTrained(ComputationGraph net, String location, String split,
+                                             InputNormalizer normalizer) throws IOException {
         Configuration hconf = jsc.hadoopConfiguration();
         ShardSet set = ShardSet.open(location, hconf);
         ShardManifest m = set.manifest();
@@ -316,8 +329,7 @@ public final class Trainer {
         }
         Targets targets = Targets.of(spec.task(), modelConfig(spec, m), net.getConfiguration());
         SerializableConf sconf = new SerializableConf(hconf);
-        ShardBatchLoader loader = new ShardBatchLoader(targets, InputNormalizer.of(cfg.normalization(), mean, std), null,
-                sconf, threadsPerTask());
+        ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, null, sconf, threadsPerTask());
         return evaluate(net, refs, loader, 0, sconf);
     }
 
@@ -443,6 +455,20 @@ public final class Trainer {
                         e.trainTop1() == null ? "" : "train_top1 " + f(e.trainTop1()) + "  ", f(e.top1()));
         return String.format(Locale.ROOT, "epoch %d/%d  train_loss %s  val_loss %s  %s  %.1f s  %.1f img/s",
                 e.epoch(), epochs, f(e.trainLoss()), f(e.valLoss()), metric, e.trainSeconds(), e.imagesPerSecond());
+    }
+
+    static String describe(EpochTiming t) {
+        return String.format(Locale.ROOT, "          worker time: compute %.0f%%, update %.0f%%, distribution and waiting %.0f%% "
+                + "(%d worker%s x %.1f s)", 100 * t.computeShare(), 100 * t.updateShare(), 100 * t.otherShare(),
+                t.workers(), t.workers() == 1 ? "" : "s", t.wallSeconds());
+    }
+
+    private static String weightsText(double[] w) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < w.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", w[i]));
+        }
+        return b.append(']').toString();
     }
 
     private static String f(Double d) {

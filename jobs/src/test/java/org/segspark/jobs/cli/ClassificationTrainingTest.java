@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,5 +54,22 @@ class ClassificationTrainingTest {
         String html = Files.readString(dir.resolve("run/report.html"));
         assertTrue(html.contains("Per-class accuracy") && html.contains("airplane"), "classification report");
         assertTrue(Files.readAllLines(dir.resolve("run/history.jsonl")).size() == 8);
+
+        // predict over the validation folder reproduces the run's final validation top-1 image by image
+        CliTest.Run pred = CliTest.run("predict", "--master", "local[2]", "--model", dir.resolve("run").toString(),
+                "--images", CIFAR.resolve("test").toString(), "--out", dir.resolve("predicted").toString());
+        assertEquals(0, pred.code(), pred.err());
+        assertTrue(pred.out().contains("inputs 500 = written 500 + rejected 0"), pred.out());
+        List<String> rows = Files.readAllLines(dir.resolve("predicted/predictions.csv"));
+        assertEquals("file,width,height,class,class_name,probability", rows.get(0));
+        assertEquals(501, rows.size());
+        int correct = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            correct += f[0].substring(0, f[0].indexOf('/')).equals(f[4]) ? 1 : 0;
+            double probability = Double.parseDouble(f[5]);
+            assertTrue(probability >= 0.1 && probability <= 1, row);
+        }
+        assertEquals(last.get("top1").asDouble(), correct / 500.0, 1e-9, "predict agrees with the run's evaluation");
     }
 }

@@ -127,6 +127,17 @@ class CliTest {
         assertEquals(info.get("params_total").asLong(), net.numParams());
         String html = Files.readString(dir.resolve("run/report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Confusion matrix"));
+        assertTrue(html.contains("Where training time went") && html.contains("ParameterAveragingWorkerFitTimesMs"), html);
+        java.util.List<String> stats = Files.readAllLines(dir.resolve("run/training-stats.jsonl"));
+        assertEquals(3, stats.size());
+        for (String line : stats) {
+            JsonNode t = JSON.readTree(line);
+            assertEquals(2, t.get("workers").asInt());
+            double compute = t.get("compute_share").asDouble(), update = t.get("update_share").asDouble();
+            assertTrue(compute > 0.05 && compute + update <= 1.0 && t.get("timed_steps").asLong() > 0, line);
+            assertEquals(1.0, compute + update + t.get("other_share").asDouble(), 1e-9, line);
+            assertTrue(t.at("/dl4j/ParameterAveragingWorkerFitTimesMs/events").asLong() > 0, line);
+        }
     }
 
     @Test
@@ -141,6 +152,8 @@ class CliTest {
         JsonNode resumed = JSON.readTree(dir.resolve("run-resumed/metrics.json").toFile());
         JsonNode straight = JSON.readTree(dir.resolve("run/metrics.json").toFile());
         assertEquals(3, resumed.get("history").size());
+        assertEquals(3, Files.readAllLines(dir.resolve("run-resumed/training-stats.jsonl")).size(),
+                "the resumed run keeps the first run's epoch timings");
         for (String k : new String[] {"val_loss", "miou", "train_loss"}) {
             double a = resumed.get(k).asDouble(), b = straight.get(k).asDouble();
             System.out.printf("resume vs uninterrupted, %s: %.6f vs %.6f%n", k, a, b);
@@ -167,6 +180,51 @@ class CliTest {
 
     @Test
     @Order(5)
+    void predictWritesALabelMapAndOverlayPerImageAtItsOwnSize() throws Exception {
+        Path in = dir.resolve("predict-in");
+        Files.createDirectories(in.resolve("sub"));
+        for (String name : new String[] {"000000000001.jpg", "000000000002.jpg", "000000000003.jpg"}) {
+            Files.copy(dir.resolve("coco/images").resolve(name), in.resolve("sub").resolve(name));
+        }
+        Files.copy(dir.resolve("coco/images/000000000004.jpg"), in.resolve("top.jpg"));
+        byte[] jpeg = Files.readAllBytes(dir.resolve("coco/images/000000000005.jpg"));
+        Files.write(in.resolve("cut.jpg"), Arrays.copyOf(jpeg, 40));
+        Files.writeString(in.resolve("README.txt"), "not an image");
+        Run r = run("predict", "--master", MASTER, "--model", p("run"), "--images", in.toString(), "--out", p("predicted"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("inputs 5 = written 4 + rejected 1"), r.out());
+        assertTrue(r.out().contains("skipped 1 files that are not images"), r.out());
+        for (String name : new String[] {"sub/000000000001.png", "sub/000000000003.png", "top.png"}) {
+            int[] size = new int[2];
+            byte[] labels = LabelPng.decode(Files.readAllBytes(dir.resolve("predicted/labels").resolve(name)), size);
+            assertEquals(64, size[0], name);
+            assertEquals(48, size[1], name);
+            for (byte b : labels) {
+                assertTrue((b & 0xff) < 4, name + ": classes 0..3 only");
+            }
+            assertTrue(Files.size(dir.resolve("predicted/overlays").resolve(name)) > 0, name);
+        }
+        java.util.List<String> rows = Files.readAllLines(dir.resolve("predicted/predictions.csv"));
+        assertEquals(5, rows.size(), rows.toString());
+        assertTrue(rows.get(0).startsWith("file,width,height,label_map,overlay,share_"), rows.get(0));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            double sum = 0;
+            for (int i = 5; i < f.length; i++) {
+                sum += Double.parseDouble(f[i]);
+            }
+            assertEquals(1.0, sum, 1e-5, row);
+        }
+        String rejects = Files.readString(dir.resolve("predicted/rejects.csv"));
+        assertTrue(rejects.contains("cut.jpg,decode,"), rejects);
+        Run inside = run("predict", "--master", MASTER, "--model", p("run"), "--images", in.toString(),
+                "--out", in.resolve("out").toString());
+        assertEquals(2, inside.code());
+        assertTrue(inside.err().contains("is inside --images"), inside.err());
+    }
+
+    @Test
+    @Order(5)
     void gradientSharingTrainsOnSpark() throws Exception {
         Run r = run("train", "--master", MASTER, "--mode", "gradient-sharing", "--data", p("shards"), "--out", p("run-gs"),
                 "--epochs", "3", "--batch", "4", "--lr", "0.003");
@@ -176,16 +234,37 @@ class CliTest {
         assertTrue(h.get(2).get("train_loss").asDouble() < h.get(0).get("train_loss").asDouble(),
                 "training loss falls, and is measured every epoch: " + h);
         assertEquals("gradient-sharing", JSON.readTree(dir.resolve("run-gs/model.json").toFile()).at("/spark/mode").asText());
+        // DL4J keeps no statistics for gradient sharing: the steps are timed on the workers by segspark
+        for (String line : Files.readAllLines(dir.resolve("run-gs/training-stats.jsonl"))) {
+            JsonNode t = JSON.readTree(line);
+            assertTrue(t.get("compute_share").asDouble() > 0.05 && t.get("update_share").asDouble() > 0, line);
+        }
     }
 
     @Test
     @Order(5)
     void localModeTrainsTheSameModelInOneProcess() throws Exception {
         Run r = run("train", "--master", MASTER, "--mode", "local", "--data", p("shards"), "--out", p("run-local"),
-                "--epochs", "2", "--batch", "4");
+                "--epochs", "2", "--batch", "4", "--set", "train.class-weights=balanced");
         assertEquals(0, r.code(), r.err());
         JsonNode info = JSON.readTree(dir.resolve("run-local/model.json").toFile());
         assertEquals("local", info.at("/spark/mode").asText());
+        // balanced weights: total / (present classes x count) over the training split's class pixels
+        JsonNode pixels = JSON.readTree(dir.resolve("shards/manifest.json").toFile()).at("/splits/train/class_pixels");
+        long total = 0;
+        for (JsonNode n : pixels) {
+            total += n.asLong();
+        }
+        JsonNode weights = info.get("class_weights");
+        assertEquals(4, weights.size(), info.toString());
+        for (int c = 0; c < 4; c++) {
+            assertEquals(total / (4.0 * pixels.get(c).asLong()), weights.get(c).asDouble(), 1e-3 * weights.get(c).asDouble());
+        }
+        assertTrue(r.out().contains("class weights (balanced)"), r.out());
+        Run wrong = run("train", "--master", MASTER, "--mode", "local", "--data", p("shards"), "--out", p("run-w"),
+                "--epochs", "1", "--set", "train.class-weights=[1, 2]");
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("class-weights has 2 values but the model has 4 classes"), wrong.err());
     }
 
     @Test

@@ -63,6 +63,38 @@ class K8sManifestsTest {
         assertEquals(2, withOpts, "driver and executor carry conf/jvm.options");
     }
 
+    @ParameterizedTest
+    @CsvSource({"preprocess-nightly.yaml, Dockerfile", "train-cpu.yaml, Dockerfile", "train-gpu.yaml, Dockerfile.cuda"})
+    void everyManifestRunsTheJarItsImageCarries(String file, String dockerfile) throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("../k8s").resolve(file));
+        String jar = value(lines, "mainApplicationFile");
+        assertTrue(jar.startsWith("local://"), jar);
+        String docker = Files.readString(Path.of("../k8s").resolve(dockerfile));
+        assertTrue(docker.contains("-app.jar " + jar.substring("local://".length()) + "\n"), dockerfile + " puts " + jar);
+        assertEquals(dockerfile.endsWith(".cuda"), value(lines, "image").endsWith("-cuda"),
+                "GPU manifests run the CUDA image, CPU ones the plain image");
+    }
+
+    @Test
+    void theDiscoveryScriptReportsTheVisibleDevicesFromZero() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "../conf/gpu-discovery.sh").redirectErrorStream(true);
+        pb.environment().put("CUDA_VISIBLE_DEVICES", "2,3");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor());
+        assertEquals("{\"name\": \"gpu\", \"addresses\": [\"0\",\"1\"]}", out);
+
+        ProcessBuilder none = new ProcessBuilder("bash", "../conf/gpu-discovery.sh").redirectErrorStream(true);
+        none.environment().remove("CUDA_VISIBLE_DEVICES");
+        none.environment().put("PATH", "/usr/bin:/bin");
+        Process q = none.start();
+        String err = new String(q.getInputStream().readAllBytes());
+        if (!Files.exists(Path.of("/usr/bin/nvidia-smi"))) {
+            assertEquals(1, q.waitFor(), err);
+            assertTrue(err.contains("no GPU to report"), err);
+        }
+    }
+
     @Test
     void theGpuManifestAsksForOneGpuPerExecutorAndOneTaskPerGpu() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("../k8s/train-gpu.yaml"));

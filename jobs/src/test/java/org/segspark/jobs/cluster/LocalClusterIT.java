@@ -7,11 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.coco.SyntheticCoco;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,40 +40,11 @@ class LocalClusterIT {
 
     /** spark-submit in client mode, as a user runs it; fails with the log's tail. */
     void submit(LocalCluster.State cluster, String name, String... args) throws Exception {
-        finish(start(cluster, name, args), name);
+        start(cluster, name, args).finish(10);
     }
 
-    Process start(LocalCluster.State cluster, String name, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElseThrow());
-        cmd.add("-Xmx2g");
-        cmd.addAll(Sparks.jvmOptions());
-        cmd.add("-cp");
-        cmd.add(cluster.sparkHome() + File.separator + "jars" + File.separator + "*");      // as bin/spark-submit does
-        cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", cluster.masterUrl(),
-                "--deploy-mode", "client", "--class", "org.segspark.jobs.Main", "--name", name,
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
-                "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false",
-                appJar().toString()));
-        cmd.addAll(List.of(args));
-        Path log = dir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SPARK_HOME", cluster.sparkHome());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return pb.start();
-    }
-
-    void finish(Process p, String name) throws Exception {
-        Path log = dir.resolve(name + ".log");
-        boolean done = p.waitFor(10, TimeUnit.MINUTES);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String text = Files.readString(log);
-        String ours = String.join("\n", text.lines().filter(l -> !l.matches("^\\d\\d/\\d\\d/\\d\\d .*")
-                && !l.startsWith("\tat ")).toList());
-        String tail = ours.substring(Math.max(0, ours.length() - 4000));
-        assertTrue(done && p.exitValue() == 0, name + " failed (exit " + (done ? p.exitValue() : "timeout") + "):\n" + tail);
+    SparkSubmitProcess start(LocalCluster.State cluster, String name, String... args) throws Exception {
+        return SparkSubmitProcess.start(cluster, appJar(), "1g", 2, dir.resolve(name + ".log"), name, List.of(args));
     }
 
     /** The application ids that ran executors on each worker (its work folder has one folder per app). */
@@ -125,19 +94,19 @@ class LocalClusterIT {
             // Worker loss: the executor on worker 1 is killed during epoch 2; Spark starts another
             // and retries its tasks, and the run ends with every epoch and a readable checkpoint.
             Path run = dir.resolve("run-killed");
-            Process training = start(cluster, "train-killed", "train", "--data", shards.toString(), "--out", run.toString(),
+            SparkSubmitProcess training = start(cluster, "train-killed", "train", "--data", shards.toString(), "--out", run.toString(),
                     "--mode", "parameter-averaging", "--epochs", "3", "--set", "train.batch=4",
                     "--set", "train.width-multiplier=0.35", "--set", "train.averaging-frequency=2",
                     "--set", "train.eval.train-examples=0", "--set", "train.eval.bn-recompute-examples=16");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
-            while (!Files.exists(run.resolve("checkpoints/latest.json")) && training.isAlive() && System.nanoTime() < deadline) {
+            while (!Files.exists(run.resolve("checkpoints/latest.json")) && training.process().isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
             ProcessHandle executor = ProcessHandle.of(cluster.workerPids().get(0)).orElseThrow().children()
                     .filter(c -> c.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
                     .findFirst().orElseThrow(() -> new AssertionError("no executor under worker 1"));
             executor.destroyForcibly();
-            finish(training, "train-killed");
+            training.finish(10);
             JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
             assertEquals(3, metrics.get("history").size());
             assertEquals(3, new ObjectMapper().readTree(run.resolve("checkpoints/latest.json").toFile()).get("epoch").asInt());

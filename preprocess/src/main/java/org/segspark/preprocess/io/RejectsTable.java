@@ -63,7 +63,8 @@ public final class RejectsTable {
         return rows;
     }
 
-    private static String csv(String s) {
+    /** One CSV field, quoted when it holds a comma, quote or line break. */
+    public static String csv(String s) {
         if (s == null) {
             return "";
         }

@@ -1,0 +1,194 @@
+package org.segspark.jobs.predict;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.jobs.report.Html;
+import org.segspark.jobs.report.Overlays;
+import org.segspark.jobs.train.Evaluation;
+import org.segspark.jobs.train.Targets;
+import org.segspark.models.NativeSpeed;
+import org.segspark.preprocess.image.BadImageException;
+import org.segspark.preprocess.image.ImageDecoder;
+import org.segspark.preprocess.image.LabelPng;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.image.RgbImage;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.ImagePaths;
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.preprocess.job.ImageInput;
+import org.segspark.preprocess.shards.ShardFormat;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The executor side of {@link PredictJob}: reads a partition's images in batches, runs the network
+ * and writes each image's label map (and overlay) at the image's own size.
+ *
+ * <p>A label map is predicted at the tensor size and mapped back by nearest neighbour through the
+ * placement training used (stretch: the whole tensor; pad: the centred content without its
+ * padding). Pixels a smaller-than-input output (valid-padding U-Net) does not cover are 255.
+ */
+final class ImagePredictor implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelInput input;
+    private final Targets targets;
+    private final String images;
+    private final String out;
+    private final int batch;
+    private final boolean overlays;
+    private final long maxPixels;
+    private final SerializableConf conf;
+    private final int threadsPerTask;
+
+    ImagePredictor(ModelInput input, Targets targets, String images, String out, int batch, boolean overlays,
+                   long maxPixels, SerializableConf conf, int threadsPerTask) {
+        this.input = input;
+        this.targets = targets;
+        this.images = images;
+        this.out = out;
+        this.batch = batch;
+        this.overlays = overlays;
+        this.maxPixels = maxPixels;
+        this.conf = conf;
+        this.threadsPerTask = threadsPerTask;
+    }
+
+    /** One image's result: written (label, probability or class pixel counts) or rejected. */
+    record Outcome(String file, int width, int height, int label, double probability, long[] classPixels,
+                   Reject reject) implements Serializable {
+        static Outcome rejected(Reject r) {
+            return new Outcome(r.path(), 0, 0, -1, Double.NaN, null, r);
+        }
+    }
+
+    /** An image read for the network: its tensor-size pixels, decoded as training's were, and its own size. */
+    private record Loaded(String file, Path path, RgbImage tensor, int width, int height, RgbImage full) {
+    }
+
+    /** The label map's (and overlay's) name: the image's relative path with .png for its extension. */
+    static String pngName(String file) {
+        return file.substring(0, file.lastIndexOf('.')) + ".png";
+    }
+
+    List<Outcome> run(ComputationGraph net, Iterator<String> files) throws IOException {
+        if (threadsPerTask > 0) {
+            NativeSpeed.setThreads(threadsPerTask);
+        }
+        Configuration c = conf.get();
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Loaded> pending = new ArrayList<>();
+        while (files.hasNext()) {
+            String file = files.next();
+            Path path = ImagePaths.resolve(HadoopFiles.path(images), file);
+            ImageInput in = ImageInput.read(file, path, maxPixels, c, input.aspect(), input.width(), input.height(),
+                    input.dctScaling());
+            if (in.reject() != null) {
+                outcomes.add(Outcome.rejected(in.reject().reject()));
+                continue;
+            }
+            boolean reduced = in.image().width() != in.width();
+            pending.add(new Loaded(file, path, in.decoded().resized(input.width(), input.height(), input.aspect()),
+                    in.width(), in.height(), reduced ? null : in.image()));
+            if (pending.size() == batch) {
+                predict(net, pending, outcomes, c);
+                pending.clear();
+            }
+        }
+        if (!pending.isEmpty()) {
+            predict(net, pending, outcomes, c);
+        }
+        return outcomes;
+    }
+
+    private void predict(ComputationGraph net, List<Loaded> batchImages, List<Outcome> outcomes, Configuration c) {
+        int n = batchImages.size(), h = input.height(), w = input.width(), plane = h * w;
+        float[] x = new float[n * 3 * plane];
+        for (int i = 0; i < n; i++) {
+            input.normalizer().toChw(batchImages.get(i).tensor().pixels(), h, w, x, i * 3 * plane);
+        }
+        INDArray output;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            output = net.output(false, Nd4j.create(x, new long[] {n, 3, h, w}, 'c'))[0];
+        }
+        if (!input.segmentation()) {
+            float[] p = output.ravel().toFloatVector();
+            int k = (int) output.size(1);
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int j = 1; j < k; j++) {
+                    best = p[i * k + j] > p[i * k + best] ? j : best;
+                }
+                Loaded img = batchImages.get(i);
+                outcomes.add(new Outcome(img.file(), img.width(), img.height(), best, p[i * k + best], null, null));
+            }
+            return;
+        }
+        int[] predicted = Evaluation.predictions(output, targets);
+        for (int i = 0; i < n; i++) {
+            outcomes.add(write(batchImages.get(i), tensorLabels(predicted, i), c));
+        }
+    }
+
+    /** Image {@code i}'s predicted classes on the tensor grid, 255 outside the output's window. */
+    byte[] tensorLabels(int[] predicted, int i) {
+        int h = input.height(), w = input.width(), oh = targets.outputHeight(), ow = targets.outputWidth();
+        int top = targets.top(h), left = targets.left(w);
+        byte[] labels = new byte[h * w];
+        if (oh != h || ow != w) {
+            java.util.Arrays.fill(labels, (byte) ShardFormat.IGNORE_LABEL);
+        }
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                labels[(y + top) * w + x + left] = (byte) predicted[i * oh * ow + y * ow + x];
+            }
+        }
+        return labels;
+    }
+
+    /** The tensor-grid labels at the image's own size: the placement's content, nearest neighbour. */
+    static byte[] toImageSize(byte[] tensorLabels, int tensorW, int tensorH, int imageW, int imageH, Resize.Aspect aspect) {
+        Resize.Placement p = Resize.Placement.of(imageW, imageH, tensorW, tensorH, aspect);
+        byte[] content = new byte[p.width() * p.height()];
+        for (int y = 0; y < p.height(); y++) {
+            System.arraycopy(tensorLabels, (y + p.y()) * tensorW + p.x(), content, y * p.width(), p.width());
+        }
+        return Resize.labels(content, p.width(), p.height(), imageW, imageH, Resize.Aspect.STRETCH, (byte) 0);
+    }
+
+    private Outcome write(Loaded img, byte[] tensorLabels, Configuration c) {
+        int width = img.width(), height = img.height();
+        byte[] labels = toImageSize(tensorLabels, input.width(), input.height(), width, height, input.aspect());
+        long[] counts = new long[input.classes().size()];
+        for (byte b : labels) {
+            int v = b & 0xff;
+            if (v < counts.length) {
+                counts[v]++;
+            }
+        }
+        String name = pngName(img.file());
+        Path labelsFile = ImagePaths.resolve(new Path(out, PredictJob.LABELS), name);
+        try {
+            HadoopFiles.writeAtomically(labelsFile, c, LabelPng.encode(labels, width, height));
+            if (overlays) {
+                // the tensor came from a reduced JPEG decode: the overlay needs every pixel
+                RgbImage full = img.full() != null ? img.full()
+                        : new ImageDecoder(maxPixels).decode(HadoopFiles.readAll(img.path(), c));
+                HadoopFiles.writeAtomically(ImagePaths.resolve(new Path(out, PredictJob.OVERLAYS), name), c,
+                        Html.png(Overlays.overlay(full.pixels(), labels, width, height)));
+            }
+        } catch (IOException | BadImageException e) {
+            return Outcome.rejected(new Reject(img.file(), "write", "cannot write " + labelsFile + ": " + e.getMessage()));
+        }
+        return new Outcome(img.file(), width, height, -1, Double.NaN, counts, null);
+    }
+}

@@ -1,0 +1,173 @@
+package org.segspark.jobs.predict;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.jobs.train.Evaluation;
+import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.train.Targets;
+import org.segspark.preprocess.io.Accounting;
+import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.Reject;
+import org.segspark.preprocess.io.RejectsTable;
+import org.segspark.preprocess.io.SerializableConf;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code segspark predict}: a run's model over a folder of images. Executors read their images,
+ * give them the training tensors' geometry and normalisation, predict, and write each result
+ * themselves (image bytes never reach the driver): for segmentation an 8-bit label map at the
+ * image's own size and an overlay; for classification a class and its probability. The driver
+ * writes {@code predictions.csv} (one row per written image) and {@code rejects.csv}.
+ */
+public final class PredictJob {
+    public static final String LABELS = "labels";
+    public static final String OVERLAYS = "overlays";
+    public static final String PREDICTIONS = "predictions.csv";
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
+
+    private PredictJob() {
+    }
+
+    /**
+     * @param aspect    stretch, pad, or auto (the model's training data's, from model.json)
+     * @param batch     images per forward pass on an executor
+     * @param maxPixels larger images are rejected (decompression-bomb guard)
+     */
+    public record Settings(String run, String images, String out, int batch, boolean overlays, String aspect,
+                           long maxPixels) {
+        public Settings {
+            if (batch < 1) {
+                throw new IllegalArgumentException("predict.batch must be >= 1, got " + batch);
+            }
+            if (!aspect.equals("auto") && !aspect.equals("stretch") && !aspect.equals("pad")) {
+                throw new IllegalArgumentException("predict.aspect must be auto, stretch or pad, got \"" + aspect + "\"");
+            }
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("predict.max-pixels must be >= 1, got " + maxPixels);
+            }
+        }
+    }
+
+    /** What a run did: its books, the rejects, files skipped as not images, and the model's input geometry. */
+    public record Result(Accounting accounting, List<Reject> rejects, List<String> skipped, ModelInput input) {
+    }
+
+    public static Result run(JavaSparkContext jsc, Settings s) throws IOException {
+        Configuration conf = jsc.hadoopConfiguration();
+        RunDirectory dir = new RunDirectory(s.run(), conf);
+        JsonNode info = new ObjectMapper().readTree(dir.read(RunDirectory.MODEL_INFO));
+        ModelInput input = ModelInput.of(info, s.aspect(), s.run());
+        ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
+        Targets targets = input.segmentation()
+                ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
+                : Targets.classification(input.classes().size());
+
+        Path root = HadoopFiles.path(s.images());
+        Path outRoot = HadoopFiles.path(s.out());
+        FileSystem fs = HadoopFiles.fs(root, conf);
+        String rootPath = pathOf(fs.makeQualified(root));
+        String outPath = pathOf(HadoopFiles.fs(outRoot, conf).makeQualified(outRoot));
+        if (outPath.equals(rootPath) || outPath.startsWith(rootPath + "/")) {
+            throw new IllegalArgumentException("--out " + s.out() + " is inside --images " + s.images()
+                    + ": a later run would take the predictions for inputs");
+        }
+        if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
+            throw new IllegalArgumentException("--images " + s.images() + " is not a folder");
+        }
+        List<String> files = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+            String rel = pathOf(fs.makeQualified(it.next().getPath())).substring(rootPath.length() + 1);
+            (isImageName(rel) ? files : skipped).add(rel);
+        }
+        files.sort(Comparator.naturalOrder());
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no image files (" + String.join(", ", IMAGE_EXTENSIONS) + ") under "
+                    + s.images() + (skipped.isEmpty() ? "" : "; found only " + skipped.size() + " other files"));
+        }
+
+        ImagePredictor predictor = new ImagePredictor(input, targets, root.toString(), outRoot.toString(), s.batch(),
+                s.overlays(), s.maxPixels(), new SerializableConf(conf),
+                jsc.master().startsWith("local") ? 0 : jsc.getConf().getInt("spark.task.cpus", 1));
+        Broadcast<Evaluation.Model> model = jsc.broadcast(Evaluation.Model.of(net));
+        List<ImagePredictor.Outcome> outcomes;
+        try {
+            jsc.setJobDescription("predict: " + files.size() + " images with " + s.run() + " -> " + s.out());
+            int partitions = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2));
+            outcomes = jsc.parallelize(files, partitions)
+                    .mapPartitions(names -> predictor.run(model.value().build(), names).iterator())
+                    .collect();
+        } finally {
+            model.destroy();
+        }
+        List<Reject> rejects = new ArrayList<>();
+        StringBuilder csv = new StringBuilder(header(input, s.overlays()));
+        for (ImagePredictor.Outcome o : outcomes) {
+            if (o.reject() != null) {
+                rejects.add(o.reject());
+            } else {
+                csv.append(row(o, input, s.overlays()));
+            }
+        }
+        Accounting books = Accounting.check(files.size(), outcomes.size() - rejects.size(), rejects.size());
+        HadoopFiles.writeAtomically(new Path(outRoot, PREDICTIONS), conf, csv.toString().getBytes(StandardCharsets.UTF_8));
+        RejectsTable.write(new Path(outRoot, RejectsTable.FILE), conf, rejects);
+        return new Result(books, rejects, skipped, input);
+    }
+
+    /** The path part of a qualified path, without the trailing slash a local folder's URI has. */
+    private static String pathOf(Path qualified) {
+        String p = qualified.toUri().getPath();
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    static boolean isImageName(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > name.lastIndexOf('/') + 1 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    private static String header(ModelInput input, boolean overlays) {
+        if (!input.segmentation()) {
+            return "file,width,height,class,class_name,probability\n";
+        }
+        StringBuilder b = new StringBuilder("file,width,height,label_map").append(overlays ? ",overlay" : "");
+        for (String c : input.classes()) {
+            b.append(',').append(RejectsTable.csv("share_" + c));
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String row(ImagePredictor.Outcome o, ModelInput input, boolean overlays) {
+        StringBuilder b = new StringBuilder(RejectsTable.csv(o.file())).append(',').append(o.width()).append(',')
+                .append(o.height());
+        if (!input.segmentation()) {
+            return b.append(',').append(o.label()).append(',').append(RejectsTable.csv(input.classes().get(o.label())))
+                    .append(',').append(String.format(Locale.ROOT, "%.6f", o.probability())).append('\n').toString();
+        }
+        b.append(',').append(RejectsTable.csv(LABELS + "/" + ImagePredictor.pngName(o.file())));
+        if (overlays) {
+            b.append(',').append(RejectsTable.csv(OVERLAYS + "/" + ImagePredictor.pngName(o.file())));
+        }
+        double pixels = (double) o.width() * o.height();
+        for (long n : o.classPixels()) {
+            b.append(',').append(String.format(Locale.ROOT, "%.6f", n / pixels));
+        }
+        return b.append('\n').toString();
+    }
+}
