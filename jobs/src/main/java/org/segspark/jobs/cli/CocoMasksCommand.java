@@ -38,12 +38,7 @@ public final class CocoMasksCommand implements Callable<Integer> {
         JobConfig cfg = JobConfig.of("coco-masks").file(common.config).set(common.set)
                 .option("coco-masks.annotations", annotations).option("coco-masks.images", images)
                 .option("coco-masks.out", out).option("coco-masks.mapping", mapping).load();
-        var c = cfg.section("coco-masks");
-        for (String k : new String[] {"annotations", "images", "out"}) {
-            if (!c.hasPath(k)) {
-                throw new IllegalArgumentException("--" + k + " is required");
-            }
-        }
+        var c = cfg.section("coco-masks", "annotations", "images", "out");
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-coco-masks", "coco-masks", ProgressLine.console(), 0)) {
             CocoMasksJob.Result r = CocoMasksJob.run(jsc, c.getString("annotations"), c.getString("images"),

@@ -42,12 +42,7 @@ public final class PredictCommand implements Callable<Integer> {
         JobConfig cfg = JobConfig.of("predict").file(common.config).set(common.set)
                 .option("predict.model", model).option("predict.images", images).option("predict.out", out)
                 .option("predict.batch", batch).option("predict.overlays", overlays).load();
-        Config c = cfg.section("predict");
-        for (String k : new String[] {"model", "images", "out"}) {
-            if (!c.hasPath(k)) {
-                throw new IllegalArgumentException("--" + k + " is required");
-            }
-        }
+        Config c = cfg.section("predict", "model", "images", "out");
         PredictJob.Settings s = new PredictJob.Settings(c.getString("model"), c.getString("images"), c.getString("out"),
                 c.getInt("batch"), c.getBoolean("overlays"), c.getString("aspect"), c.getLong("max-pixels"));
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);

@@ -34,10 +34,7 @@ public final class SynthCocoCommand implements Callable<Integer> {
         var c = JobConfig.of("synth-coco").file(common.config).set(common.set)
                 .option("synth-coco.out", out).option("synth-coco.images", images)
                 .option("synth-coco.width", wh == null ? null : wh[0]).option("synth-coco.height", wh == null ? null : wh[1])
-                .option("synth-coco.seed", seed).load().section("synth-coco");
-        if (!c.hasPath("out")) {
-            throw new IllegalArgumentException("--out is required");
-        }
+                .option("synth-coco.seed", seed).load().section("synth-coco", "out");
         Path dir = Path.of(c.getString("out"));
         long t = System.nanoTime();
         new SyntheticCoco(c.getInt("width"), c.getInt("height"), c.getLong("seed")).write(dir, c.getInt("images"));

@@ -125,6 +125,17 @@ public final class JobConfig {
         return config.getConfig(path);
     }
 
+    /** The section, after checking it sets every one of {@code keys} (each a command's --KEY option). */
+    public Config section(String path, String... required) {
+        Config c = section(path);
+        for (String k : required) {
+            if (!c.hasPath(k)) {
+                throw new IllegalArgumentException("--" + k + " is required");
+            }
+        }
+        return c;
+    }
+
     /** HOCON text of the effective configuration, with the defaults' comments. */
     public String render() {
         return config.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));

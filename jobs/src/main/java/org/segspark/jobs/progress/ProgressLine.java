@@ -25,9 +25,12 @@ public final class ProgressLine {
         this.plainIntervalNanos = plainIntervalSeconds * 1_000_000_000L;
     }
 
-    /** Progress on standard output, in place only when it is a terminal. */
+    /**
+     * Progress on standard error, so that standard output carries only a command's results (the
+     * JSON of --json); in place only on a terminal.
+     */
     public static ProgressLine console() {
-        return new ProgressLine(System.out, System.console() != null, 10);
+        return new ProgressLine(System.err, System.console() != null, 10);
     }
 
     public synchronized void start(String stage, long total, String unit) {

@@ -96,8 +96,12 @@ public record TrainConfig(String model, String task, String data, String valData
      * @param schedule    constant, step or cosine, after {@code warmupEpochs} epochs of linear warm-up
      */
     public record Optimizer(String name, double lr, double weightDecay, double momentum, String schedule,
-                            int warmupEpochs, int stepEpochs, double stepGamma) implements Serializable {
+                            int warmupEpochs, int stepEpochs, double stepGamma, String lrScaling)
+            implements Serializable {
         public Optimizer {
+            if (!lrScaling.equals("none") && !lrScaling.equals("sqrt") && !lrScaling.equals("linear")) {
+                throw new IllegalArgumentException("optimizer.lr-scaling must be none, sqrt or linear, got \"" + lrScaling + "\"");
+            }
             if (!name.equals("adam") && !name.equals("adamw") && !name.equals("sgd")) {
                 throw new IllegalArgumentException("optimizer.name must be adam, adamw or sgd, got \"" + name + "\"");
             }
@@ -110,6 +114,24 @@ public record TrainConfig(String model, String task, String data, String valData
             if (momentum < 0 || momentum >= 1) {
                 throw new IllegalArgumentException("optimizer.momentum must be in [0, 1), got " + momentum);
             }
+        }
+
+        /**
+         * The learning-rate factor for parameter averaging over {@code workers}: averaging their
+         * updates takes one step per round of {@code workers} minibatches, as a batch that many
+         * times larger would, so the rate grows with sqrt(workers) or workers.
+         */
+        public double lrFactor(int workers) {
+            return switch (lrScaling) {
+                case "sqrt" -> Math.sqrt(workers);
+                case "linear" -> workers;
+                default -> 1.0;
+            };
+        }
+
+        public Optimizer withLr(double newLr) {
+            return new Optimizer(name, newLr, weightDecay, momentum, schedule, warmupEpochs, stepEpochs, stepGamma,
+                    lrScaling);
         }
 
         /** The schedule over {@code epochs} epochs (validated here). */
@@ -182,7 +204,8 @@ public record TrainConfig(String model, String task, String data, String valData
                 new Optimizer(c.getString("optimizer.name"), c.getDouble("optimizer.lr"),
                         c.getDouble("optimizer.weight-decay"), c.getDouble("optimizer.momentum"),
                         c.getString("optimizer.schedule"), c.getInt("optimizer.warmup-epochs"),
-                        c.getInt("optimizer.step-epochs"), c.getDouble("optimizer.step-gamma")),
+                        c.getInt("optimizer.step-epochs"), c.getDouble("optimizer.step-gamma"),
+                        c.getString("optimizer.lr-scaling")),
                 c.getInt("eval.batch"), c.getInt("eval.train-examples"),
                 c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
                 c.getInt("checkpoint.keep"), c.getString("device"),

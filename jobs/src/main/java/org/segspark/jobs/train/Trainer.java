@@ -94,7 +94,15 @@ public final class Trainer {
             throw new IllegalArgumentException("the shard set " + cfg.data() + " has no training examples");
         }
         ModelConfig modelConfig = modelConfig(spec, m);
-        ComputationGraph net = resume != null ? resume.net() : ModelRegistry.build(cfg.model(), modelConfig, base());
+        int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
+        double lrFactor = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING ? cfg.optimizer().lrFactor(workers) : 1.0;
+        if (lrFactor != 1.0 && resume == null) {
+            console.printf(Locale.ROOT, "learning rate %s x %.3f = %s (optimizer.lr-scaling %s, parameter averaging over "
+                            + "%d workers)%n", cfg.optimizer().lr(), lrFactor, cfg.optimizer().lr() * lrFactor,
+                    cfg.optimizer().lrScaling(), workers);
+        }
+        ComputationGraph net = resume != null ? resume.net()
+                : ModelRegistry.build(cfg.model(), modelConfig, base(lrFactor));
         if (resume == null && cfg.modelOptions().pretrained() != null) {
             loadPretrained(net, cfg.modelOptions().pretrained(), hconf);
         }
@@ -116,7 +124,6 @@ public final class Trainer {
         List<String> bnSample = BatchPlan.plan(sampleGroups(trainGroups, cfg.bnRecomputeExamples(), cfg.seed() + 1),
                 cfg.batch(), cfg.seed() + 1);
         int threadsPerTask = threadsPerTask();
-        int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
         console.printf(Locale.ROOT, "training %s (%s, %d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
                 cfg.model(), spec.task().id(), classes, m.tensor().height(), m.tensor().width(), trainExamples,
                 valExamples, cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
@@ -515,8 +522,8 @@ public final class Trainer {
         return c;
     }
 
-    NeuralNetConfiguration.Builder base() {
-        TrainConfig.Optimizer o = cfg.optimizer();
+    NeuralNetConfiguration.Builder base(double lrFactor) {
+        TrainConfig.Optimizer o = cfg.optimizer().withLr(cfg.optimizer().lr() * lrFactor);
         boolean scheduled = !o.schedule().equalsIgnoreCase("constant") || o.warmupEpochs() > 0;
         if (scheduled && cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
             throw new IllegalArgumentException("optimizer.schedule " + o.schedule() + " (warm-up " + o.warmupEpochs()
