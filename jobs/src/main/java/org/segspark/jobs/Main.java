@@ -3,6 +3,8 @@ package org.segspark.jobs;
 import org.segspark.jobs.cli.BenchCommand;
 import org.segspark.jobs.cli.ClusterCommand;
 import org.segspark.jobs.cli.CocoMasksCommand;
+import org.segspark.jobs.cli.NasCommand;
+import org.segspark.jobs.cli.ShardsCommand;
 import org.segspark.jobs.cli.DemoCommand;
 import org.segspark.jobs.cli.EvaluateCommand;
 import org.segspark.jobs.cli.ModelsCommand;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
 /** The segspark command line; also the main class of the spark-submit jar. */
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
-        subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class,
+        subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class, NasCommand.class, ShardsCommand.class,
                 DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class, EvaluateCommand.class,
                 PredictCommand.class,
                 CommandLine.HelpCommand.class})

@@ -69,6 +69,10 @@ public record GraphStats(long paramsTotal, long paramsTrainable, long macs, List
                 }
                 InputType in = types.get(conf.getVertexInputs().get(name).get(0));
                 m = macs(l, in, types.get(name));
+            } else {
+                // vertices with parameters of their own (a learnable depth, say)
+                params = v.numParams(true);
+                trainable += params;
             }
             total += params;
             macs += m;

@@ -16,9 +16,11 @@ import java.util.Locale;
  * @param padding         U-Net's convolutions: "same" (output = input size) or "valid" (the paper's, output smaller)
  * @param head            unet-vgg16's head: "sigmoid" (one channel, binary foreground) or "softmax" (one channel per class)
  * @param freezeEncoder   keep the encoder's parameters fixed (pretrained encoders; design C trains the decoder only)
+ * @param architecture    a searchable model's architecture as JSON (the nas models: settings or a saved
+ *                        definition); empty for the model's default
  */
 public record ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
-                          String padding, String head, boolean freezeEncoder) implements Serializable {
+                          String padding, String head, boolean freezeEncoder, String architecture) implements Serializable {
 
     public static final String SAME = "same";
     public static final String VALID = "valid";
@@ -46,6 +48,12 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
         if (!head.equals(SOFTMAX) && !head.equals(SIGMOID)) {
             throw new IllegalArgumentException("head must be softmax or sigmoid, got " + head);
         }
+        architecture = architecture == null ? "" : architecture.strip();
+    }
+
+    public ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
+                       String padding, String head, boolean freezeEncoder) {
+        this(classes, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, "");
     }
 
     /** The common case: every option at its usual value. */
@@ -54,35 +62,40 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
     }
 
     public ModelConfig withClasses(int c) {
-        return new ModelConfig(c, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder);
+        return new ModelConfig(c, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withInput(int h, int w) {
-        return new ModelConfig(classes, h, w, widthMultiplier, seed, outputStride, padding, head, freezeEncoder);
+        return new ModelConfig(classes, h, w, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withSeed(long s) {
-        return new ModelConfig(classes, height, width, widthMultiplier, s, outputStride, padding, head, freezeEncoder);
+        return new ModelConfig(classes, height, width, widthMultiplier, s, outputStride, padding, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withWidthMultiplier(double a) {
-        return new ModelConfig(classes, height, width, a, seed, outputStride, padding, head, freezeEncoder);
+        return new ModelConfig(classes, height, width, a, seed, outputStride, padding, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withOutputStride(int os) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, os, padding, head, freezeEncoder);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, os, padding, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withPadding(String p) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, p, head, freezeEncoder);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, p, head, freezeEncoder, architecture);
     }
 
     public ModelConfig withHead(String h) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, h, freezeEncoder);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, h, freezeEncoder, architecture);
     }
 
     public ModelConfig withFreezeEncoder(boolean f) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, f);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, f, architecture);
+    }
+
+    public ModelConfig withArchitecture(String json) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder,
+                json);
     }
 
     /** MobileNet's resolution multiplier rho: the input scaled from this size, rounded to a multiple of 32. */

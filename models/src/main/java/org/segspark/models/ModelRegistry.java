@@ -101,6 +101,9 @@ public final class ModelRegistry {
                 new ModelConfig(21, 512, 512, 1.0, 42),
                 new ReferenceFigures(5_816_053L, 26_310_950_912L, REFS + " DeepLabV3PlusMobileNetV2(21, 16) at 512"),
                 DeepLabV3PlusMobileNetV2::build));
+        for (ModelProvider provider : java.util.ServiceLoader.load(ModelProvider.class, ModelRegistry.class.getClassLoader())) {
+            provider.models().forEach(ModelRegistry::register);
+        }
     }
 
     private ModelRegistry() {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** The parameters of a {@link LearnableChannelGate}: one score per channel, "s", shape [1, c], a bias-type parameter. */
 final class ChannelGateParams implements ParamInitializer {
-    static final String SCORE = "s";
+    public static final String SCORE = "s";
     static final ChannelGateParams INSTANCE = new ChannelGateParams();
 
     private ChannelGateParams() {

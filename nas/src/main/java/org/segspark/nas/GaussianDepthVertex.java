@@ -45,6 +45,13 @@ public class GaussianDepthVertex extends SameDiffVertex {
         this.hard = hard;
     }
 
+    /** Its own updater (the architecture parameters' learning rate), instead of the network's. */
+    public GaussianDepthVertex withUpdater(org.nd4j.linalg.learning.config.IUpdater u) {
+        this.updater = u;
+        this.biasUpdater = u;
+        return this;
+    }
+
     public int getChoices() {
         return choices;
     }
@@ -148,7 +155,10 @@ public class GaussianDepthVertex extends SameDiffVertex {
 
     @Override
     public GaussianDepthVertex clone() {
-        return new GaussianDepthVertex(choices, initialDepth, hard);
+        GaussianDepthVertex v = new GaussianDepthVertex(choices, initialDepth, hard);
+        v.updater = updater == null ? null : updater.clone();
+        v.biasUpdater = biasUpdater == null ? null : biasUpdater.clone();
+        return v;
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
                 s.getInt("width"), s.getInt("height"), coco);
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         PreprocessCommand.run(jsc, cfg, System.out);
+        // what notebooks/shards.ipynb shows (Parquet needs no reader there)
+        org.segspark.jobs.shards.ShardPreview.write(root.resolve("shards").toString(), "val", 16,
+                root.resolve("preview").toString(), jsc.hadoopConfiguration());
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
         double minutes = (System.nanoTime() - t0) / 60e9;
         System.out.printf(Locale.ROOT, "demo: %s; %.1f minutes end to end%n", TrainSummary.of(r), minutes);

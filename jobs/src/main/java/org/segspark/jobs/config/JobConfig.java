@@ -103,6 +103,11 @@ public final class JobConfig {
         return c;
     }
 
+    /** A configuration from its rendered text (what {@link #render()} gives), for work shipped to Spark tasks. */
+    public static JobConfig parse(String hocon) {
+        return new JobConfig(ConfigFactory.parseString(hocon).resolve());
+    }
+
     /** A copy with one more setting, for values a job derives (a demo's folders, say). */
     public JobConfig with(String path, Object value) {
         return new JobConfig(config.withValue(path, ConfigValueFactory.fromAnyRef(value)));

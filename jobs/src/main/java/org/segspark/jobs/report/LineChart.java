@@ -22,6 +22,7 @@ public final class LineChart {
     private final List<String> names = new ArrayList<>();
     private final List<double[]> xs = new ArrayList<>();
     private final List<double[]> ys = new ArrayList<>();
+    private final List<Boolean> joined = new ArrayList<>();
 
     public LineChart(String title, String xLabel) {
         this.title = title;
@@ -32,6 +33,14 @@ public final class LineChart {
         names.add(name);
         xs.add(x);
         ys.add(y);
+        joined.add(true);
+        return this;
+    }
+
+    /** Points not joined by a line (a scatter of trials). */
+    public LineChart points(String name, double[] x, double[] y) {
+        series(name, x, y);
+        joined.set(joined.size() - 1, false);
         return this;
     }
 
@@ -119,7 +128,9 @@ public final class LineChart {
                     }
                     g.fillOval((int) px - 3, (int) py - 3, 6, 6);
                 }
-                g.draw(path);
+                if (joined.get(s)) {
+                    g.draw(path);
+                }
                 // legend in the title row, right-aligned, clear of the data
                 int lx = width - right - 150 * (ys.size() - s), ly = 22;
                 g.fillRect(lx, ly - 6, 14, 4);

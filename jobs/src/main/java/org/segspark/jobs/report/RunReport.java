@@ -25,7 +25,8 @@ public final class RunReport {
     /** Everything the page shows. */
     public record Input(String title, Map<String, String> header, String configText, List<String> classes,
                         boolean segmentation, List<EpochMetrics> history, ConfusionMatrix confusion,
-                        List<Evaluation.Sample> samples, List<org.segspark.jobs.train.EpochTiming> timings) {
+                        List<Evaluation.Sample> samples, List<org.segspark.jobs.train.EpochTiming> timings,
+                        List<Map<String, Object>> search) {
     }
 
     /** The page and its figures (file name -> PNG). */
@@ -70,6 +71,64 @@ public final class RunReport {
                     .append(String.format(Locale.ROOT, "%.1f", v[0] == 0 ? 0 : v[1] / (double) v[0])).append("</td></tr>"));
             h.append("</table>");
         }
+    }
+
+    /** A search's epochs (RUN/search.jsonl): size, depths and live channels per cell, and what pruning would keep. */
+    @SuppressWarnings("unchecked")
+    private static void search(StringBuilder h, Map<String, byte[]> figures, List<Map<String, Object>> rows) {
+        if (rows == null || rows.isEmpty()) {
+            return;
+        }
+        double[] epochs = rows.stream().mapToDouble(r -> ((Number) r.get("epoch")).doubleValue()).toArray();
+        LineChart live = new LineChart("Live channels per cell (share of the cell's channels)", "epoch");
+        LineChart depth = new LineChart("Learnt depths", "epoch");
+        List<Map<String, Object>> firstCells = (List<Map<String, Object>>) rows.get(0).get("cells");
+        for (int c = 0; c < firstCells.size(); c++) {
+            int cell = c;
+            String name = String.valueOf(firstCells.get(c).get("cell")).replaceFirst("_p\\d+$", "");
+            live.series(name, epochs, rows.stream().mapToDouble(r -> {
+                Map<String, Object> m = ((List<Map<String, Object>>) r.get("cells")).get(cell);
+                return ((Number) m.get("live")).doubleValue() / ((Number) m.get("channels")).doubleValue();
+            }).toArray());
+            depth.series(name, epochs, rows.stream().mapToDouble(r -> ((Number) ((List<Map<String, Object>>) r.get("cells"))
+                    .get(cell).get("depth")).doubleValue()).toArray());
+        }
+        if (rows.get(0).get("net_depth") != null) {
+            depth.series("U-Net", epochs, rows.stream().mapToDouble(r -> ((Number) r.get("net_depth")).doubleValue()).toArray());
+        }
+        LineChart size = new LineChart("Relaxed size / full size", "epoch")
+                .series("size ratio", epochs, rows.stream().mapToDouble(r -> ((Number) r.get("size_ratio")).doubleValue()).toArray());
+        figures.put("search-live.png", Html.png(live.render(900, 320)));
+        figures.put("search-depth.png", Html.png(depth.render(900, 320)));
+        figures.put("search-size.png", Html.png(size.render(900, 280)));
+        h.append("<h2>Architecture search</h2><p>The size loss's pull on the network while it trains; what pruning "
+                + "(segspark nas prune) would keep after each epoch.</p>")
+                .append(Html.img(figures.get("search-size.png"), "relaxed size per epoch"))
+                .append(Html.img(figures.get("search-live.png"), "live channels per cell"))
+                .append(Html.img(figures.get("search-depth.png"), "learnt depths"))
+                .append("<table><tr><th>epoch</th><th>CE</th><th>arch loss</th><th>size ratio</th><th>U-Net depth</th>"
+                        + "<th>parameters if pruned</th></tr>");
+        for (Map<String, Object> r : rows) {
+            h.append("<tr><td>").append(r.get("epoch")).append("</td><td>").append(num(r.get("ce"))).append("</td><td>")
+                    .append(num(r.get("arch_loss"))).append("</td><td>").append(num(r.get("size_ratio"))).append("</td><td>")
+                    .append(r.get("net_depth") == null ? "-" : num(r.get("net_depth")) + " (keeps " + r.get("net_depth_kept") + ")")
+                    .append("</td><td>").append(r.get("params_if_pruned")).append(" of ").append(r.get("params_full"))
+                    .append("</td></tr>");
+        }
+        Map<String, Object> last = rows.get(rows.size() - 1);
+        h.append("</table><p>Before and after: each cell as built, and what pruning keeps after the last epoch.</p>"
+                + "<table><tr><th class=\"l\">cell</th><th>channels</th><th>kept</th><th>steps</th><th>kept</th><th>depth</th></tr>");
+        for (Map<String, Object> c : (List<Map<String, Object>>) last.get("cells")) {
+            h.append("<tr><td class=\"l\">").append(esc(String.valueOf(c.get("cell")).replaceFirst("_p\\d+$", "")))
+                    .append("</td><td>").append(c.get("channels")).append("</td><td>").append(c.get("live"))
+                    .append("</td><td>").append(c.get("steps")).append("</td><td>").append(c.get("steps_kept"))
+                    .append("</td><td>").append(num(c.get("depth"))).append("</td></tr>");
+        }
+        h.append("</table>");
+    }
+
+    private static String num(Object o) {
+        return o instanceof Number n ? String.format(Locale.ROOT, "%.4g", n.doubleValue()) : esc(o);
     }
 
     private static String pct(double share) {
@@ -204,6 +263,7 @@ public final class RunReport {
             }
             h.append("; hatched white = ignored.</p>").append(Html.img(figures.get("predictions.png"), "predictions"));
         }
+        search(h, figures, in.search());
         h.append("<h2>Configuration</h2><pre>").append(esc(in.configText())).append("</pre>");
         h.append("</body></html>\n");
         return new Output(h.toString(), figures);

@@ -28,6 +28,8 @@ public final class RunDirectory {
     public static final String HISTORY = "history.jsonl";
     /** One {@link EpochTiming} per finished epoch: where the training time went. */
     public static final String TRAINING_STATS = "training-stats.jsonl";
+    /** Per epoch of a search: architecture loss, relaxed size, depths, live channels (nas models). */
+    public static final String SEARCH = "search.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

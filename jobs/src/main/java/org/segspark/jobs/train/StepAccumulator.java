@@ -48,12 +48,13 @@ public final class StepAccumulator extends BaseTrainingListener implements Seria
                         double updateSeconds) {
     }
 
+    /** {@code sc} null: accumulators of this process only (training inside a Spark task). */
     public StepAccumulator(SparkContext sc, boolean forwardToNewest) {
-        this.lossSum = sc.doubleAccumulator("train loss sum");
-        this.minibatches = sc.longAccumulator("train minibatches");
-        this.computeNanos = sc.longAccumulator("train compute ns");
-        this.updateNanos = sc.longAccumulator("train update ns");
-        this.timedSteps = sc.longAccumulator("train timed steps");
+        this.lossSum = sc == null ? new DoubleAccumulator() : sc.doubleAccumulator("train loss sum");
+        this.minibatches = sc == null ? new LongAccumulator() : sc.longAccumulator("train minibatches");
+        this.computeNanos = sc == null ? new LongAccumulator() : sc.longAccumulator("train compute ns");
+        this.updateNanos = sc == null ? new LongAccumulator() : sc.longAccumulator("train update ns");
+        this.timedSteps = sc == null ? new LongAccumulator() : sc.longAccumulator("train timed steps");
         this.forwardToNewest = forwardToNewest;
     }
 

@@ -27,9 +27,11 @@ public record TrainConfig(String model, String task, String data, String valData
      * @param head          unet-vgg16: sigmoid (binary, two classes) or softmax
      * @param freezeEncoder keep the encoder fixed (with pretrained weights)
      * @param pretrained    Keras Applications "notop" .h5 weights for the encoder (VGG16 or MobileNetV2 encoders)
+     * @param architecture  nas models: search settings as JSON, or the location of a saved architecture.json
+     * @param initFrom      start from a saved network's weights, matched by layer name (a run folder or a model .zip)
      */
     public record ModelOptions(Integer outputStride, String padding, String head, Boolean freezeEncoder,
-                               String pretrained) implements Serializable {
+                               String pretrained, String architecture, String initFrom) implements Serializable {
     }
 
     /** How training is distributed. */
@@ -194,7 +196,12 @@ public record TrainConfig(String model, String task, String data, String valData
                 o.getIsNull("padding") ? null : o.getString("padding"),
                 o.getIsNull("head") ? null : o.getString("head"),
                 o.getIsNull("freeze-encoder") ? null : o.getBoolean("freeze-encoder"),
-                o.getIsNull("pretrained") ? null : o.getString("pretrained"));
+                o.getIsNull("pretrained") ? null : o.getString("pretrained"),
+                !o.hasPath("architecture") ? null
+                        : o.getValue("architecture").valueType() == com.typesafe.config.ConfigValueType.OBJECT
+                        ? o.getValue("architecture").render(com.typesafe.config.ConfigRenderOptions.concise())
+                        : o.getString("architecture"),
+                o.hasPath("init-from") ? o.getString("init-from") : null);
         return new TrainConfig(c.getString("model"), c.getString("task"), required(c, "data"),
                 c.getIsNull("val-data") ? null : c.getString("val-data"), required(c, "out"), c.getInt("classes"),
                 c.getInt("epochs"), c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"),

@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import org.apache.hadoop.conf.Configuration;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -47,11 +49,18 @@ public final class TrainJob {
      */
     public static Result run(JavaSparkContext jsc, JobConfig config, PrintStream console, boolean resume)
             throws IOException {
+        return run(jsc, jsc.hadoopConfiguration(), config, console, resume);
+    }
+
+    /** {@code jsc} null: local mode inside a Spark task (see {@link Trainer}). */
+    public static Result run(JavaSparkContext jsc, Configuration hconf, JobConfig config, PrintStream console,
+                             boolean resume) throws IOException {
         TrainConfig cfg = TrainConfig.from(config.section("train"));
-        RunDirectory run = new RunDirectory(cfg.out(), jsc.hadoopConfiguration());
+        RunDirectory run = new RunDirectory(cfg.out(), hconf);
         List<String> checkpoints = new ArrayList<>();
         List<EpochMetrics> history = new ArrayList<>();
         List<EpochTiming> timings = new ArrayList<>();
+        List<Map<String, Object>> searchRows = new ArrayList<>();
         Trainer.Resume from = null;
         if (resume) {
             from = run.resumePoint();
@@ -62,11 +71,21 @@ public final class TrainJob {
             history.addAll(from.history());
             timings.addAll(run.timings(from.epochsDone()));
             checkpoints.addAll(run.checkpointFiles());
+            if (run.exists(RunDirectory.SEARCH)) {
+                com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+                for (String line : new String(run.read(RunDirectory.SEARCH), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank() && m.readTree(line).path("epoch").asInt() <= from.epochsDone()) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> row = m.readValue(line, Map.class);
+                        searchRows.add(row);
+                    }
+                }
+            }
         }
         run.writeText(RunDirectory.CONFIG, config.render());
         long start = System.nanoTime();
         ModelSpec spec = ModelRegistry.get(cfg.model());
-        Trainer trainer = new Trainer(jsc, cfg, console, ProgressLine.console());
+        Trainer trainer = new Trainer(jsc, hconf, cfg, console, ProgressLine.console());
         Trainer.Outcome out = trainer.run((net, metrics, eval, timing) -> {
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
             run.saveModel(name, net);
@@ -83,6 +102,13 @@ public final class TrainJob {
             run.writeJsonLines(RunDirectory.HISTORY, history);
             timings.add(timing);
             run.writeJsonLines(RunDirectory.TRAINING_STATS, timings);
+            org.segspark.nas.NasArchitecture search = org.segspark.nas.NasModels.searchArchitecture(net);
+            if (search != null) {
+                Map<String, Object> row = org.segspark.nas.SearchState.row(net, search, metrics.epoch(), metrics.trainLoss());
+                searchRows.add(row);
+                run.writeJsonLines(RunDirectory.SEARCH, searchRows);
+                console.println(org.segspark.nas.SearchState.describe(row));
+            }
             while (checkpoints.size() > cfg.keepCheckpoints()) {
                 run.delete(checkpoints.remove(0));
             }
@@ -119,7 +145,12 @@ public final class TrainJob {
         metrics.put("history", out.history());
         run.writeJson(RunDirectory.METRICS, metrics);
 
-        Map<String, Object> info = provenance(cfg, config, spec, net, manifest, jsc, out.workers(), metrics);
+        Map<String, Object> info = provenance(cfg, config, spec, net, manifest, jsc, hconf, out.workers(), metrics);
+        if (cfg.model().startsWith("nas-")) {
+            // the definition the network was built from: what nas prune, predict and a re-search read
+            info.put("architecture", new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                    org.segspark.nas.NasModels.architecture(cfg.model().substring(4), out.modelConfig()).toJson(), Map.class));
+        }
         run.writeJson(RunDirectory.MODEL_INFO, info);
 
         Map<String, String> header = new LinkedHashMap<>();
@@ -128,12 +159,12 @@ public final class TrainJob {
         header.put("data", cfg.data() + " (" + manifest.task() + ", " + manifest.split("train").examples() + " train / "
                 + manifest.split("val").examples() + " val, created " + manifest.created() + ")");
         header.put("data source", String.valueOf(manifest.source()));
-        header.put("training", cfg.mode().id() + " on " + jsc.master() + ", " + out.workers() + " worker(s), batch "
+        header.put("training", cfg.mode().id() + " on " + master(jsc) + ", " + out.workers() + " worker(s), batch "
                 + cfg.batch() + ", " + cfg.optimizer().name() + " lr " + cfg.optimizer().lr());
         header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");
         header.put("finished", Instant.now().toString() + " on " + host());
         RunReport.Output report = RunReport.render(new RunReport.Input("segspark run: " + cfg.model(), header,
-                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples(), timings));
+                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples(), timings, searchRows));
         for (Map.Entry<String, byte[]> e : report.figures().entrySet()) {
             run.writeBytes("report/" + e.getKey(), e.getValue());
         }
@@ -142,7 +173,7 @@ public final class TrainJob {
     }
 
     static Map<String, Object> provenance(TrainConfig cfg, JobConfig config, ModelSpec spec, ComputationGraph net,
-                                          ShardManifest manifest, JavaSparkContext jsc, int workers,
+                                          ShardManifest manifest, JavaSparkContext jsc, Configuration hconf, int workers,
                                           Map<String, Object> metrics) throws IOException {
         GraphStats stats = GraphStats.of(net, InputType.convolutional(manifest.tensor().height(), manifest.tensor().width(), 3));
         Map<String, Object> info = new LinkedHashMap<>();
@@ -168,14 +199,14 @@ public final class TrainJob {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("shards", cfg.data());
         data.put("manifest_sha256", HadoopFiles.sha256(HadoopFiles.readAll(
-                new org.apache.hadoop.fs.Path(HadoopFiles.path(cfg.data()), ShardFormat.MANIFEST), jsc.hadoopConfiguration())));
+                new org.apache.hadoop.fs.Path(HadoopFiles.path(cfg.data()), ShardFormat.MANIFEST), hconf)));
         data.put("manifest_created", manifest.created());
         data.put("format_version", manifest.formatVersion());
         data.put("source", manifest.source());
         info.put("data", data);
         info.put("train_config", com.typesafe.config.ConfigFactory.parseString(config.json("train")).root().unwrapped());
         info.put("code", BuildInfo.asMap());
-        info.put("spark", Map.of("master", jsc.master(), "version", jsc.version(), "workers", workers,
+        info.put("spark", Map.of("master", master(jsc), "version", org.apache.spark.package$.MODULE$.SPARK_VERSION(), "workers", workers,
                 "mode", cfg.mode().id()));
         info.put("metrics", Map.of("final", metrics.entrySet().stream()
                 .filter(e -> !e.getKey().equals("history") && !e.getKey().equals("confusion_matrix"))
@@ -183,6 +214,11 @@ public final class TrainJob {
         info.put("created", Instant.now().toString());
         info.put("host", host());
         return info;
+    }
+
+    /** Where training ran: the Spark master, or inside a Spark task (a trial-parallel sweep's trial). */
+    static String master(JavaSparkContext jsc) {
+        return jsc == null ? "a Spark task (trial-parallel)" : jsc.master();
     }
 
     static String host() {

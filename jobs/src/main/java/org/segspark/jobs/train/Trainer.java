@@ -43,13 +43,26 @@ import java.util.Locale;
  */
 public final class Trainer {
     private final JavaSparkContext jsc;
+    private final Configuration hconf;
     private final TrainConfig cfg;
     private final PrintStream console;
     private final ProgressLine progress;
     private long valExamples;
 
     public Trainer(JavaSparkContext jsc, TrainConfig cfg, PrintStream console, ProgressLine progress) {
+        this(jsc, jsc.hadoopConfiguration(), cfg, console, progress);
+    }
+
+    /**
+     * Without a Spark context ({@code jsc} null), for local mode inside a Spark task (a sweep's
+     * trial-parallel trials): files through {@code hconf}, training and evaluation in this process.
+     */
+    public Trainer(JavaSparkContext jsc, Configuration hconf, TrainConfig cfg, PrintStream console, ProgressLine progress) {
+        if (jsc == null && cfg.mode() != TrainConfig.Mode.LOCAL) {
+            throw new IllegalArgumentException("mode " + cfg.mode().id() + " needs a Spark context; only local mode trains without");
+        }
         this.jsc = jsc;
+        this.hconf = hconf;
         this.cfg = cfg;
         this.console = console;
         this.progress = progress;
@@ -57,7 +70,7 @@ public final class Trainer {
 
     /** The trained network and what the run measured. */
     public record Outcome(ComputationGraph net, ShardSet shards, List<EpochMetrics> history,
-                          Evaluation.Result lastEvaluation, int workers) {
+                          Evaluation.Result lastEvaluation, int workers, ModelConfig modelConfig) {
     }
 
     /** Called after every epoch with the network as it stands, to checkpoint and log. */
@@ -82,7 +95,6 @@ public final class Trainer {
     }
 
     public Outcome run(EpochHook hook, Resume resume) throws IOException {
-        Configuration hconf = jsc.hadoopConfiguration();
         ShardSet shards = ShardSet.open(cfg.data(), hconf);
         ShardManifest m = shards.manifest();
         ModelSpec spec = ModelRegistry.get(cfg.model());
@@ -94,7 +106,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the shard set " + cfg.data() + " has no training examples");
         }
         ModelConfig modelConfig = modelConfig(spec, m);
-        int workers = cfg.workers() > 0 ? cfg.workers() : jsc.defaultParallelism();
+        int workers = cfg.workers() > 0 ? cfg.workers() : jsc == null ? 1 : jsc.defaultParallelism();
         double lrFactor = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING ? cfg.optimizer().lrFactor(workers) : 1.0;
         if (lrFactor != 1.0 && resume == null) {
             console.printf(Locale.ROOT, "learning rate %s x %.3f = %s (optimizer.lr-scaling %s, parameter averaging over "
@@ -105,6 +117,9 @@ public final class Trainer {
                 : ModelRegistry.build(cfg.model(), modelConfig, base(lrFactor));
         if (resume == null && cfg.modelOptions().pretrained() != null) {
             loadPretrained(net, cfg.modelOptions().pretrained(), hconf);
+        }
+        if (resume == null && cfg.modelOptions().initFrom() != null) {
+            initFrom(net, cfg.modelOptions().initFrom(), hconf);
         }
         Targets targets = Targets.of(spec.task(), modelConfig, net.getConfiguration());
         int classes = modelConfig.classes();
@@ -117,16 +132,17 @@ public final class Trainer {
         InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
-        StepAccumulator steps = new StepAccumulator(jsc.sc(), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
+        StepAccumulator steps = new StepAccumulator(jsc == null ? null : jsc.sc(), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
         long trainExamples = m.split("train").examples();
         List<String> trainSample = trainSample(trainGroups, cfg.evalTrainExamples(), cfg.seed());
         // training-size batches, so the batch statistics are the ones training normalises with
         List<String> bnSample = BatchPlan.plan(sampleGroups(trainGroups, cfg.bnRecomputeExamples(), cfg.seed() + 1),
                 cfg.batch(), cfg.seed() + 1);
         int threadsPerTask = threadsPerTask();
+        int trainingWorkers = cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers;
         console.printf(Locale.ROOT, "training %s (%s, %d classes, %dx%d) on %d train / %d val images, mode %s, %d worker%s; %s%n",
                 cfg.model(), spec.task().id(), classes, m.tensor().height(), m.tensor().width(), trainExamples,
-                valExamples, cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
+                valExamples, cfg.mode().id(), trainingWorkers,
                 cfg.mode() == TrainConfig.Mode.LOCAL || workers == 1 ? "" : "s", NativeSpeed.describe());
 
         SparkComputationGraph sparkNet = null;
@@ -176,10 +192,10 @@ public final class Trainer {
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             StepAccumulator.Steps st = steps.takeEpoch();
             double trainLoss = st.meanLoss() * lossScale(m);
-            EpochTiming timing = new EpochTiming(epoch, cfg.mode().id(), cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers,
+            var dl4jStats = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING ? sparkNet.getSparkTrainingStats() : null;
+            EpochTiming timing = new EpochTiming(epoch, cfg.mode().id(), trainingWorkers,
                     trainSeconds, st.minibatches(), st.timedSteps(), st.computeSeconds(), st.updateSeconds(),
-                    cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING && sparkNet.getSparkTrainingStats() != null
-                            ? TrainingStats.summarize(sparkNet.getSparkTrainingStats()) : java.util.Map.of());
+                    dl4jStats != null ? TrainingStats.summarize(dl4jStats) : java.util.Map.of());
 
             long t1 = System.nanoTime();
             ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, threadsPerTask);
@@ -202,7 +218,7 @@ public final class Trainer {
                 break;
             }
         }
-        return new Outcome(net, shards, history, eval, cfg.mode() == TrainConfig.Mode.LOCAL ? 1 : workers);
+        return new Outcome(net, shards, history, eval, trainingWorkers, modelConfig);
     }
 
     /** The validation figure early stopping and the best checkpoint follow: mIoU, or top-1. */
@@ -271,6 +287,26 @@ public final class Trainer {
         return b.build();
     }
 
+    /** A saved network's weights by layer name (a pruned network's into its fine-tuning or its next search). */
+    private void initFrom(ComputationGraph net, String location, Configuration hconf) throws IOException {
+        boolean zip = location.endsWith(".zip");
+        org.apache.hadoop.fs.Path p = org.segspark.preprocess.io.HadoopFiles.path(location);
+        RunDirectory dir = new RunDirectory(zip ? p.getParent().toString() : location, hconf);
+        ComputationGraph from = dir.loadModel(zip ? p.getName() : RunDirectory.MODEL);
+        org.segspark.nas.WeightTransfer.Report r = org.segspark.nas.WeightTransfer.copyByName(from, net, true);
+        console.printf(Locale.ROOT, "init-from %s: %d parameter arrays copied, %d fresh%n", location, r.copied(), r.fresh());
+    }
+
+    /** The architecture option: JSON as given, or the text of the file it names. */
+    static String architectureJson(String option, Configuration hconf) throws IOException {
+        String s = option.strip();
+        if (s.startsWith("{")) {
+            return s;
+        }
+        return new String(org.segspark.preprocess.io.HadoopFiles.readAll(
+                org.segspark.preprocess.io.HadoopFiles.path(s), hconf), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Keras weights by layer name; the driver reads them (HDF5 needs a local file) and training broadcasts them. */
     private void loadPretrained(ComputationGraph net, String location, Configuration hconf) throws IOException {
         org.apache.hadoop.fs.Path p = org.segspark.preprocess.io.HadoopFiles.path(location);
@@ -325,7 +361,6 @@ public final class Trainer {
      */
     public Evaluation.Result evaluateTrained(ComputationGraph net, String location, String split,
                                              InputNormalizer normalizer) throws IOException {
-        Configuration hconf = jsc.hadoopConfiguration();
         ShardSet set = ShardSet.open(location, hconf);
         ShardManifest m = set.manifest();
         ModelSpec spec = ModelRegistry.get(cfg.model());
@@ -514,6 +549,13 @@ public final class Trainer {
         }
         if (o.freezeEncoder() != null) {
             c = c.withFreezeEncoder(o.freezeEncoder());
+        }
+        if (o.architecture() != null) {
+            try {
+                c = c.withArchitecture(architectureJson(o.architecture(), hconf));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read model-options.architecture " + o.architecture(), e);
+            }
         }
         if (spec.task() == Task.SEGMENTATION && c.outputChannels() == 1 && classes != 2) {
             throw new IllegalArgumentException(cfg.model() + " with a sigmoid head is binary (class 0 background, 1 "

@@ -1,0 +1,156 @@
+package org.segspark.jobs.cli;
+
+import com.typesafe.config.Config;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.nas.NasPipeline;
+import org.segspark.jobs.nas.PruneJob;
+import org.segspark.jobs.nas.SweepJob;
+import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.train.TrainJob;
+import org.segspark.preprocess.coco.SyntheticCoco;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code segspark nas}: prune a search run, run a sweep of searches, or the search demo. */
+@Command(name = "nas", mixinStandardHelpOptions = true,
+        description = "Size-reducing architecture search. A search is a training run of nas-unet or nas-classifier "
+                + "(segspark train); then: prune, sweep, demo.",
+        subcommands = {NasCommand.Run.class, NasCommand.Prune.class, NasCommand.Sweep.class, NasCommand.Demo.class})
+public final class NasCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "name a step: prune, sweep or demo (segspark nas prune --help)");
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "One search end to end: search-train the configured nas model (OUT/search), prune it "
+                    + "(OUT/pruned), fine-tune the pruned network (OUT/finetune), OUT/nas-result.json.")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the three runs and the result")
+        String out;
+
+        @Option(names = "--search-epochs", paramLabel = "N", description = "Epochs of the search (default train.epochs)")
+        Integer searchEpochs;
+
+        @Option(names = "--finetune-epochs", paramLabel = "N", description = "Epochs of the pruned network's training (default 0: none)")
+        Integer finetuneEpochs;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set).load();
+            JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
+            NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg, out,
+                    searchEpochs != null ? searchEpochs : cfg.get().getInt("train.epochs"),
+                    finetuneEpochs != null ? finetuneEpochs : 0, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Build the physically smaller plain network a search run chose (channels, steps, U-Net "
+                    + "depth), with its weights: OUT/model.zip, architecture.json, prune.json (parameters and MACs "
+                    + "before/after), finetune.conf (segspark train --config OUT/finetune.conf).")
+    static final class Prune implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "RUN", required = true, description = "A search run folder")
+        String run;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the pruned network")
+        String out;
+
+        @Override
+        public Integer call() throws Exception {
+            PruneJob.run(run, out, new org.apache.hadoop.conf.Configuration(), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = "Trials (searches or plain training runs) over the cluster, trial-parallel or data-parallel; "
+                    + "finished trials are skipped on rerun. Settings in conf/sweep.conf.")
+    static final class Sweep implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Sweep folder (default sweep-out)")
+        String out;
+
+        @Option(names = "--mode", paramLabel = "MODE", description = "trial-parallel or data-parallel")
+        String mode;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("sweep", "train").file(common.config).set(common.set)
+                    .option("sweep.out", out).option("sweep.mode", mode).load();
+            JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
+            SweepJob.run(jsc, cfg, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "The search evidence end to end: synthetic COCO -> shards -> the unpruned nas-unet trained "
+                    + "for the whole budget, and search -> prune -> fine-tune within the same budget -> "
+                    + "OUT/nas-result.json. Settings in conf/nas-demo.conf.")
+    static final class Demo implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Folder for everything it writes (default nas-demo-out)")
+        String out;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            JobConfig cfg = JobConfig.of("nas-demo", "synth-coco", "preprocess-coco", "train").file(common.config)
+                    .set(common.set).option("nas-demo.out", out).load();
+            Config d = cfg.section("nas-demo");
+            Path root = Path.of(d.getString("out")).toAbsolutePath();
+            Path coco = root.resolve("coco");
+            cfg = cfg.with("synth-coco.out", coco.toString())
+                    .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
+                    .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
+                    .with("preprocess.coco.out", root.resolve("shards").toString())
+                    .with("train.data", root.resolve("shards").toString());
+            var s = cfg.section("synth-coco");
+            new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
+            JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
+            PreprocessCommand.run(jsc, cfg, System.out);
+            int search = d.getInt("search-epochs"), finetune = d.getInt("finetune-epochs");
+            System.out.printf(Locale.ROOT, "nas demo: the unpruned network, %d epochs%n", search + finetune);
+            TrainJob.Result base = TrainJob.run(jsc, cfg.with("train.out", root.resolve("unpruned").toString())
+                    .with("train.epochs", search + finetune)
+                    .with("train.model-options.architecture.mode", "plain"), System.out);
+            System.out.printf(Locale.ROOT, "nas demo: search %d epochs, prune, fine-tune %d epochs%n", search, finetune);
+            Map<String, Object> r = new LinkedHashMap<>(NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg,
+                    root.toString(), search, finetune, System.out));
+            String metric = (String) r.get("metric");
+            Map<?, ?> info = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                    base.run().read(RunDirectory.MODEL_INFO), Map.class);
+            r.put("unpruned_metric", base.metrics().get(metric));
+            r.put("unpruned_params", info.get("params_total"));
+            r.put("unpruned_epochs", search + finetune);
+            r.put("metric_lost_vs_unpruned", (Double) base.metrics().get(metric) - (Double) r.get("metric_after"));
+            r.put("minutes_end_to_end", (System.nanoTime() - t0) / 60e9);
+            new RunDirectory(root.toString(), jsc.hadoopConfiguration()).writeJson(NasPipeline.RESULT, r);
+            System.out.printf(Locale.ROOT, "nas demo: unpruned %s %.4f (%,d parameters); searched and pruned %.4f "
+                            + "(%,d parameters, %.1f%% removed); %.1f minutes; %s%n", metric, (Double) r.get("unpruned_metric"),
+                    ((Number) info.get("params_total")).longValue(), (Double) r.get("metric_after"),
+                    ((Number) r.get("params_after")).longValue(), 100 * (Double) r.get("params_removed"),
+                    (Double) r.get("minutes_end_to_end"), root.resolve(NasPipeline.RESULT));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.segspark.jobs.nas;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.train.TrainJob;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One size-reducing search end to end: search-train (out/search), prune (out/pruned), fine-tune
+ * the pruned network with the normal trainer (out/finetune), and out/nas-result.json with the
+ * parameters and the validation metric before and after.
+ */
+public final class NasPipeline {
+    public static final String RESULT = "nas-result.json";
+
+    private NasPipeline() {
+    }
+
+    /**
+     * @param train          the search's configuration (a nas model, train.* settings)
+     * @param searchEpochs   epochs of the search
+     * @param finetuneEpochs epochs of the pruned network's training
+     */
+    public static Map<String, Object> run(JavaSparkContext jsc, Configuration hconf, JobConfig train, String out,
+                                          int searchEpochs, int finetuneEpochs, PrintStream console) throws IOException {
+        long t0 = System.nanoTime();
+        String model = train.get().getString("train.model");
+        if (!model.startsWith("nas-")) {
+            throw new IllegalArgumentException("a search needs a nas model (nas-unet, nas-classifier), got " + model);
+        }
+        String root = out.replaceAll("/+$", "");
+        TrainJob.Result search = TrainJob.run(jsc, hconf, train.with("train.out", root + "/search")
+                .with("train.epochs", searchEpochs), console, false);
+        PruneJob.Result pruned = PruneJob.run(root + "/search", root + "/pruned", hconf, console);
+        Map<String, Object> r = new LinkedHashMap<>();
+        String metric = search.metrics().containsKey("miou") ? "miou" : "top1";
+        r.put("metric", metric);
+        r.put("params_before", pruned.paramsBefore());
+        r.put("params_after", pruned.paramsAfter());
+        r.put("macs_before", pruned.macsBefore());
+        r.put("macs_after", pruned.macsAfter());
+        r.put("metric_before", search.metrics().get(metric));
+        Object after = null;
+        if (finetuneEpochs > 0) {
+            JobConfig ft = train.with("train.out", root + "/finetune").with("train.epochs", finetuneEpochs)
+                    .with("train.model-options.architecture", root + "/pruned/" + PruneJob.ARCHITECTURE)
+                    .with("train.model-options.init-from", root + "/pruned");
+            after = TrainJob.run(jsc, hconf, ft, console, false).metrics().get(metric);
+        }
+        r.put("metric_after", after);
+        r.put("search_epochs", searchEpochs);
+        r.put("finetune_epochs", finetuneEpochs);
+        r.put("params_removed", 1.0 - (double) pruned.paramsAfter() / pruned.paramsBefore());
+        r.put("architecture_after", pruned.report().get("architecture"));
+        r.put("seconds", (System.nanoTime() - t0) / 1e9);
+        new org.segspark.jobs.train.RunDirectory(root, hconf).writeJson(RESULT, r);
+        console.printf(Locale.ROOT, "nas: %s %.4f -> %.4f with %.1f%% of the parameters removed (%,d -> %,d); %s/%s%n",
+                metric, (Double) r.get("metric_before"), after == null ? Double.NaN : (Double) after,
+                100 * (Double) r.get("params_removed"), pruned.paramsBefore(), pruned.paramsAfter(), root, RESULT);
+        return r;
+    }
+}

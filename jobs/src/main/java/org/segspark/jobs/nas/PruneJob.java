@@ -1,0 +1,127 @@
+package org.segspark.jobs.nas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.jobs.train.RunDirectory;
+import org.segspark.models.GraphStats;
+import org.segspark.models.ModelRegistry;
+import org.segspark.models.graph.GraphAssembler;
+import org.segspark.nas.NasArchitecture;
+import org.segspark.nas.NasGraph;
+import org.segspark.nas.NasModels;
+import org.segspark.nas.Pruner;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code segspark nas prune}: a search run's network made physically smaller. The output folder
+ * is a run folder like any other (model.zip, model.json: predict and evaluate take it), plus
+ * architecture.json (the plain definition: fine-tune it, or search it again), prune.json (what was
+ * kept, parameters and MACs before and after) and finetune.conf (the search run's configuration
+ * with the pruned architecture and weights: {@code segspark train --config OUT/finetune.conf}).
+ */
+public final class PruneJob {
+    public static final String ARCHITECTURE = "architecture.json";
+    public static final String PRUNE = "prune.json";
+    public static final String FINETUNE_CONF = "finetune.conf";
+
+    private PruneJob() {
+    }
+
+    public record Result(long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, NasArchitecture pruned,
+                         Map<String, Object> report) {
+    }
+
+    public static Result run(String runLocation, String outLocation, Configuration hconf, PrintStream console)
+            throws IOException {
+        RunDirectory run = new RunDirectory(runLocation, hconf);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode info = json.readTree(run.read(RunDirectory.MODEL_INFO));
+        ComputationGraph search = run.loadModel(RunDirectory.MODEL);
+        NasArchitecture a = NasModels.searchArchitecture(search);
+        if (a == null) {
+            throw new IllegalArgumentException(runLocation + " holds a " + info.path("model").asText("?")
+                    + " network without relaxations: nas prune takes a search run (nas-unet or nas-classifier in search mode)");
+        }
+        int h = info.path("input").get(1).asInt(), w = info.path("input").get(2).asInt();
+        Pruner.Result p = Pruner.prune(search, a, h, w, ModelRegistry.defaultBase(0));
+        InputType in = InputType.convolutional(h, w, a.inChannels());
+        GraphStats before = GraphStats.of(NasGraph.build(a.withMode(NasArchitecture.PLAIN), h, w,
+                ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST), in);
+        GraphStats after = GraphStats.of(p.net(), in);
+
+        RunDirectory out = new RunDirectory(outLocation, hconf);
+        out.saveModel(RunDirectory.MODEL, p.net());
+        out.writeText(ARCHITECTURE, p.architecture().toJson());
+        ObjectNode outInfo = (ObjectNode) info.deepCopy();
+        outInfo.set("architecture", json.readTree(p.architecture().toJson()));
+        outInfo.put("params_total", after.paramsTotal());
+        outInfo.put("params_trainable", after.paramsTrainable());
+        outInfo.put("macs", after.macs());
+        outInfo.put("pruned_from", run.root().toString());
+        out.writeText(RunDirectory.MODEL_INFO, json.writerWithDefaultPrettyPrinter().writeValueAsString(outInfo));
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("from", run.root().toString());
+        report.put("params_before", before.paramsTotal());
+        report.put("params_after", after.paramsTotal());
+        report.put("macs_before", before.macs());
+        report.put("macs_after", after.macs());
+        report.put("unet_depth_kept", a.isUnet() ? p.decisions().netDepth() : null);
+        List<Map<String, Object>> cells = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : p.decisions().channels().entrySet()) {
+            if (!keptCell(a, e.getKey(), p.decisions().netDepth())) {
+                continue;
+            }
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("cell", e.getKey().replaceFirst("_p\\d+$", ""));
+            c.put("channels_kept", e.getValue().length);
+            c.put("kept", e.getValue());
+            c.put("steps_kept", p.decisions().steps().get(e.getKey()));
+            cells.add(c);
+        }
+        report.put("cells", cells);
+        report.put("architecture", json.readTree(p.architecture().toJson()));
+        out.writeJson(PRUNE, report);
+
+        String config = run.exists(RunDirectory.CONFIG)
+                ? new String(run.read(RunDirectory.CONFIG), StandardCharsets.UTF_8) : "";
+        out.writeText(FINETUNE_CONF, config + String.format(Locale.ROOT, "%n# written by segspark nas prune: fine-tune the "
+                        + "pruned network%ntrain.model-options.architecture = \"%s\"%ntrain.model-options.init-from = \"%s\"%n"
+                        + "train.out = \"%s\"%n", out.path(ARCHITECTURE), out.root(), out.path("finetune")));
+        console.printf(Locale.ROOT, "nas prune: %,d -> %,d parameters (%.1f%% removed), %,d -> %,d MACs; %s%n",
+                before.paramsTotal(), after.paramsTotal(), 100.0 * (before.paramsTotal() - after.paramsTotal())
+                        / before.paramsTotal(), before.macs(), after.macs(), describe(p.architecture()));
+        return new Result(before.paramsTotal(), after.paramsTotal(), before.macs(), after.macs(), p.architecture(), report);
+    }
+
+    /** Whether a cell survives the kept U-Net depth. */
+    private static boolean keptCell(NasArchitecture a, String cell, int depth) {
+        int level = Integer.parseInt(cell.replaceAll("^(enc|dec)(\\d+).*$", "$2"));
+        return cell.startsWith("enc") ? level <= depth : level < depth;
+    }
+
+    static String describe(NasArchitecture a) {
+        StringBuilder b = new StringBuilder(a.kind()).append(a.isUnet() ? " depth " + a.maxDepth() : "").append(": ");
+        for (int j = 0; j < a.encoder().size(); j++) {
+            b.append(j == 0 ? "" : ", ").append("enc").append(j + 1).append(' ').append(a.encoder().get(j).channels())
+                    .append('x').append(a.encoder().get(j).steps());
+        }
+        for (int j = 0; j < a.decoder().size(); j++) {
+            b.append(", dec").append(j + 1).append(' ').append(a.decoder().get(j).channels()).append('x')
+                    .append(a.decoder().get(j).steps());
+        }
+        return b.append(" (channels x steps)").toString();
+    }
+}

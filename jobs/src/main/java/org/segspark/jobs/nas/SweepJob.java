@@ -1,0 +1,190 @@
+package org.segspark.jobs.nas;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.train.TrainJob;
+import org.segspark.preprocess.io.SerializableConf;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code segspark nas sweep}: trials (searches or plain training runs) over the cluster, either one
+ * Spark task per trial (trial-parallel) or one trial at a time on all executors with gradient
+ * sharing (data-parallel). Each trial writes OUT/trials/ID/result.json; a rerun skips the trials
+ * that have one. OUT/sweep.json lists every trial (finished, skipped as done, or failed with its
+ * error) and OUT/report.html plots the Pareto front of parameters against the metric.
+ */
+public final class SweepJob {
+    public static final String SWEEP = "sweep.json";
+    public static final String TRIAL_RESULT = "result.json";
+
+    private SweepJob() {
+    }
+
+    public record Settings(String out, String mode, String kind, int searchEpochs, int finetuneEpochs)
+            implements java.io.Serializable {
+        public Settings {
+            if (!mode.equals("trial-parallel") && !mode.equals("data-parallel")) {
+                throw new IllegalArgumentException("sweep.mode must be trial-parallel or data-parallel, got \"" + mode + "\"");
+            }
+            if (!kind.equals("search") && !kind.equals("train")) {
+                throw new IllegalArgumentException("sweep.kind must be search or train, got \"" + kind + "\"");
+            }
+            if (searchEpochs < 1 || finetuneEpochs < 0) {
+                throw new IllegalArgumentException("sweep.search-epochs must be >= 1 and finetune-epochs >= 0");
+            }
+        }
+
+        static Settings of(Config s) {
+            return new Settings(s.getString("out"), s.getString("mode"), s.getString("kind"), s.getInt("search-epochs"),
+                    s.getInt("finetune-epochs"));
+        }
+    }
+
+    public static List<Map<String, Object>> run(JavaSparkContext jsc, JobConfig config, PrintStream console)
+            throws IOException {
+        Settings s = Settings.of(config.section("sweep"));
+        List<SweepTrial> trials = SweepTrial.of(config.section("sweep"));
+        Configuration hconf = jsc.hadoopConfiguration();
+        RunDirectory root = new RunDirectory(s.out(), hconf);
+        String out = root.root().toString();
+        long t0 = System.nanoTime();
+        List<Map<String, Object>> results = new ArrayList<>();
+        List<SweepTrial> todo = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (SweepTrial t : trials) {
+            String file = "trials/" + t.id() + "/" + TRIAL_RESULT;
+            if (root.exists(file)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> done = json.readValue(root.read(file), Map.class);
+                if ("ok".equals(done.get("status"))) {
+                    done.put("skipped", "finished in an earlier run");
+                    results.add(done);
+                    continue;
+                }
+            }
+            todo.add(t);
+        }
+        console.printf(Locale.ROOT, "sweep: %d trials (%s, %s), %d finished before, %d to run%n", trials.size(), s.kind(),
+                s.mode(), trials.size() - todo.size(), todo.size());
+        if (s.mode().equals("trial-parallel") && !todo.isEmpty()) {
+            String hocon = config.render();
+            SerializableConf sconf = new SerializableConf(hconf);
+            List<String> rows = jsc.parallelize(todo, todo.size())
+                    .map(t -> json(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
+                    .collect();
+            for (String r : rows) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = json.readValue(r, Map.class);
+                results.add(m);
+            }
+        } else {
+            for (SweepTrial t : todo) {
+                results.add(runTrial(t, config, s, out, hconf, jsc, "gradient-sharing"));
+            }
+        }
+        results.sort(java.util.Comparator.comparing(m -> m.get("id").toString()));
+        Map<String, Object> sweep = new LinkedHashMap<>();
+        sweep.put("mode", s.mode());
+        sweep.put("kind", s.kind());
+        sweep.put("trials", results);
+        sweep.put("finished", results.stream().filter(m -> "ok".equals(m.get("status"))).count());
+        sweep.put("failed", results.stream().filter(m -> !"ok".equals(m.get("status"))).count());
+        sweep.put("seconds", (System.nanoTime() - t0) / 1e9);
+        root.writeJson(SWEEP, sweep);
+        SweepReport.write(root, sweep);
+        console.printf(Locale.ROOT, "sweep: %d finished, %d failed; %s and report.html in %s%n", (Long) sweep.get("finished"),
+                (Long) sweep.get("failed"), SWEEP, out);
+        return results;
+    }
+
+    /** One trial, on the driver (data-parallel) or inside a Spark task (trial-parallel: jsc null). */
+    static Map<String, Object> runTrial(SweepTrial t, JobConfig base, Settings s, String out, Configuration hconf,
+                                        JavaSparkContext jsc, String trainMode) {
+        long t0 = System.nanoTime();
+        String dir = out + "/trials/" + t.id();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", t.id());
+        r.put("settings", t.settings());
+        r.put("device", bindDevice());
+        TaskContext task = TaskContext.get();
+        r.put("executor", SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId());
+        r.put("task", task == null ? null : String.format(Locale.ROOT, "stage %d partition %d attempt %d",
+                task.stageId(), task.partitionId(), task.attemptNumber()));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (PrintStream console = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+            JobConfig c = t.apply(base).with("train.mode", trainMode);
+            r.put("model", c.get().getString("train.model"));
+            if (s.kind().equals("search")) {
+                Map<String, Object> n = NasPipeline.run(jsc, hconf, c, dir, s.searchEpochs(), s.finetuneEpochs(), console);
+                for (String k : List.of("metric", "params_before", "params_after", "macs_before", "macs_after",
+                        "metric_before", "metric_after")) {
+                    r.put(k, n.get(k));
+                }
+            } else {
+                TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, false);
+                String metric = tr.metrics().containsKey("miou") ? "miou" : "top1";
+                Map<?, ?> info = new ObjectMapper().readValue(tr.run().read(RunDirectory.MODEL_INFO), Map.class);
+                r.put("metric", metric);
+                r.put("params_before", info.get("params_total"));
+                r.put("params_after", info.get("params_total"));
+                r.put("macs_after", info.get("macs"));
+                r.put("metric_before", tr.metrics().get(metric));
+                r.put("metric_after", tr.metrics().get(metric));
+            }
+            r.put("status", "ok");
+        } catch (Exception | Error e) {
+            r.put("status", "failed");
+            r.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        r.put("seconds", (System.nanoTime() - t0) / 1e9);
+        try {
+            RunDirectory d = new RunDirectory(dir, hconf);
+            d.writeText("console.log", log.toString(StandardCharsets.UTF_8));
+            d.writeJson(TRIAL_RESULT, r);
+        } catch (IOException e) {
+            r.put("status", "failed");
+            r.put("error", "cannot write the trial's result: " + e.getMessage());
+        }
+        return r;
+    }
+
+    /**
+     * The GPU Spark assigned to this task (spark.task.resource.gpu.amount = 1), made ND4J's device
+     * for this thread on the CUDA backend; "cpu" otherwise.
+     */
+    static String bindDevice() {
+        TaskContext tc = TaskContext.get();
+        ResourceInformation gpu = tc == null ? null : tc.resources().get("gpu").getOrElse(() -> null);
+        if (gpu == null || gpu.addresses().length == 0) {
+            return "cpu";
+        }
+        String address = gpu.addresses()[0];
+        String backend = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        if (backend.contains("cu")) {
+            Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(address));
+            return "gpu:" + address;
+        }
+        return "gpu:" + address + " assigned, but ND4J runs on " + backend;
+    }
+
+    private static String json(Map<String, Object> m) throws IOException {
+        return new ObjectMapper().writeValueAsString(m);
+    }
+}

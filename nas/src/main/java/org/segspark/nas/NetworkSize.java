@@ -1,0 +1,175 @@
+package org.segspark.nas;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The search network's relaxed size, its architecture loss and the loss's gradient, read from the
+ * network's current parameters; and what pruning would keep now (live channels, steps, U-Net depth).
+ *
+ * <p>size = sum over U-Net levels j of lambda_j * (size of encoder cell j + size of decoder cell
+ * j - 1), each cell's size from {@link RelaxedCellSize}, lambda_j = 1 for levels every candidate
+ * depth has (j <= min depth) and sigmoid(depth - j + 1/2) above, so a level counts half where
+ * rounding the depth starts dropping it (the seed's slip of counting the wrong level as the
+ * bottleneck is not repeated). The full size is the same sum with every gate open, every cell at
+ * its full depth and every level counted. The ratio size / full is what the objective compares with
+ * its target.
+ */
+public final class NetworkSize {
+    /** Channels of the norm variant at or below this 1x1 row norm are pruned (the seed's threshold). */
+    public static final double NORM_THRESHOLD = 0.01;
+
+    private NetworkSize() {
+    }
+
+    /**
+     * One cell now.
+     *
+     * @param cell         the cell's name (its canonical copy)
+     * @param channels     its channels
+     * @param live         channels pruning would keep
+     * @param softChannels the relaxed channel count (sum of gates, or of erf of the row norms)
+     * @param depth        its learnt convolution depth (1 for a one-step cell)
+     * @param steps        its convolution steps
+     * @param stepsKept    steps pruning would keep
+     */
+    public record CellState(String cell, int channels, int live, double softChannels, double depth, int steps,
+                            int stepsKept) {
+    }
+
+    /**
+     * The network now.
+     *
+     * @param size         relaxed size
+     * @param full         full size
+     * @param loss         the objective's value at size / full
+     * @param netDepth     the learnt U-Net depth (null when not relaxed)
+     * @param netDepthKept U-Net levels pruning would keep
+     * @param gradient     d loss / d parameter for the canonical copies (added to their gradients while training)
+     */
+    public record Value(double size, double full, double loss, Double netDepth, int netDepthKept, List<CellState> cells,
+                        Map<TiedParameters.Ref, INDArray> gradient) {
+        public double ratio() {
+            return size / full;
+        }
+    }
+
+    public static Value of(ComputationGraph net, NasArchitecture a) {
+        if (!a.searching()) {
+            throw new IllegalArgumentException("relaxed sizes are defined for search networks, not " + a.mode() + " ones");
+        }
+        Double netDepth = null;
+        int kept = a.maxDepth();
+        int choices = a.maxDepth() - a.minDepth() + 1;
+        TiedParameters.Ref netRef = new TiedParameters.Ref(NasGraph.NET_DEPTH, GaussianDepthVertex.DEPTH);
+        if (a.depthRelaxed()) {
+            double p = GraphParams.param(net, netRef).getDouble(0);
+            netDepth = a.minDepth() - 1 + p;
+            kept = a.minDepth() - 1 + GaussianDepthVertex.kept(p, choices);
+        }
+        double[] lambda = new double[a.maxDepth() + 2];
+        for (int j = 1; j <= a.maxDepth(); j++) {
+            lambda[j] = netDepth == null || j <= a.minDepth() ? 1 : sigmoid(netDepth - j + 0.5);
+        }
+        record Part(String prefix, int level, NasArchitecture.Cell def, RelaxedCellSize.Value v, INDArray w, double[] norms) {
+        }
+        List<Part> parts = new ArrayList<>();
+        List<CellState> states = new ArrayList<>();
+        double size = 0, full = 0;
+        double[] levelSize = new double[a.maxDepth() + 2];
+        for (int e = 0; e < 2; e++) {
+            boolean encoder = e == 0;
+            int count = encoder ? a.maxDepth() : a.decoder().size();
+            for (int j = 1; j <= count; j++) {
+                NasArchitecture.Cell def = NasGraph.def(a, encoder, j);
+                String prefix = NasGraph.canonical(a, encoder, j);
+                int level = encoder ? j : j + 1;
+                RelaxedCellSize rs = new RelaxedCellSize(9.0 * def.channels() + 2, def.steps());
+                double[][] terms;
+                double[] norms = null;
+                INDArray w = null;
+                int live = 0;
+                if (a.variant().equals(NasArchitecture.GATE)) {
+                    double[] s = GraphParams.param(net, new TiedParameters.Ref(prefix + "_gate0", ChannelGateParams.SCORE))
+                            .toDoubleVector();
+                    terms = RelaxedCellSize.gateTerms(s);
+                    for (double v : s) {
+                        live += LearnableChannelGate.kept(v) ? 1 : 0;
+                    }
+                } else {
+                    w = GraphParams.param(net, new TiedParameters.Ref(prefix + "_proj", "W"))
+                            .reshape(def.channels(), def.channels());
+                    norms = w.norm2(1).toDoubleVector();
+                    terms = RelaxedCellSize.normTerms(norms);
+                    for (double n : norms) {
+                        live += n > NORM_THRESHOLD ? 1 : 0;
+                    }
+                }
+                double depth = def.steps() > 1 ? GraphParams.param(net,
+                        new TiedParameters.Ref(prefix + "_depth", GaussianDepthVertex.DEPTH)).getDouble(0) : 1.0;
+                RelaxedCellSize.Value v = rs.of(terms, depth);
+                double[][] open = new double[][]{filled(def.channels(), 1), new double[def.channels()]};
+                full += rs.of(open, def.steps()).size();
+                size += lambda[level] * v.size();
+                levelSize[level] += v.size();
+                double soft = 0;
+                for (double t : terms[0]) {
+                    soft += t;
+                }
+                parts.add(new Part(prefix, level, def, v, w, norms));
+                states.add(new CellState(prefix, def.channels(), live, soft, depth, def.steps(),
+                        def.steps() > 1 ? GaussianDepthVertex.kept(depth, def.steps()) : 1));
+            }
+        }
+        SizeObjective o = a.objective();
+        double ratio = size / full;
+        double coef = o.derivative(ratio) / full;
+        Map<TiedParameters.Ref, INDArray> grad = new LinkedHashMap<>();
+        for (Part p : parts) {
+            double l = lambda[p.level()] * coef;
+            int ch = p.def().channels();
+            if (a.variant().equals(NasArchitecture.GATE)) {
+                double[] d = new double[ch];
+                for (int c = 0; c < ch; c++) {
+                    d[c] = l * p.v().dChannel()[c];
+                }
+                grad.put(new TiedParameters.Ref(p.prefix() + "_gate0", ChannelGateParams.SCORE),
+                        org.nd4j.linalg.factory.Nd4j.createFromArray(d).reshape(1, ch));
+            } else {
+                INDArray dw = p.w().dup();
+                for (int c = 0; c < ch; c++) {
+                    double n = p.norms()[c];
+                    dw.getRow(c).muli(n > 0 ? l * p.v().dChannel()[c] / n : 0);
+                }
+                grad.put(new TiedParameters.Ref(p.prefix() + "_proj", "W"), dw.reshape(ch, ch, 1, 1));
+            }
+            if (p.def().steps() > 1) {
+                grad.put(new TiedParameters.Ref(p.prefix() + "_depth", GaussianDepthVertex.DEPTH),
+                        org.nd4j.linalg.factory.Nd4j.scalar(l * p.v().dDepth()).reshape(1, 1));
+            }
+        }
+        if (netDepth != null) {
+            double d = 0;
+            for (int j = a.minDepth() + 1; j <= a.maxDepth(); j++) {
+                d += lambda[j] * (1 - lambda[j]) * levelSize[j];
+            }
+            grad.put(netRef, org.nd4j.linalg.factory.Nd4j.scalar(coef * d).reshape(1, 1));
+        }
+        return new Value(size, full, o.value(ratio), netDepth, kept, states, grad);
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
