@@ -9,12 +9,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.segspark.jobs.Main;
+import org.segspark.jobs.CliRun;
 import org.segspark.nas.NasModels;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -46,25 +43,8 @@ class NasCliTest {
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.execute(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        oldOut.print(r.out());
-        oldErr.print(r.err());
-        return r;
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static String p(String name) {
@@ -81,7 +61,7 @@ class NasCliTest {
     @Order(1)
     void shards() {
         assertEquals(0, run("synth-coco", "--out", p("coco"), "--images", "40", "--size", "64x48", "--seed", "3").code());
-        Run r = run("preprocess", "coco", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
+        CliRun r = run("preprocess", "coco", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
                 "--images", p("coco/images"), "--out", p("shards"), "--size", "32x32", "--val-fraction", "0.2",
                 "--set", "preprocess.coco.row-group-rows=4");
         assertEquals(0, r.code(), r.err());
@@ -90,7 +70,7 @@ class NasCliTest {
     @Test
     @Order(2)
     void searchWithParameterAveragingLogsTheArchitectureEveryEpoch() throws Exception {
-        Run r = run(with(new String[]{"train", "--master", MASTER, "--data", p("shards"), "--out", p("search"), "--epochs", "3"}, SMALL));
+        CliRun r = run(with(new String[]{"train", "--master", MASTER, "--data", p("shards"), "--out", p("search"), "--epochs", "3"}, SMALL));
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(dir.resolve("search/search.jsonl"));
         assertEquals(3, rows.size());
@@ -111,7 +91,7 @@ class NasCliTest {
     @Test
     @Order(3)
     void searchWithGradientSharingSharesTheArchitectureParameters() throws Exception {
-        Run r = run(with(new String[]{"train", "--master", MASTER, "--mode", "gradient-sharing", "--data", p("shards"),
+        CliRun r = run(with(new String[]{"train", "--master", MASTER, "--mode", "gradient-sharing", "--data", p("shards"),
                 "--out", p("search-gs"), "--epochs", "2"}, SMALL));
         assertEquals(0, r.code(), r.err());
         assertEquals(2, Files.readAllLines(dir.resolve("search-gs/search.jsonl")).size());
@@ -122,7 +102,7 @@ class NasCliTest {
     @Test
     @Order(4)
     void pruneThenFineTuneWithTheNormalTrainer() throws Exception {
-        Run r = run("nas", "prune", "--run", p("search"), "--out", p("pruned"));
+        CliRun r = run("nas", "prune", "--run", p("search"), "--out", p("pruned"));
         assertEquals(0, r.code(), r.err());
         JsonNode prune = JSON.readTree(dir.resolve("pruned/prune.json").toFile());
         assertTrue(prune.get("params_after").asLong() < prune.get("params_before").asLong(), prune.toString());
@@ -131,13 +111,13 @@ class NasCliTest {
         ComputationGraph pruned = ModelSerializer.restoreComputationGraph(dir.resolve("pruned/model.zip").toFile(), false);
         assertEquals(prune.get("params_after").asLong(), pruned.numParams());
         assertNull(NasModels.searchArchitecture(pruned));
-        Run ft = run("train", "--master", MASTER, "--config", p("pruned/finetune.conf"), "--epochs", "1");
+        CliRun ft = run("train", "--master", MASTER, "--config", p("pruned/finetune.conf"), "--epochs", "1");
         assertEquals(0, ft.code(), ft.err());
         assertTrue(ft.out().contains("init-from"), ft.out());
         JsonNode info = JSON.readTree(dir.resolve("pruned/finetune/model.json").toFile());
         assertEquals(prune.get("params_after").asLong(), info.get("params_total").asLong());
         assertEquals("plain", info.at("/architecture/mode").asText());
-        Run notSearch = run("nas", "prune", "--run", p("pruned/finetune"), "--out", p("pruned2"));
+        CliRun notSearch = run("nas", "prune", "--run", p("pruned/finetune"), "--out", p("pruned2"));
         assertEquals(2, notSearch.code());
         assertTrue(notSearch.err().contains("nas prune takes a search run"), notSearch.err());
     }
@@ -171,14 +151,14 @@ class NasCliTest {
     @Test
     @Order(5)
     void trialParallelSweepRunsEachTrialAsASparkTaskAndSkipsFinishedOnes() throws Exception {
-        Run r = run(sweep("sweep-tp", "trial-parallel"));
+        CliRun r = run(sweep("sweep-tp", "trial-parallel"));
         assertEquals(0, r.code(), r.err());
         JsonNode s = checkSweep("sweep-tp", 4);
         for (JsonNode t : s.get("trials")) {
             assertEquals("cpu", t.get("device").asText());
             assertTrue(t.get("task").asText().startsWith("stage "), "ran in a Spark task: " + t);
         }
-        Run again = run(sweep("sweep-tp", "trial-parallel"));
+        CliRun again = run(sweep("sweep-tp", "trial-parallel"));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("4 finished before, 0 to run"), again.out());
         for (JsonNode t : checkSweep("sweep-tp", 4).get("trials")) {
@@ -189,7 +169,7 @@ class NasCliTest {
     @Test
     @Order(6)
     void dataParallelSweepTrainsEachTrialWithGradientSharing() throws Exception {
-        Run r = run(sweep("sweep-dp", "data-parallel"));
+        CliRun r = run(sweep("sweep-dp", "data-parallel"));
         assertEquals(0, r.code(), r.err());
         JsonNode s = checkSweep("sweep-dp", 4);
         for (JsonNode t : s.get("trials")) {
@@ -203,7 +183,7 @@ class NasCliTest {
     @Test
     @Order(7)
     void plainHyperparameterTrialsGoThroughTheNormalTrainer() throws Exception {
-        Run r = run("nas", "sweep", "--master", MASTER, "--out", p("sweep-hp"), "--set", "train.data=" + p("shards"),
+        CliRun r = run("nas", "sweep", "--master", MASTER, "--out", p("sweep-hp"), "--set", "train.data=" + p("shards"),
                 "--set", "sweep.kind=train", "--set", "train.model=unet-mobilenetv2", "--set", "train.epochs=1",
                 "--set", "train.batch=4", "--set", "sweep.trials=[{optimizer.lr=0.001},{optimizer.lr=0.003}]");
         assertEquals(0, r.code(), r.err());
@@ -216,7 +196,7 @@ class NasCliTest {
     @Order(8)
     void notebooksExecuteAgainstTheOutputs() throws Exception {
         Path jupyter = org.segspark.jobs.view.ExternalTool.require("/usr/bin/jupyter", "/usr/local/bin/jupyter");
-        Run preview = run("shards", "preview", "--data", p("shards"), "--out", p("preview"), "--count", "8");
+        CliRun preview = run("shards", "preview", "--data", p("shards"), "--out", p("preview"), "--count", "8");
         assertEquals(0, preview.code(), preview.err());
         assertEquals(9, Files.readAllLines(dir.resolve("preview/index.csv")).size(), "header and 8 examples");
         Path notebooks = Path.of("../notebooks").toAbsolutePath().normalize();
