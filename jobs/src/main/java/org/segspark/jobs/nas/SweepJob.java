@@ -86,17 +86,26 @@ public final class SweepJob {
         if (s.mode().equals("trial-parallel") && !todo.isEmpty()) {
             String hocon = config.render();
             SerializableConf sconf = new SerializableConf(hconf);
-            List<String> rows = jsc.parallelize(todo, todo.size())
-                    .map(t -> json(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
-                    .collect();
+            List<String> rows;
+            try (org.segspark.jobs.progress.TaskProgress p = org.segspark.jobs.progress.TaskProgress.start(jsc.sc(),
+                    "segspark-sweep", "sweep trials", org.segspark.jobs.progress.ProgressLine.console(), todo.size())) {
+                rows = jsc.parallelize(todo, todo.size())
+                        .map(t -> json(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
+                        .collect();
+            }
             for (String r : rows) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = json.readValue(r, Map.class);
                 results.add(m);
             }
         } else {
-            for (SweepTrial t : todo) {
-                results.add(runTrial(t, config, s, out, hconf, jsc, "gradient-sharing"));
+            for (int i = 0; i < todo.size(); i++) {
+                console.printf(Locale.ROOT, "sweep: trial %d/%d %s (gradient sharing on all executors)%n", i + 1,
+                        todo.size(), todo.get(i).id());
+                Map<String, Object> r = runTrial(todo.get(i), config, s, out, hconf, jsc, "gradient-sharing");
+                console.printf(Locale.ROOT, "sweep: trial %d/%d %s in %.0f s%n", i + 1, todo.size(), r.get("status"),
+                        (Double) r.get("seconds"));
+                results.add(r);
             }
         }
         results.sort(java.util.Comparator.comparing(m -> m.get("id").toString()));

@@ -15,7 +15,7 @@ import java.util.Locale;
 /** A small line chart rendered to an image: x = epoch, one or more named series, NaN gaps skipped. */
 public final class LineChart {
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0xff7f0e), new Color(0x9467bd)};
+            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
     private final String title;
     private final String xLabel;
@@ -54,7 +54,9 @@ public final class LineChart {
             g.fillRect(0, 0, width, height);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             FontMetrics fm = g.getFontMetrics();
-            int left = 60, right = 20, top = 36, bottom = 44;
+            // more series than fit beside the title: the legend takes a row of its own under it
+            boolean legendRow = 150 * ys.size() > width / 2;
+            int left = 60, right = 20, top = legendRow ? 56 : 36, bottom = 44;
             int pw = width - left - right, ph = height - top - bottom;
             double xmin = Double.MAX_VALUE, xmax = -Double.MAX_VALUE, ymin = Double.MAX_VALUE, ymax = -Double.MAX_VALUE;
             for (int s = 0; s < ys.size(); s++) {
@@ -131,8 +133,8 @@ public final class LineChart {
                 if (joined.get(s)) {
                     g.draw(path);
                 }
-                // legend in the title row, right-aligned, clear of the data
-                int lx = width - right - 150 * (ys.size() - s), ly = 22;
+                // legend beside the title, right-aligned, or in its own row: clear of the data
+                int lx = legendRow ? left + 120 * s : width - right - 150 * (ys.size() - s), ly = legendRow ? 42 : 22;
                 g.fillRect(lx, ly - 6, 14, 4);
                 g.setColor(Color.BLACK);
                 g.drawString(names.get(s), lx + 20, ly);
