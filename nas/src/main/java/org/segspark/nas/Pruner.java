@@ -2,7 +2,6 @@ package org.segspark.nas;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.graph.GraphAssembler;
@@ -236,16 +235,5 @@ public final class Pruner {
             a[i] = i;
         }
         return a;
-    }
-
-    /** Vertices of a graph that hold parameters. */
-    static List<GraphVertex> withParams(ComputationGraph net) {
-        List<GraphVertex> out = new ArrayList<>();
-        for (GraphVertex v : net.getVertices()) {
-            if (v.numParams() > 0) {
-                out.add(v);
-            }
-        }
-        return out;
     }
 }
