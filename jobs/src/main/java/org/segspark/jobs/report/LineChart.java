@@ -98,7 +98,10 @@ public final class LineChart {
             g.drawRect(left, top, pw, ph);
             for (int t = 0; t <= 5; t++) {
                 double v = ymin + t * (ymax - ymin) / 5;
-                String label = String.format(Locale.ROOT, Math.abs(ymax) >= 100 ? "%.0f" : "%.3f", v);
+                // enough decimals that neighbouring ticks differ (a sweep's metrics may be 0.001 apart)
+                int decimals = Math.abs(ymax) >= 100 ? 0
+                        : Math.max(3, (int) Math.ceil(-Math.log10((ymax - ymin) / 5)) + 1);
+                String label = String.format(Locale.ROOT, "%." + decimals + "f", v);
                 int y = top + ph - t * ph / 5;
                 g.drawString(label, left - 6 - fm.stringWidth(label), y + 4);
             }
