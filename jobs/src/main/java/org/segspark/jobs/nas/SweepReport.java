@@ -62,7 +62,8 @@ final class SweepReport {
                     .append(Html.esc(t.get("params_after"))).append("</td><td>").append(Html.esc(t.get("macs_after")))
                     .append("</td><td>").append(fmt(t.get("metric_before"))).append("</td><td>").append(fmt(t.get("metric_after")))
                     .append("</td><td>").append(fmt(t.get("seconds"))).append("</td><td>")
-                    .append(Html.esc(t.get("executor") + " " + t.get("device"))).append("</td><td>")
+                    .append(Html.esc("executor " + t.get("executor") + (t.get("task") == null ? ", from the driver" : ", " + t.get("task"))
+                            + ", " + t.get("device"))).append("</td><td>")
                     .append(front.contains(t) ? "yes" : "").append("</td></tr>");
         }
         h.append("</table></body></html>");
