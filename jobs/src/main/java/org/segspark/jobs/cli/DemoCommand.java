@@ -35,17 +35,7 @@ public final class DemoCommand implements Callable<Integer> {
         JobConfig cfg = JobConfig.of("demo", "synth-coco", "preprocess-coco", "train").file(common.config).set(common.set)
                 .option("demo.out", out).option("synth-coco.images", images).option("train.epochs", epochs).load();
         Path root = Path.of(cfg.get().getString("demo.out")).toAbsolutePath();
-        Path coco = root.resolve("coco");
-        cfg = cfg.with("synth-coco.out", coco.toString())
-                .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
-                .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
-                .with("preprocess.coco.out", root.resolve("shards").toString())
-                .with("train.data", root.resolve("shards").toString())
-                .with("train.out", root.resolve("run").toString());
-        var s = cfg.section("synth-coco");
-        new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
-        System.out.printf(Locale.ROOT, "demo: %d synthetic COCO images of %dx%d in %s%n", s.getInt("images"),
-                s.getInt("width"), s.getInt("height"), coco);
+        cfg = withSyntheticData(cfg, root).with("train.out", root.resolve("run").toString());
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         PreprocessCommand.run(jsc, cfg, System.out);
         // what notebooks/shards.ipynb shows (Parquet needs no reader there)
@@ -56,5 +46,23 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "demo: %s; %.1f minutes end to end%n", TrainSummary.of(r), minutes);
         System.out.println("demo: report " + r.run().path("report.html").toUri().getPath());
         return 0;
+    }
+
+    /**
+     * A demo's data under {@code root}: the synthetic COCO set of the synth-coco section written to
+     * root/coco, preprocessing pointed at it and training at its shards (root/shards).
+     */
+    static JobConfig withSyntheticData(JobConfig cfg, Path root) throws java.io.IOException {
+        Path coco = root.resolve("coco");
+        cfg = cfg.with("synth-coco.out", coco.toString())
+                .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
+                .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
+                .with("preprocess.coco.out", root.resolve("shards").toString())
+                .with("train.data", root.resolve("shards").toString());
+        var s = cfg.section("synth-coco");
+        new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
+        System.out.printf(Locale.ROOT, "demo: %d synthetic COCO images of %dx%d in %s%n", s.getInt("images"),
+                s.getInt("width"), s.getInt("height"), coco);
+        return cfg;
     }
 }

@@ -9,7 +9,6 @@ import org.segspark.jobs.nas.SweepJob;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.preprocess.coco.SyntheticCoco;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,14 +117,7 @@ public final class NasCommand implements Runnable {
                     .set(common.set).option("nas-demo.out", out).load();
             Config d = cfg.section("nas-demo");
             Path root = Path.of(d.getString("out")).toAbsolutePath();
-            Path coco = root.resolve("coco");
-            cfg = cfg.with("synth-coco.out", coco.toString())
-                    .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
-                    .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
-                    .with("preprocess.coco.out", root.resolve("shards").toString())
-                    .with("train.data", root.resolve("shards").toString());
-            var s = cfg.section("synth-coco");
-            new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
+            cfg = DemoCommand.withSyntheticData(cfg, root);
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             PreprocessCommand.run(jsc, cfg, System.out);
             int search = d.getInt("search-epochs"), finetune = d.getInt("finetune-epochs");
