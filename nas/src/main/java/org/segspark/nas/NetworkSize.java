@@ -32,14 +32,20 @@ public final class NetworkSize {
      *
      * @param cell         the cell's name (its canonical copy)
      * @param channels     its channels
-     * @param live         channels pruning would keep
+     * @param kept         the channels whose importance clears pruning's threshold (gate above 0.5,
+     *                     1x1 row norm above 0.01)
+     * @param strongest    the channel of highest importance (what a cell keeps when none clears it)
      * @param softChannels the relaxed channel count (sum of gates, or of erf of the row norms)
      * @param depth        its learnt convolution depth (1 for a one-step cell)
      * @param steps        its convolution steps
      * @param stepsKept    steps pruning would keep
      */
-    public record CellState(String cell, int channels, int live, double softChannels, double depth, int steps,
-                            int stepsKept) {
+    public record CellState(String cell, int channels, int[] kept, int strongest, double softChannels, double depth,
+                            int steps, int stepsKept) {
+        /** Channels pruning keeps by the threshold alone. */
+        public int live() {
+            return kept.length;
+        }
     }
 
     /**
@@ -93,22 +99,20 @@ public final class NetworkSize {
                 double[][] terms;
                 double[] norms = null;
                 INDArray w = null;
-                int live = 0;
+                double[] importance;
+                java.util.function.DoublePredicate keeps;
                 if (a.variant().equals(NasArchitecture.GATE)) {
-                    double[] s = GraphParams.param(net, new TiedParameters.Ref(prefix + "_gate0", ChannelGateParams.SCORE))
+                    importance = GraphParams.param(net, new TiedParameters.Ref(prefix + "_gate0", ChannelGateParams.SCORE))
                             .toDoubleVector();
-                    terms = RelaxedCellSize.gateTerms(s);
-                    for (double v : s) {
-                        live += LearnableChannelGate.kept(v) ? 1 : 0;
-                    }
+                    terms = RelaxedCellSize.gateTerms(importance);
+                    keeps = LearnableChannelGate::kept;
                 } else {
                     w = GraphParams.param(net, new TiedParameters.Ref(prefix + "_proj", "W"))
                             .reshape(def.channels(), def.channels());
                     norms = w.norm2(1).toDoubleVector();
+                    importance = norms;
                     terms = RelaxedCellSize.normTerms(norms);
-                    for (double n : norms) {
-                        live += n > NORM_THRESHOLD ? 1 : 0;
-                    }
+                    keeps = n -> n > NORM_THRESHOLD;
                 }
                 double depth = def.steps() > 1 ? GraphParams.param(net,
                         new TiedParameters.Ref(prefix + "_depth", GaussianDepthVertex.DEPTH)).getDouble(0) : 1.0;
@@ -122,7 +126,16 @@ public final class NetworkSize {
                     soft += t;
                 }
                 parts.add(new Part(prefix, level, def, v, w, norms));
-                states.add(new CellState(prefix, def.channels(), live, soft, depth, def.steps(),
+                int strongest = 0;
+                List<Integer> keptChannels = new ArrayList<>();
+                for (int c = 0; c < importance.length; c++) {
+                    if (keeps.test(importance[c])) {
+                        keptChannels.add(c);
+                    }
+                    strongest = importance[c] > importance[strongest] ? c : strongest;
+                }
+                states.add(new CellState(prefix, def.channels(), keptChannels.stream().mapToInt(Integer::intValue).toArray(),
+                        strongest, soft, depth, def.steps(),
                         def.steps() > 1 ? GaussianDepthVertex.kept(depth, def.steps()) : 1));
             }
         }

@@ -42,28 +42,7 @@ public final class Pruner {
         Map<String, int[]> channels = new LinkedHashMap<>();
         Map<String, Integer> steps = new LinkedHashMap<>();
         for (NetworkSize.CellState c : v.cells()) {
-            double[] score;
-            double threshold;
-            if (a.variant().equals(NasArchitecture.GATE)) {
-                score = GraphParams.param(search, new TiedParameters.Ref(c.cell() + "_gate0", ChannelGateParams.SCORE)).toDoubleVector();
-                threshold = 0;
-            } else {
-                score = GraphParams.param(search, new TiedParameters.Ref(c.cell() + "_proj", "W"))
-                        .reshape(c.channels(), c.channels()).norm2(1).toDoubleVector();
-                threshold = NetworkSize.NORM_THRESHOLD;
-            }
-            List<Integer> keep = new ArrayList<>();
-            int best = 0;
-            for (int i = 0; i < score.length; i++) {
-                if (score[i] > threshold) {
-                    keep.add(i);
-                }
-                best = score[i] > score[best] ? i : best;
-            }
-            if (keep.isEmpty()) {
-                keep.add(best);
-            }
-            channels.put(c.cell(), keep.stream().mapToInt(Integer::intValue).toArray());
+            channels.put(c.cell(), c.live() > 0 ? c.kept() : new int[]{c.strongest()});
             steps.put(c.cell(), c.stepsKept());
         }
         return new Decisions(channels, steps, v.netDepthKept());
