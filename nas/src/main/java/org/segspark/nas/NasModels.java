@@ -82,9 +82,6 @@ public final class NasModels implements ModelProvider {
             if (!a.kind().equals(kind)) {
                 throw new IllegalArgumentException("the architecture definition is a " + a.kind() + ", not for nas-" + kind);
             }
-            if (a.searching() && a.objective() == null) {
-                a = a.withObjective(defaultObjective(kind));
-            }
             return a.withClasses(cfg.classes(), a.inChannels());
         }
         n.fieldNames().forEachRemaining(k -> {

@@ -74,10 +74,12 @@ public final class TrainJob {
             if (run.exists(RunDirectory.SEARCH)) {
                 com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
                 for (String line : new String(run.read(RunDirectory.SEARCH), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                    if (!line.isBlank() && m.readTree(line).path("epoch").asInt() <= from.epochsDone()) {
+                    if (!line.isBlank()) {
                         @SuppressWarnings("unchecked")
                         Map<String, Object> row = m.readValue(line, Map.class);
-                        searchRows.add(row);
+                        if (((Number) row.get("epoch")).intValue() <= from.epochsDone()) {
+                            searchRows.add(row);
+                        }
                     }
                 }
             }
