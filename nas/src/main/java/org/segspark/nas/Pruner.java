@@ -38,7 +38,11 @@ public final class Pruner {
     }
 
     public static Decisions decisions(ComputationGraph search, NasArchitecture a) {
-        NetworkSize.Value v = NetworkSize.of(search, a);
+        return decisions(NetworkSize.of(search, a));
+    }
+
+    /** The decisions of a network's state already read. */
+    public static Decisions decisions(NetworkSize.Value v) {
         Map<String, int[]> channels = new LinkedHashMap<>();
         Map<String, Integer> steps = new LinkedHashMap<>();
         for (NetworkSize.CellState c : v.cells()) {

@@ -33,7 +33,7 @@ public final class SearchState {
         row.put("net_depth", v.netDepth());
         row.put("net_depth_kept", v.netDepthKept());
         row.put("params_full", plainParams(net, a));
-        row.put("params_if_pruned", plainParams(net, Pruner.prunedArchitecture(a, Pruner.decisions(net, a))));
+        row.put("params_if_pruned", plainParams(net, Pruner.prunedArchitecture(a, Pruner.decisions(v))));
         List<Map<String, Object>> cells = new ArrayList<>();
         for (NetworkSize.CellState c : v.cells()) {
             Map<String, Object> m = new LinkedHashMap<>();
