@@ -12,9 +12,15 @@ import org.segspark.jobs.cli.PredictCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
 import org.segspark.jobs.cli.TrainCommand;
+import com.typesafe.config.ConfigException;
 import org.segspark.preprocess.BuildInfo;
+import org.segspark.preprocess.coco.CocoFormatException;
+import org.segspark.preprocess.io.BadInputException;
+import org.segspark.preprocess.shards.UnsupportedShardFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.FileNotFoundException;
 
 /** The segspark command line; also the main class of the spark-submit jar. */
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -30,21 +36,36 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** Runs a command line and returns the exit code: 0 success, 2 bad usage or input, 1 failure. */
+    /**
+     * Runs a command line and returns the exit code: 0 success, 2 bad usage or input (one line on
+     * standard error naming the file or setting and the reason), 1 an internal failure (with its trace).
+     */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            Throwable t = e;
-            if (t instanceof IllegalArgumentException || t instanceof java.io.FileNotFoundException
-                    || t instanceof org.segspark.preprocess.coco.CocoFormatException
-                    || t instanceof org.segspark.preprocess.shards.UnsupportedShardFormatException
-                    || t instanceof com.typesafe.config.ConfigException) {
-                cmd.getErr().println("segspark " + cmd.getCommandName() + ": " + t.getMessage());
+            Throwable user = userError(e);
+            if (user != null) {
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + user.getMessage());
                 return 2;
             }
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The error a user caused, found anywhere in the cause chain: Spark wraps what failed in a task
+     * (a damaged shard file read by an executor) in its own exceptions.
+     */
+    static Throwable userError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException || t instanceof FileNotFoundException
+                    || t instanceof CocoFormatException || t instanceof UnsupportedShardFormatException
+                    || t instanceof BadInputException || t instanceof ConfigException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     public static void main(String[] args) {

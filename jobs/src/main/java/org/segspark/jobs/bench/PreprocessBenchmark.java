@@ -61,7 +61,7 @@ public final class PreprocessBenchmark {
             for (boolean dct : List.of(true, false)) {
                 CocoShardConfig cfg = new CocoShardConfig(annotations, images, "categories", 0.2, 0, Resize.Aspect.STRETCH,
                         100_000_000L, new ShardJobOptions(work.resolve("shards-" + i + "-" + dct).toString(), size, size,
-                        16, 2048, CompressionCodecName.ZSTD, false, dct));
+                        16, 2048, CompressionCodecName.ZSTD, false, dct, false, false));
                 long t = System.nanoTime();
                 ShardJob.Result r = CocoShardJob.run(jsc, cfg, null);
                 double s = (System.nanoTime() - t) / 1e9;

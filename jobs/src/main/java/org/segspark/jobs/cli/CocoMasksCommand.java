@@ -42,7 +42,7 @@ public final class CocoMasksCommand implements Callable<Integer> {
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-coco-masks", "coco-masks", ProgressLine.console(), 0)) {
             CocoMasksJob.Result r = CocoMasksJob.run(jsc, c.getString("annotations"), c.getString("images"),
-                    c.getString("out"), c.getString("mapping"));
+                    c.getString("out"), c.getString("mapping"), c.getBoolean("force") || common.force);
             System.out.printf("coco-masks: %s; %d classes (%s); label maps and rejects.csv in %s%n", r.accounting(),
                     r.mapping().numClasses(), String.join(", ", r.mapping().classNames()), c.getString("out"));
         }

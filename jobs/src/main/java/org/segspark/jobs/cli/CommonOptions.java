@@ -15,4 +15,13 @@ public final class CommonOptions {
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: what spark-submit set, else local[*])")
     String master;
+
+    @Option(names = "--force", description = "Write into a non-empty output folder that holds something else "
+            + "(segspark still deletes only files it wrote)")
+    boolean force;
+
+    /** The --force flag as a setting layer: true, or null to leave the configuration's value. */
+    Boolean forced() {
+        return force ? Boolean.TRUE : null;
+    }
 }

@@ -5,6 +5,9 @@ import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
 import org.segspark.preprocess.coco.SyntheticCoco;
+import org.apache.hadoop.conf.Configuration;
+import org.segspark.jobs.shards.ShardPreview;
+import org.segspark.preprocess.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,17 +32,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "E", description = "Training epochs")
     Integer epochs;
 
+    /** A demo's folder (older ones are known by the synthetic data set inside). */
+    static final OutputFolder.Kind KIND = new OutputFolder.Kind("demo", "coco");
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         JobConfig cfg = JobConfig.of("demo", "synth-coco", "preprocess-coco", "train").file(common.config).set(common.set)
-                .option("demo.out", out).option("synth-coco.images", images).option("train.epochs", epochs).load();
+                .option("demo.out", out).option("demo.force", common.forced()).option("synth-coco.images", images)
+                .option("train.epochs", epochs).load();
         Path root = Path.of(cfg.get().getString("demo.out")).toAbsolutePath();
+        OutputFolder.claim(root.toString(), new Configuration(), KIND, cfg.get().getBoolean("demo.force"), "--out");
         cfg = withSyntheticData(cfg, root).with("train.out", root.resolve("run").toString());
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         PreprocessCommand.run(jsc, cfg, System.out);
         // what notebooks/shards.ipynb shows (Parquet needs no reader there)
-        org.segspark.jobs.shards.ShardPreview.write(root.resolve("shards").toString(), "val", 16,
+        ShardPreview.write(root.resolve("shards").toString(), "val", 16,
                 root.resolve("preview").toString(), jsc.hadoopConfiguration());
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
         double minutes = (System.nanoTime() - t0) / 60e9;
@@ -54,6 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
      */
     static JobConfig withSyntheticData(JobConfig cfg, Path root) throws java.io.IOException {
         Path coco = root.resolve("coco");
+        OutputFolder.claim(coco.toString(), new Configuration(), SynthCocoCommand.KIND, false, "the demo's data folder");
         cfg = cfg.with("synth-coco.out", coco.toString())
                 .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
                 .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())

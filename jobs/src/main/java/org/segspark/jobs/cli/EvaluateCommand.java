@@ -48,8 +48,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .option("train.val-data", null).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainConfig tc = TrainConfig.from(cfg.section("train"));
-        RunDirectory dir = new RunDirectory(run, jsc.hadoopConfiguration());
-        ModelInput in = ModelInput.of(new ObjectMapper().readTree(dir.read(RunDirectory.MODEL_INFO)),
+        RunDirectory dir = RunDirectory.existing(run, jsc.hadoopConfiguration(), "--model");
+        ModelInput in = ModelInput.of(dir.readTree(RunDirectory.MODEL_INFO),
                 "auto", run);
         var manifest = ShardSet.open(data, jsc.hadoopConfiguration()).manifest();
         List<String> classes = in.classes();

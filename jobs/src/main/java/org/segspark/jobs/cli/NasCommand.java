@@ -9,6 +9,8 @@ import org.segspark.jobs.nas.SweepJob;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
+import org.apache.hadoop.conf.Configuration;
+import org.segspark.preprocess.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,6 +27,9 @@ import java.util.concurrent.Callable;
                 + "(segspark train); then: prune, sweep, demo.",
         subcommands = {NasCommand.Run.class, NasCommand.Prune.class, NasCommand.Sweep.class, NasCommand.Demo.class})
 public final class NasCommand implements Runnable {
+    /** The search demo's folder (older ones are known by its result). */
+    static final OutputFolder.Kind NAS_DEMO = new OutputFolder.Kind("nas-demo", NasPipeline.RESULT);
+
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -50,6 +55,7 @@ public final class NasCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set).load();
+            OutputFolder.claim(out, new Configuration(), NasPipeline.KIND, common.force, "--out");
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg, out,
                     searchEpochs != null ? searchEpochs : cfg.get().getInt("train.epochs"),
@@ -69,9 +75,12 @@ public final class NasCommand implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the pruned network")
         String out;
 
+        @Option(names = "--force", description = "Write into a non-empty --out that holds something else (its other files are kept)")
+        boolean force;
+
         @Override
         public Integer call() throws Exception {
-            PruneJob.run(run, out, new org.apache.hadoop.conf.Configuration(), System.out);
+            PruneJob.run(run, out, new Configuration(), System.out, force);
             return 0;
         }
     }
@@ -92,7 +101,7 @@ public final class NasCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("sweep", "train").file(common.config).set(common.set)
-                    .option("sweep.out", out).option("sweep.mode", mode).load();
+                    .option("sweep.out", out).option("sweep.mode", mode).option("sweep.force", common.forced()).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             SweepJob.run(jsc, cfg, System.out);
             return 0;
@@ -114,9 +123,10 @@ public final class NasCommand implements Runnable {
         public Integer call() throws Exception {
             long t0 = System.nanoTime();
             JobConfig cfg = JobConfig.of("nas-demo", "synth-coco", "preprocess-coco", "train").file(common.config)
-                    .set(common.set).option("nas-demo.out", out).load();
+                    .set(common.set).option("nas-demo.out", out).option("nas-demo.force", common.forced()).load();
             Config d = cfg.section("nas-demo");
             Path root = Path.of(d.getString("out")).toAbsolutePath();
+            OutputFolder.claim(root.toString(), new Configuration(), NAS_DEMO, d.getBoolean("force"), "--out");
             cfg = DemoCommand.withSyntheticData(cfg, root);
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             PreprocessCommand.run(jsc, cfg, System.out);

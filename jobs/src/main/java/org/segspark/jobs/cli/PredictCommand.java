@@ -44,7 +44,8 @@ public final class PredictCommand implements Callable<Integer> {
                 .option("predict.batch", batch).option("predict.overlays", overlays).load();
         Config c = cfg.section("predict", "model", "images", "out");
         PredictJob.Settings s = new PredictJob.Settings(c.getString("model"), c.getString("images"), c.getString("out"),
-                c.getInt("batch"), c.getBoolean("overlays"), c.getString("aspect"), c.getLong("max-pixels"));
+                c.getInt("batch"), c.getBoolean("overlays"), c.getString("aspect"), c.getLong("max-pixels"),
+                c.getBoolean("force") || common.force);
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-predict", "predict", ProgressLine.console(), 0)) {
             PredictJob.Result r = PredictJob.run(jsc, s);

@@ -49,6 +49,10 @@ public final class PreprocessCommand implements Runnable {
         @Mixin
         CommonOptions common;
 
+        @Option(names = "--allow-shrink", description = "Let this run replace the shard set with less than half its "
+                + "examples (otherwise it fails and keeps the set: an emptied or unmounted input looks like that)")
+        boolean allowShrink;
+
         @Option(names = "--annotations", paramLabel = "FILE", description = "COCO instances JSON")
         String annotations;
 
@@ -75,7 +79,9 @@ public final class PreprocessCommand implements Runnable {
                     .option("preprocess.coco.out", out).option("preprocess.coco.mapping", mapping)
                     .option("preprocess.coco.val-fraction", valFraction)
                     .option("preprocess.coco.height", hw == null ? null : hw[0])
-                    .option("preprocess.coco.width", hw == null ? null : hw[1]).load();
+                    .option("preprocess.coco.width", hw == null ? null : hw[1])
+                    .option("preprocess.coco.force", common.forced()).option("preprocess.coco.allow-shrink", allowShrink ? true : null)
+                    .load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             run(jsc, cfg, System.out);
             return 0;
@@ -89,6 +95,10 @@ public final class PreprocessCommand implements Runnable {
         @Mixin
         CommonOptions common;
 
+        @Option(names = "--allow-shrink", description = "Let this run replace the shard set with less than half its "
+                + "examples (otherwise it fails and keeps the set: an emptied or unmounted input looks like that)")
+        boolean allowShrink;
+
         @Option(names = "--input", paramLabel = "DIR", description = "Folder holding the .bin files")
         String input;
 
@@ -100,7 +110,7 @@ public final class PreprocessCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JobConfig cfg = layers("preprocess-cifar10", "preprocess.cifar10", common, input, out, size).load();
+            JobConfig cfg = layers("preprocess-cifar10", "preprocess.cifar10", common, input, out, size, allowShrink).load();
             run(Sparks.start(cfg.get(), common.master), cfg, "cifar10", (jsc, c, tree) -> Cifar10ShardJob.run(jsc,
                     CocoShardConfig.required(c, "input"), CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
                     tree), System.out);
@@ -114,6 +124,10 @@ public final class PreprocessCommand implements Runnable {
     public static final class ImageFolder implements Callable<Integer> {
         @Mixin
         CommonOptions common;
+
+        @Option(names = "--allow-shrink", description = "Let this run replace the shard set with less than half its "
+                + "examples (otherwise it fails and keeps the set: an emptied or unmounted input looks like that)")
+        boolean allowShrink;
 
         @Option(names = "--input", paramLabel = "DIR", description = "Root of the tree")
         String input;
@@ -129,7 +143,7 @@ public final class PreprocessCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JobConfig cfg = layers("preprocess-imagefolder", "preprocess.imagefolder", common, input, out, size)
+            JobConfig cfg = layers("preprocess-imagefolder", "preprocess.imagefolder", common, input, out, size, allowShrink)
                     .option("preprocess.imagefolder.val-fraction", valFraction).load();
             run(Sparks.start(cfg.get(), common.master), cfg, "imagefolder", (jsc, c, tree) -> {
                 double vf = c.getDouble("val-fraction");
@@ -151,6 +165,10 @@ public final class PreprocessCommand implements Runnable {
     public static final class Cub implements Callable<Integer> {
         @Mixin
         CommonOptions common;
+
+        @Option(names = "--allow-shrink", description = "Let this run replace the shard set with less than half its "
+                + "examples (otherwise it fails and keeps the set: an emptied or unmounted input looks like that)")
+        boolean allowShrink;
 
         @Option(names = "--input", paramLabel = "DIR", description = "The CUB_200_2011 folder")
         String input;
@@ -176,7 +194,7 @@ public final class PreprocessCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JobConfig cfg = layers("preprocess-cub", "preprocess.cub", common, input, out, size)
+            JobConfig cfg = layers("preprocess-cub", "preprocess.cub", common, input, out, size, allowShrink)
                     .option("preprocess.cub.segmentations", segmentations).option("preprocess.cub.task", task)
                     .option("preprocess.cub.mask-threshold", maskThreshold)
                     .option("preprocess.cub.crop-to-box", cropToBox ? true : null).load();
@@ -192,6 +210,10 @@ public final class PreprocessCommand implements Runnable {
     public static final class Folders implements Callable<Integer> {
         @Mixin
         CommonOptions common;
+
+        @Option(names = "--allow-shrink", description = "Let this run replace the shard set with less than half its "
+                + "examples (otherwise it fails and keeps the set: an emptied or unmounted input looks like that)")
+        boolean allowShrink;
 
         @Option(names = "--images", paramLabel = "DIR", description = "Image root")
         String images;
@@ -232,7 +254,8 @@ public final class PreprocessCommand implements Runnable {
                     .option(s + "mask-map", maskMap).option(s + "image-suffix", imageSuffix)
                     .option(s + "mask-suffix", maskSuffix).option(s + "classes", classes).option(s + "class-names", classNames)
                     .option(s + "val-fraction", valFraction)
-                    .option(s + "height", hw == null ? null : hw[0]).option(s + "width", hw == null ? null : hw[1]).load();
+                    .option(s + "height", hw == null ? null : hw[0]).option(s + "width", hw == null ? null : hw[1])
+                    .option(s + "force", common.forced()).option(s + "allow-shrink", allowShrink ? true : null).load();
             run(Sparks.start(cfg.get(), common.master), cfg, "folders", (jsc, c, tree) -> {
                 double vf = c.getDouble("val-fraction");
                 if (vf < 0 || vf >= 1) {
@@ -250,9 +273,10 @@ public final class PreprocessCommand implements Runnable {
     }
 
     private static JobConfig.Layers layers(String job, String section, CommonOptions common, String input, String out,
-                                           String size) {
+                                           String size, boolean allowShrink) {
         int[] hw = Sizes.parse(size, "--size");
         return JobConfig.of(job).file(common.config).set(common.set)
+                .option(section + ".force", common.forced()).option(section + ".allow-shrink", allowShrink ? true : null)
                 .option(section + ".input", input).option(section + ".out", out)
                 .option(section + ".height", hw == null ? null : hw[0])
                 .option(section + ".width", hw == null ? null : hw[1]);

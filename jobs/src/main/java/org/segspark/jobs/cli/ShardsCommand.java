@@ -2,18 +2,22 @@ package org.segspark.jobs.cli;
 
 import org.segspark.jobs.shards.ShardPreview;
 import picocli.CommandLine.Command;
+import org.apache.hadoop.conf.Configuration;
+import org.segspark.preprocess.shards.DamagedShardSetException;
+import org.segspark.preprocess.shards.ShardSet;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code segspark shards}: look at a shard set. */
 @Command(name = "shards", mixinStandardHelpOptions = true, description = "Look at a shard set.",
-        subcommands = {ShardsCommand.Preview.class})
+        subcommands = {ShardsCommand.Preview.class, ShardsCommand.Verify.class})
 public final class ShardsCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a step: preview (segspark shards preview --help)");
+                "name a step: preview or verify (segspark shards verify --help)");
     }
 
     @Command(name = "preview", mixinStandardHelpOptions = true,
@@ -32,13 +36,40 @@ public final class ShardsCommand implements Runnable {
         @Option(names = "--count", paramLabel = "N", description = "Examples (default 16)")
         int count = 16;
 
+        @Option(names = "--force", description = "Write into a non-empty --out that is not a preview (its other files are kept)")
+        boolean force;
+
         @Override
         public Integer call() throws Exception {
             if (!split.equals("train") && !split.equals("val")) {
                 throw new IllegalArgumentException("--split must be train or val, got " + split);
             }
-            int n = ShardPreview.write(data, split, count, out, new org.apache.hadoop.conf.Configuration());
+            int n = ShardPreview.write(data, split, count, out, new Configuration(), force);
             System.out.printf("shards preview: %d %s examples in %s (index.csv)%n", n, split, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check every file of a shard set against its manifest: present, its size, its SHA-256 and "
+                    + "its row groups. Exit 0 when the set is whole; 2 with one line per damaged or missing file.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set (any Hadoop URI)")
+        String data;
+
+        @Override
+        public Integer call() throws Exception {
+            Configuration conf = new Configuration();
+            ShardSet set = ShardSet.open(data, conf);
+            List<String> problems = set.problems(conf);
+            long files = set.manifest().splits().values().stream().mapToLong(s -> s.shards().size()).sum();
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> System.err.println("segspark shards verify: " + p));
+                throw new DamagedShardSetException(data + ": " + problems.size() + " of " + files
+                        + " shard files are damaged or missing");
+            }
+            System.out.printf("shards verify: %s is whole: %d files, %d examples, every checksum matches%n", data, files,
+                    set.manifest().splits().values().stream().mapToLong(s -> s.examples()).sum());
             return 0;
         }
     }

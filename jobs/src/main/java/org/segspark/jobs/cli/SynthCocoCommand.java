@@ -2,6 +2,8 @@ package org.segspark.jobs.cli;
 
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.preprocess.coco.SyntheticCoco;
+import org.apache.hadoop.conf.Configuration;
+import org.segspark.preprocess.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +30,9 @@ public final class SynthCocoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Random seed")
     Long seed;
 
+    /** A synthetic data set's folder (older ones are known by their annotations). */
+    static final OutputFolder.Kind KIND = new OutputFolder.Kind("synth-coco", SyntheticCoco.ANNOTATIONS);
+
     @Override
     public Integer call() throws Exception {
         int[] wh = Sizes.parse(size, "--size");
@@ -36,6 +41,7 @@ public final class SynthCocoCommand implements Callable<Integer> {
                 .option("synth-coco.width", wh == null ? null : wh[0]).option("synth-coco.height", wh == null ? null : wh[1])
                 .option("synth-coco.seed", seed).load().section("synth-coco", "out");
         Path dir = Path.of(c.getString("out"));
+        OutputFolder.claim(dir.toString(), new Configuration(), KIND, c.getBoolean("force") || common.force, "--out");
         long t = System.nanoTime();
         new SyntheticCoco(c.getInt("width"), c.getInt("height"), c.getLong("seed")).write(dir, c.getInt("images"));
         System.out.printf("synth-coco: %d images of %dx%d in %s (%.1f s); annotations %s%n", c.getInt("images"),

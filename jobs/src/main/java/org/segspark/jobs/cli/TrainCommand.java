@@ -77,7 +77,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .option("train.val-data", valData).option("train.width-multiplier", widthMultiplier)
                 .option("train.model-options.pretrained", pretrained)
                 .option("train.model-options.freeze-encoder", freezeEncoder).option("train.device", device)
-                .option("train.data", data).option("train.out", out)
+                .option("train.data", data).option("train.out", out).option("train.force", common.forced())
                 .option("train.epochs", epochs).option("train.batch", batch).option("train.mode", mode)
                 .option("train.workers", workers).option("train.optimizer.lr", lr).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);

@@ -71,7 +71,14 @@ public final class JobConfig {
                 if (!userFile.isFile()) {
                     throw new IllegalArgumentException("config file " + userFile + " does not exist");
                 }
-                c = ConfigFactory.parseFile(userFile).withFallback(c);
+                Config file;
+                try {
+                    file = ConfigFactory.parseFile(userFile);
+                } catch (ConfigException e) {
+                    throw new IllegalArgumentException("config file " + e.getMessage(), e);
+                }
+                Settings.requireKnown(file.root(), "in " + userFile);
+                c = file.withFallback(c);
             }
             Config opts = ConfigFactory.empty();
             for (Map.Entry<String, Object> e : options.entrySet()) {
@@ -79,13 +86,20 @@ public final class JobConfig {
             }
             c = opts.withFallback(c);
             if (sets.length() > 0) {
+                Config set;
                 try {
-                    c = ConfigFactory.parseString(sets.toString()).withFallback(c);
+                    set = ConfigFactory.parseString(sets.toString());
                 } catch (ConfigException e) {
                     throw new IllegalArgumentException("bad --set value: " + e.getMessage(), e);
                 }
+                Settings.requireKnown(set.root(), "in --set");
+                c = set.withFallback(c);
             }
-            return new JobConfig(c.resolve());
+            try {
+                return new JobConfig(c.resolve());
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("configuration: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.train.TrainJob;
 
+import org.segspark.preprocess.io.OutputFolder;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -18,6 +20,8 @@ import java.util.Map;
  */
 public final class NasPipeline {
     public static final String RESULT = "nas-result.json";
+    /** A search's folder: search, pruned and fine-tuned runs (older ones are known by the result). */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("nas-run", RESULT);
 
     private NasPipeline() {
     }

@@ -15,6 +15,8 @@ import org.segspark.nas.NasGraph;
 import org.segspark.nas.NasModels;
 import org.segspark.nas.Pruner;
 
+import org.segspark.preprocess.io.OutputFolder;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -43,11 +45,20 @@ public final class PruneJob {
                          Map<String, Object> report) {
     }
 
+    /** A pruned network's folder (older ones are known by their prune.json). */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("pruned", "prune.json");
+
     public static Result run(String runLocation, String outLocation, Configuration hconf, PrintStream console)
             throws IOException {
-        RunDirectory run = new RunDirectory(runLocation, hconf);
+        return run(runLocation, outLocation, hconf, console, false);
+    }
+
+    public static Result run(String runLocation, String outLocation, Configuration hconf, PrintStream console,
+                             boolean force) throws IOException {
+        RunDirectory run = RunDirectory.existing(runLocation, hconf, "--run");
+        RunDirectory out = RunDirectory.claim(outLocation, hconf, KIND, force, "--out");
         ObjectMapper json = new ObjectMapper();
-        JsonNode info = json.readTree(run.read(RunDirectory.MODEL_INFO));
+        JsonNode info = run.readTree(RunDirectory.MODEL_INFO);
         ComputationGraph search = run.loadModel(RunDirectory.MODEL);
         NasArchitecture a = NasModels.searchArchitecture(search);
         if (a == null) {
@@ -61,7 +72,6 @@ public final class PruneJob {
                 ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST), in);
         GraphStats after = GraphStats.of(p.net(), in);
 
-        RunDirectory out = new RunDirectory(outLocation, hconf);
         out.saveModel(RunDirectory.MODEL, p.net());
         out.writeText(ARCHITECTURE, p.architecture().toJson());
         ObjectNode outInfo = (ObjectNode) info.deepCopy();

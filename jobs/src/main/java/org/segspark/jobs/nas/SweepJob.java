@@ -14,6 +14,8 @@ import org.segspark.jobs.train.TrainJob;
 import org.segspark.preprocess.io.SerializableConf;
 
 import java.io.ByteArrayOutputStream;
+import org.segspark.preprocess.io.OutputFolder;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,12 +59,15 @@ public final class SweepJob {
         }
     }
 
+    /** A sweep's folder (older ones are known by their sweep.json). */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("sweep", "sweep.json");
+
     public static List<Map<String, Object>> run(JavaSparkContext jsc, JobConfig config, PrintStream console)
             throws IOException {
         Settings s = Settings.of(config.section("sweep"));
         List<SweepTrial> trials = SweepTrial.of(config.section("sweep"));
         Configuration hconf = jsc.hadoopConfiguration();
-        RunDirectory root = new RunDirectory(s.out(), hconf);
+        RunDirectory root = RunDirectory.claim(s.out(), hconf, KIND, config.get().getBoolean("sweep.force"), "--out");
         String out = root.root().toString();
         long t0 = System.nanoTime();
         List<Map<String, Object>> results = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.segspark.jobs.nas;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.Settings;
 import org.segspark.nas.NasModels;
 
 import java.io.Serializable;
@@ -48,6 +49,14 @@ public record SweepTrial(String id, Map<String, Object> settings) implements Ser
                     }
                 }
                 raw = next;
+            }
+        }
+        for (Map<String, Object> t : raw) {
+            for (String key : t.keySet()) {
+                if (!NasModels.SETTINGS.contains(key)) {
+                    Settings.requireKnown("train." + key, "(sweep key " + key + ": a nas setting "
+                            + new java.util.TreeSet<>(NasModels.SETTINGS) + " or a train setting)");
+                }
             }
         }
         if (raw.size() == 1 && raw.get(0).isEmpty()) {

@@ -15,6 +15,8 @@ import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.Targets;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.InputTree;
+import org.segspark.preprocess.io.OutputFolder;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
 import org.segspark.preprocess.io.SerializableConf;
@@ -49,7 +51,11 @@ public final class PredictJob {
      * @param maxPixels larger images are rejected (decompression-bomb guard)
      */
     public record Settings(String run, String images, String out, int batch, boolean overlays, String aspect,
-                           long maxPixels) {
+                           long maxPixels, boolean force) {
+        public Settings(String run, String images, String out, int batch, boolean overlays, String aspect, long maxPixels) {
+            this(run, images, out, batch, overlays, aspect, maxPixels, false);
+        }
+
         public Settings {
             if (batch < 1) {
                 throw new IllegalArgumentException("predict.batch must be >= 1, got " + batch);
@@ -69,34 +75,32 @@ public final class PredictJob {
 
     public static Result run(JavaSparkContext jsc, Settings s) throws IOException {
         Configuration conf = jsc.hadoopConfiguration();
-        RunDirectory dir = new RunDirectory(s.run(), conf);
-        JsonNode info = new ObjectMapper().readTree(dir.read(RunDirectory.MODEL_INFO));
+        RunDirectory dir = RunDirectory.existing(s.run(), conf, "--model");
+        Path root = HadoopFiles.path(s.images());
+        Path outRoot = HadoopFiles.path(s.out());
+        InputTree.requireFolder(s.images(), conf, "--images");
+        FileSystem fs = HadoopFiles.fs(root, conf);
+        String rootPath = realPath(fs.makeQualified(root));
+        String outPath = realPath(HadoopFiles.fs(outRoot, conf).makeQualified(outRoot));
+        if (outPath.equals(rootPath) || outPath.startsWith(rootPath + "/")) {
+            throw new IllegalArgumentException("--out " + s.out() + " is inside --images " + s.images()
+                    + (outPath.startsWith(pathOf(root)) ? "" : " (through a symbolic link)")
+                    + ": a later run would take the predictions for inputs");
+        }
+        OutputFolder.claim(s.out(), conf, KIND, s.force(), "--out");
+        JsonNode info = dir.readTree(RunDirectory.MODEL_INFO);
         ModelInput input = ModelInput.of(info, s.aspect(), s.run());
         ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
         Targets targets = input.segmentation()
                 ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
                 : Targets.classification(input.classes().size());
 
-        Path root = HadoopFiles.path(s.images());
-        Path outRoot = HadoopFiles.path(s.out());
-        FileSystem fs = HadoopFiles.fs(root, conf);
-        String rootPath = pathOf(fs.makeQualified(root));
-        String outPath = pathOf(HadoopFiles.fs(outRoot, conf).makeQualified(outRoot));
-        if (outPath.equals(rootPath) || outPath.startsWith(rootPath + "/")) {
-            throw new IllegalArgumentException("--out " + s.out() + " is inside --images " + s.images()
-                    + ": a later run would take the predictions for inputs");
-        }
-        if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
-            throw new IllegalArgumentException("--images " + s.images() + " is not a folder");
-        }
         List<String> files = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            String rel = pathOf(fs.makeQualified(it.next().getPath())).substring(rootPath.length() + 1);
+        InputTree.Listing listing = InputTree.walk(s.images(), conf, "");
+        for (String rel : listing.files()) {
             (isImageName(rel) ? files : skipped).add(rel);
         }
-        files.sort(Comparator.naturalOrder());
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no image files (" + String.join(", ", IMAGE_EXTENSIONS) + ") under "
                     + s.images() + (skipped.isEmpty() ? "" : "; found only " + skipped.size() + " other files"));
@@ -116,7 +120,7 @@ public final class PredictJob {
         } finally {
             model.destroy();
         }
-        List<Reject> rejects = new ArrayList<>();
+        List<Reject> rejects = new ArrayList<>(listing.rejects());
         StringBuilder csv = new StringBuilder(header(input, s.overlays()));
         for (ImagePredictor.Outcome o : outcomes) {
             if (o.reject() != null) {
@@ -125,10 +129,37 @@ public final class PredictJob {
                 csv.append(row(o, input, s.overlays()));
             }
         }
-        Accounting books = Accounting.check(files.size(), outcomes.size() - rejects.size(), rejects.size());
+        Accounting books = Accounting.check(files.size() + listing.rejects().size(),
+                outcomes.size() - (rejects.size() - listing.rejects().size()), rejects.size());
         HadoopFiles.writeAtomically(new Path(outRoot, PREDICTIONS), conf, csv.toString().getBytes(StandardCharsets.UTF_8));
         RejectsTable.write(new Path(outRoot, RejectsTable.FILE), conf, rejects);
         return new Result(books, rejects, skipped, input);
+    }
+
+    /** A predictions folder (older ones are known by their table). */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("predict", PREDICTIONS);
+
+    /**
+     * The path with every symbolic link of its existing part resolved (local file systems), so
+     * that a linked --images cannot hide that --out lies inside it.
+     */
+    private static String realPath(Path qualified) {
+        if (!"file".equals(qualified.toUri().getScheme())) {
+            return pathOf(qualified);
+        }
+        java.nio.file.Path p = java.nio.file.Paths.get(qualified.toUri()).normalize();
+        java.nio.file.Path missing = java.nio.file.Path.of("");
+        while (p != null && !java.nio.file.Files.exists(p)) {
+            missing = p.getFileName().resolve(missing);
+            p = p.getParent();
+        }
+        try {
+            java.nio.file.Path real = p == null ? missing : p.toRealPath().resolve(missing);
+            String s = real.toString();
+            return s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        } catch (IOException e) {
+            return pathOf(qualified);
+        }
     }
 
     /** The path part of a qualified path, without the trailing slash a local folder's URI has. */

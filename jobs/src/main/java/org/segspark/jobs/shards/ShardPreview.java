@@ -8,6 +8,8 @@ import org.segspark.preprocess.shards.ShardManifest;
 import org.segspark.preprocess.shards.ShardRow;
 import org.segspark.preprocess.shards.ShardSet;
 
+import org.segspark.preprocess.io.OutputFolder;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +24,18 @@ public final class ShardPreview {
     private ShardPreview() {
     }
 
+    /** A preview's folder (older ones are known by their index.csv). */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("preview", "index.csv");
+
     public static int write(String shards, String split, int count, String out, Configuration hconf) throws IOException {
+        return write(shards, split, count, out, hconf, false);
+    }
+
+    public static int write(String shards, String split, int count, String out, Configuration hconf, boolean force)
+            throws IOException {
         ShardSet set = ShardSet.open(shards, hconf);
         ShardManifest m = set.manifest();
-        RunDirectory dir = new RunDirectory(out, hconf);
+        RunDirectory dir = RunDirectory.claim(out, hconf, KIND, force, "--out");
         StringBuilder csv = new StringBuilder("key,source,split,label,classes_present,image,overlay\n");
         int written = 0;
         for (String ref : set.rowGroupRefs(split)) {

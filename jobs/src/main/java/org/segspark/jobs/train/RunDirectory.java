@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
@@ -8,8 +10,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.segspark.preprocess.io.BadInputException;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.OutputFolder;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
 import java.io.InputStream;
@@ -36,10 +41,35 @@ public final class RunDirectory {
     private final Path root;
     private final Configuration conf;
 
+    /** A training run's folder; older runs are known by their files. */
+    public static final OutputFolder.Kind RUN = new OutputFolder.Kind("run", MODEL_INFO, CONFIG, CHECKPOINTS);
+
+    /** A folder to read or write; nothing is created until something is written. */
     public RunDirectory(String location, Configuration conf) throws IOException {
         this.root = HadoopFiles.path(location);
         this.conf = conf;
-        fs().mkdirs(root);
+    }
+
+    /**
+     * A folder to write {@code kind}'s output into: refused when it is a file, or a non-empty
+     * folder holding something else, unless {@code force} (see {@link OutputFolder}).
+     */
+    public static RunDirectory claim(String location, Configuration conf, OutputFolder.Kind kind, boolean force,
+                                     String option) throws IOException {
+        OutputFolder.claim(location, conf, kind, force, option);
+        return new RunDirectory(location, conf);
+    }
+
+    /** A finished run to read: the folder must exist and hold the run's model description. */
+    public static RunDirectory existing(String location, Configuration conf, String option) throws IOException {
+        RunDirectory d = new RunDirectory(location, conf);
+        if (!d.fs().exists(d.root)) {
+            throw new FileNotFoundException(option + " " + location + " does not exist");
+        }
+        if (!d.exists(MODEL_INFO)) {
+            throw new FileNotFoundException(option + " " + location + " is not a finished run: it has no " + MODEL_INFO);
+        }
+        return d;
     }
 
     public Path root() {
@@ -82,6 +112,21 @@ public final class RunDirectory {
         return HadoopFiles.readAll(path(relative), conf);
     }
 
+    /** A JSON file of the run; damage is an error naming the file and position. */
+    public JsonNode readTree(String relative) throws IOException {
+        try {
+            return JSON.readTree(read(relative));
+        } catch (JsonProcessingException e) {
+            throw damagedJson(path(relative), e);
+        }
+    }
+
+    static BadInputException damagedJson(Object file, JsonProcessingException e) {
+        var at = e.getLocation();
+        return new BadInputException(file + " is not valid JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                + ", column " + at.getColumnNr()) + " (truncated or damaged?): " + e.getOriginalMessage(), e);
+    }
+
     /** Saves a network with its updater state, so training can continue from it. */
     public void saveModel(String relative, ComputationGraph net) throws IOException {
         Path target = path(relative);
@@ -95,8 +140,16 @@ public final class RunDirectory {
     }
 
     public ComputationGraph loadModel(String relative) throws IOException {
-        try (InputStream in = fs().open(path(relative))) {
+        Path p = path(relative);
+        HadoopFiles.requireRegularFile(p);
+        if (!fs().exists(p)) {
+            throw new FileNotFoundException(p + " does not exist");
+        }
+        try (InputStream in = fs().open(p)) {
             return ModelSerializer.restoreComputationGraph(in, true);
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(p + " cannot be read as a saved network (truncated or damaged?): "
+                    + BadInputException.rootMessage(e), e);
         }
     }
 
@@ -108,16 +161,21 @@ public final class RunDirectory {
     public Trainer.Resume resumePoint() throws IOException {
         String latest = CHECKPOINTS + "/latest.json";
         if (!exists(latest)) {
-            throw new java.io.FileNotFoundException(root + " has no " + latest + ": nothing to resume (no epoch finished)");
+            throw new FileNotFoundException(root + " has no " + latest + ": nothing to resume (no epoch finished)");
         }
-        com.fasterxml.jackson.databind.JsonNode l = JSON.readTree(read(latest));
+        JsonNode l = readTree(latest);
         int epoch = l.path("epoch").asInt();
         ComputationGraph net = loadModel(l.path("file").asText());
         List<EpochMetrics> history = new java.util.ArrayList<>();
         if (exists(HISTORY)) {
             for (String line : new String(read(HISTORY), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isBlank()) {
-                    EpochMetrics m = JSON.readValue(line, EpochMetrics.class);
+                    EpochMetrics m;
+                    try {
+                        m = JSON.readValue(line, EpochMetrics.class);
+                    } catch (JsonProcessingException e) {
+                        throw damagedJson(path(HISTORY), e);
+                    }
                     if (m.epoch() < epoch) {
                         history.add(m);
                     }

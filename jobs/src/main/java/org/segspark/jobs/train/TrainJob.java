@@ -56,7 +56,8 @@ public final class TrainJob {
     public static Result run(JavaSparkContext jsc, Configuration hconf, JobConfig config, PrintStream console,
                              boolean resume) throws IOException {
         TrainConfig cfg = TrainConfig.from(config.section("train"));
-        RunDirectory run = new RunDirectory(cfg.out(), hconf);
+        RunDirectory run = resume ? RunDirectory.claim(cfg.out(), hconf, RunDirectory.RUN, false, "--resume")
+                : RunDirectory.claim(cfg.out(), hconf, RunDirectory.RUN, config.get().getBoolean("train.force"), "--out");
         List<String> checkpoints = new ArrayList<>();
         List<EpochMetrics> history = new ArrayList<>();
         List<EpochTiming> timings = new ArrayList<>();
@@ -84,11 +85,13 @@ public final class TrainJob {
                 }
             }
         }
-        run.writeText(RunDirectory.CONFIG, config.render());
         long start = System.nanoTime();
         ModelSpec spec = ModelRegistry.get(cfg.model());
         Trainer trainer = new Trainer(jsc, hconf, cfg, console, ProgressLine.console());
         Trainer.Outcome out = trainer.run((net, metrics, eval, timing) -> {
+            // written with the first epoch's checkpoint: a run refused before training starts leaves an
+            // earlier run's settings (which --resume reads) as they were
+            run.writeText(RunDirectory.CONFIG, config.render());
             String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
             run.saveModel(name, net);
             checkpoints.add(name);

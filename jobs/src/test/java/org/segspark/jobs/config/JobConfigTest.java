@@ -40,4 +40,29 @@ class JobConfigTest {
                 () -> JobConfig.of("train").set(List.of("train.epochs")).load());
         assertTrue(e.getMessage().contains("key=value"), e.getMessage());
     }
+
+    @Test
+    void unknownKeysAreRefusedWithTheNearestKnownOne(@TempDir Path dir) throws Exception {
+        UnknownSettingException e = assertThrows(UnknownSettingException.class,
+                () -> JobConfig.of("train").set(List.of("train.epohcs=3")).load());
+        assertEquals("unknown setting train.epohcs in --set; did you mean train.epochs?", e.getMessage());
+        Path user = Files.writeString(dir.resolve("u.conf"), "train.gradient-sharing.treshold = 1e-4\n");
+        e = assertThrows(UnknownSettingException.class, () -> JobConfig.of("train").file(user.toFile()).load());
+        assertTrue(e.getMessage().contains("did you mean train.gradient-sharing.threshold?"), e.getMessage());
+        e = assertThrows(UnknownSettingException.class, () -> JobConfig.of("train").set(List.of("tran.epochs=3")).load());
+        assertTrue(e.getMessage().contains("did you mean train.epochs?"), e.getMessage());
+        assertThrows(UnknownSettingException.class, () -> JobConfig.of("train").set(List.of("zzz.qqq.www=1")).load());
+        // open subtrees: any Spark property, the nas settings (checked by the nas models), a sweep's grid
+        JobConfig.of("train").set(List.of("spark.conf.\"spark.executor.cores\"=2",
+                "train.model-options.architecture.k=2", "sweep.grid.seed=[1,2]", "train.class-weights=[1,2]")).load();
+    }
+
+    @Test
+    void everyShippedConfigFileUsesKnownSettingsOnly() throws Exception {
+        try (var files = Files.list(Path.of("../conf"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".conf") && !p.getFileName().toString().equals("spark-defaults.conf")).toList()) {
+                JobConfig.of("train").file(f.toFile()).load();
+            }
+        }
+    }
 }

@@ -38,6 +38,7 @@ public final class Cifar10Binary {
     public static List<Chunk> plan(String root, Configuration conf) throws IOException {
         Path dir = HadoopFiles.path(root);
         FileSystem fs = HadoopFiles.fs(dir, conf);
+        org.segspark.preprocess.io.InputTree.requireFolder(root, conf, "--input");
         List<Chunk> chunks = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
@@ -49,6 +50,7 @@ public final class Cifar10Binary {
             if (!fs.exists(p)) {
                 continue;
             }
+            HadoopFiles.requireRegularFile(p);
             String split = name.startsWith("test") ? "val" : "train";
             long size = fs.getFileStatus(p).getLen();
             long n = size / RECORD;
@@ -86,6 +88,7 @@ public final class Cifar10Binary {
     public static byte[] read(Chunk c, Configuration conf) throws IOException {
         Path p = new Path(c.file());
         byte[] bytes = new byte[c.records() * RECORD];
+        HadoopFiles.requireRegularFile(p);
         try (FSDataInputStream in = HadoopFiles.fs(p, conf).open(p)) {
             in.readFully(c.first() * RECORD, bytes);
         }

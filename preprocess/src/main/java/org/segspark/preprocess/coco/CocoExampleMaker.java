@@ -51,7 +51,11 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
 
     @Override
     public String key(CocoImageRecord record) {
-        return record.image().fileName();
+        try {
+            return ImagePaths.normalize(record.image().fileName());
+        } catch (IllegalArgumentException e) {
+            return record.image().fileName();
+        }
     }
 
     @Override

@@ -16,9 +16,9 @@ public record CocoImageRecord(CocoImage image, List<CocoAnnotation> annotations,
         List<CocoImageRecord> records = new ArrayList<>(instances.images().size());
         for (CocoImage image : instances.images()) {
             List<CocoAnnotation> anns = instances.annotationsOf(image.id());
-            String problem = null;
+            String problem = image.problem();
             for (CocoAnnotation a : anns) {
-                if (!a.usable()) {
+                if (problem == null && !a.usable()) {
                     problem = a.problem();
                     break;
                 }

@@ -1,7 +1,8 @@
 package org.segspark.preprocess.coco;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,7 +70,8 @@ public final class CocoInstances {
         List<CocoCategory> categories = new ArrayList<>();
         List<CocoAnnotation> annotations = new ArrayList<>();
         boolean sawImages = false, sawAnnotations = false, sawCategories = false;
-        try (JsonParser p = factory.createParser(in)) {
+        JsonParser p = factory.createParser(in);
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new CocoFormatException(sourceName + ": expected a JSON object at the top level");
             }
@@ -79,7 +81,7 @@ public final class CocoInstances {
                 switch (field) {
                     case "images" -> {
                         sawImages = true;
-                        readArray(p, sourceName, field, value, node -> images.add(parseImage(node, sourceName)), mapper);
+                        readArray(p, sourceName, field, value, node -> images.add(parseImage(node, images.size())), mapper);
                     }
                     case "categories" -> {
                         sawCategories = true;
@@ -93,9 +95,22 @@ public final class CocoInstances {
                     default -> p.skipChildren();
                 }
             }
-        } catch (JsonParseException e) {
-            throw new CocoFormatException(sourceName + ": malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new CocoFormatException(sourceName + ": malformed JSON at line " + p.currentLocation().getLineNr()
+                        + ", column " + p.currentLocation().getColumnNr() + ": the top-level object is not closed");
+            }
+            if (p.nextToken() != null) {
+                throw new CocoFormatException(sourceName + ": malformed JSON at line " + p.currentLocation().getLineNr()
+                        + ", column " + p.currentLocation().getColumnNr() + ": content after the top-level object");
+            }
+        } catch (JsonProcessingException e) {
+            // StreamConstraintsException (nesting too deep, a number too long) carries no location of its own
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+            throw new CocoFormatException(sourceName + ": malformed JSON"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": " + e.getOriginalMessage(), e);
+        } finally {
+            p.close();
         }
         if (!sawImages || !sawAnnotations || !sawCategories) {
             throw new CocoFormatException(sourceName + ": not a COCO instances file: it needs \"images\", "
@@ -107,11 +122,23 @@ public final class CocoInstances {
 
     private static CocoInstances index(List<CocoImage> images, List<CocoCategory> categories,
                                        List<CocoAnnotation> annotations, String sourceName) {
-        Map<Long, CocoImage> byId = new HashMap<>();
+        // An id shared by two entries leaves their annotations unattributable: both become rejects.
+        Map<Long, Integer> idCount = new HashMap<>();
         for (CocoImage image : images) {
-            if (byId.put(image.id(), image) != null) {
-                throw new CocoFormatException(sourceName + ": image id " + image.id() + " appears twice");
+            if (image.problem() == null) {
+                idCount.merge(image.id(), 1, Integer::sum);
             }
+        }
+        Map<Long, CocoImage> byId = new HashMap<>();
+        List<CocoImage> checked = new ArrayList<>(images.size());
+        for (CocoImage image : images) {
+            int n = image.problem() == null ? idCount.get(image.id()) : 0;
+            if (n > 1) {
+                image = image.withProblem("image id " + image.id() + " is used by " + n
+                        + " entries of \"images\"; their annotations cannot be told apart");
+            }
+            byId.put(image.id(), image);
+            checked.add(image);
         }
         Map<Long, CocoCategory> categoryIds = new HashMap<>();
         for (CocoCategory c : categories) {
@@ -134,7 +161,7 @@ public final class CocoInstances {
         }
         List<CocoCategory> sorted = new ArrayList<>(categories);
         sorted.sort(Comparator.comparingLong(CocoCategory::id));
-        return new CocoInstances(Collections.unmodifiableList(images), Collections.unmodifiableList(sorted),
+        return new CocoInstances(Collections.unmodifiableList(checked), Collections.unmodifiableList(sorted),
                 byImage, Collections.unmodifiableList(orphans), annotations.size());
     }
 
@@ -153,15 +180,31 @@ public final class CocoInstances {
         }
     }
 
-    private static CocoImage parseImage(JsonNode n, String source) {
-        long id = requireLong(n, "id", "image", source);
-        String fileName = n.path("file_name").asText(null);
-        if (fileName == null || fileName.isEmpty()) {
-            throw new CocoFormatException(source + ": image " + id + " has no file_name");
+    /** Never throws for one bad entry: the problem travels with it and makes the image a reject. */
+    static CocoImage parseImage(JsonNode n, int index) {
+        JsonNode idNode = n.get("id");
+        boolean hasId = idNode != null && idNode.isIntegralNumber() && idNode.canConvertToLong();
+        long id = hasId ? idNode.asLong() : Long.MIN_VALUE + index;
+        JsonNode nameNode = n.get("file_name");
+        String fileName = nameNode != null && nameNode.isTextual() && !nameNode.asText().isEmpty() ? nameNode.asText() : null;
+        String what = (hasId ? "image " + id : "images[" + index + "]") + (fileName == null ? "" : " (" + fileName + ")");
+        String problem = null;
+        if (!hasId) {
+            problem = what + " has no integer \"id\": " + abbreviate(n);
+        } else if (fileName == null) {
+            problem = what + " has no \"file_name\"";
         }
-        int width = (int) requireLong(n, "width", "image " + id, source);
-        int height = (int) requireLong(n, "height", "image " + id, source);
-        return new CocoImage(id, fileName, width, height);
+        int[] size = new int[2];
+        String[] fields = {"width", "height"};
+        for (int i = 0; i < 2 && problem == null; i++) {
+            JsonNode v = n.get(fields[i]);
+            if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+                problem = what + " has no integer \"" + fields[i] + "\"";
+            } else {
+                size[i] = v.asInt();
+            }
+        }
+        return new CocoImage(id, fileName != null ? fileName : "images[" + index + "]", size[0], size[1], problem);
     }
 
     private static CocoCategory parseCategory(JsonNode n, String source) {
@@ -229,6 +272,10 @@ public final class CocoInstances {
                         throw new CocoFormatException(name + ": polygon " + i + " coordinate " + j
                                 + " is not a finite number: " + v);
                     }
+                    if (Math.abs(v.asDouble()) > MAX_COORDINATE) {
+                        throw new CocoFormatException(name + ": polygon " + i + " coordinate " + j + " is " + v
+                                + ", beyond +-" + (long) MAX_COORDINATE + " pixels of any image");
+                    }
                     xy[j] = v.asDouble();
                 }
                 parts.add(xy);
@@ -269,6 +316,9 @@ public final class CocoInstances {
         }
         throw new CocoFormatException(name + ": segmentation is neither a polygon list nor an RLE object");
     }
+
+    /** Polygon coordinates beyond this are no image's pixels (the largest images are tens of thousands wide). */
+    static final double MAX_COORDINATE = 1_000_000;
 
     private static String abbreviate(JsonNode n) {
         String s = n.toString();

@@ -12,6 +12,8 @@ import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.LabelPng;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.InputTree;
+import org.segspark.preprocess.io.OutputFolder;
 import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
@@ -38,11 +40,28 @@ public final class CocoMasksJob {
     public record Result(Accounting accounting, List<Reject> rejects, LabelMapping mapping) {
     }
 
-    public static Result run(JavaSparkContext jsc, String annotations, String images, String out, String mapping)
-            throws IOException {
+    public static Result run(JavaSparkContext jsc, String annotations, String images, String out, String mapping,
+                             boolean force) throws IOException {
         Configuration conf = jsc.hadoopConfiguration();
         CocoSource source = CocoSource.read(annotations, mapping, conf);
-        List<CocoImageRecord> records = CocoImageRecord.of(source.instances());
+        InputTree.requireFolder(images, conf, "--images");
+        OutputFolder.claim(out, conf, KIND, force, "--out");
+        List<CocoImageRecord> records = new ArrayList<>();
+        List<Reject> duplicates = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (CocoImageRecord r : CocoImageRecord.of(source.instances())) {
+            String key;
+            try {
+                key = ImagePaths.normalize(r.image().fileName());
+            } catch (IllegalArgumentException e) {
+                key = r.image().fileName();
+            }
+            if (names.add(key)) {
+                records.add(r);
+            } else {
+                duplicates.add(new Reject(r.image().fileName(), "list", "another image entry names the same file " + key));
+            }
+        }
         SerializableConf sconf = new SerializableConf(conf);
         LabelMapping map = source.mapping();
         Path outRoot = HadoopFiles.path(out);
@@ -53,8 +72,9 @@ public final class CocoMasksJob {
                 .flatMap(r -> writeMask(r, images, outRoot.toString(), map, sconf).stream().iterator())
                 .collect();
         List<Reject> rejects = new ArrayList<>(source.orphanRejects());
+        rejects.addAll(duplicates);
         rejects.addAll(taskRejects);
-        long inputs = records.size() + source.orphanRejects().size();
+        long inputs = records.size() + duplicates.size() + source.orphanRejects().size();
         Accounting accounting = Accounting.check(inputs, records.size() - taskRejects.size(), rejects.size());
         RejectsTable.write(new Path(outRoot, RejectsTable.FILE), conf, rejects);
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -68,6 +88,9 @@ public final class CocoMasksJob {
         HadoopFiles.writeAtomically(new Path(outRoot, CLASSES_FILE), conf, m.writeValueAsBytes(classes));
         return new Result(accounting, rejects, map);
     }
+
+    /** What coco-masks writes; a folder of its label maps also has the classes file. */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("coco-masks", CLASSES_FILE);
 
     /** The label map's file name: the image's, with the extension replaced by .png. */
     public static String maskName(String imageFileName) {
@@ -96,6 +119,7 @@ public final class CocoMasksJob {
         }
         int[] size;
         try {
+            HadoopFiles.requireRegularFile(path);
             FileSystem fs = HadoopFiles.fs(path, conf);
             if (fs.getFileStatus(path).getLen() == 0) {
                 return reject(name, "read", "zero-byte file " + path);

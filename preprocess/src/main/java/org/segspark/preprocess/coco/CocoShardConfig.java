@@ -47,7 +47,11 @@ public record CocoShardConfig(String annotations, String images, String mapping,
     public static ShardJobOptions shardOptions(Config c, String out) {
         return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
                 c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"),
-                c.getBoolean("jpeg-dct-scaling"));
+                c.getBoolean("jpeg-dct-scaling"), flag(c, "force"), flag(c, "allow-shrink"));
+    }
+
+    private static boolean flag(Config c, String key) {
+        return c.hasPath(key) && c.getBoolean(key);
     }
 
     public static String required(Config c, String key) {

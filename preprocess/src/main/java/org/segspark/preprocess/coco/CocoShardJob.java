@@ -2,6 +2,7 @@ package org.segspark.preprocess.coco;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.preprocess.io.InputTree;
 import org.segspark.preprocess.io.SerializableConf;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.shards.ShardManifest;
@@ -16,6 +17,7 @@ public final class CocoShardJob {
     public static ShardJob.Result run(JavaSparkContext jsc, CocoShardConfig cfg, JsonNode effectiveConfig)
             throws IOException {
         CocoSource source = CocoSource.read(cfg.annotations(), cfg.mapping(), jsc.hadoopConfiguration());
+        InputTree.requireFolder(cfg.images(), jsc.hadoopConfiguration(), "--images");
         CocoExampleMaker maker = new CocoExampleMaker(cfg.images(), source.mapping(), cfg.shards().height(),
                 cfg.shards().width(), cfg.aspect(), cfg.valFraction(), cfg.splitSeed(), cfg.maxPixels(),
                 cfg.shards().jpegDctScaling(), new SerializableConf(jsc.hadoopConfiguration()));

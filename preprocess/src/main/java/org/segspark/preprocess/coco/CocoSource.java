@@ -47,8 +47,8 @@ public record CocoSource(String annotationsPath, CocoInstances instances, LabelM
     public List<Reject> orphanRejects() {
         List<Reject> rejects = new ArrayList<>();
         for (CocoAnnotation a : instances.orphans()) {
-            rejects.add(new Reject(annotationsPath, "annotations",
-                    "annotation " + a.id() + " names unknown image id " + a.imageId()));
+            rejects.add(new Reject(annotationsPath, "annotations", a.imageId() < 0 && a.problem() != null ? a.problem()
+                    : "annotation " + a.id() + " names unknown image id " + a.imageId()));
         }
         return rejects;
     }

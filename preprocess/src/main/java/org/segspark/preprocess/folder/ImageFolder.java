@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.InputTree;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.Splits;
 
@@ -22,8 +23,9 @@ import java.util.TreeSet;
  * ({@code ROOT/<class>/<file>}, split by a seeded hash of the path) or under split folders
  * ({@code ROOT/train/<class>/...} and {@code ROOT/val/...}; {@code test} or {@code validation}
  * count as val). Class indices follow the sorted folder names, as torchvision's ImageFolder does.
- * Hidden files and folders (leading dot) are skipped; any other file whose extension is not an
- * image's becomes a reject, so that nothing in the tree is dropped silently.
+ * Hidden files and folders (a leading dot or underscore), links that dangle, loop or leave the
+ * root, and files whose extension is not an image's are rejects: nothing in the tree is dropped
+ * silently.
  */
 public final class ImageFolder {
     static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp", "tif", "tiff");
@@ -87,17 +89,23 @@ public final class ImageFolder {
         for (int s = 0; s < splitDirs.size(); s++) {
             Path base = splitDirs.get(s);
             String prefix = splitNames.get(s) == null ? "" : base.getName() + "/";
-            for (FileStatus top : fs.listStatus(base)) {
-                String name = top.getPath().getName();
-                if (hidden(name)) {
-                    continue;
+            InputTree.Listing walk = InputTree.walk(base.toString(), conf, prefix);
+            rejects.addAll(walk.rejects());
+            for (String rel : walk.files()) {
+                int slash = rel.indexOf('/');
+                if (slash < 0) {
+                    rejects.add(new Reject(prefix + rel, "list", "file outside any class folder"));
+                } else if (!IMAGE_EXTENSIONS.contains(extension(rel))) {
+                    rejects.add(new Reject(prefix + rel, "list", "not an image file extension ("
+                            + String.join(", ", new TreeSet<>(IMAGE_EXTENSIONS)) + ")"));
+                } else {
+                    int label = classes.indexOf(rel.substring(0, slash));
+                    if (label < 0) {
+                        rejects.add(new Reject(prefix + rel, "list", "its class folder is not one of the classes " + classes));
+                    } else {
+                        items.add(new Item(prefix + rel, label, splitNames.get(s)));
+                    }
                 }
-                if (!top.isDirectory()) {
-                    rejects.add(new Reject(prefix + name, "list", "file outside any class folder"));
-                    continue;
-                }
-                int label = classes.indexOf(name);
-                collect(fs, top.getPath(), prefix + name + "/", label, splitNames.get(s), items, rejects);
             }
         }
         items.sort(java.util.Comparator.comparing(Item::relative));
@@ -110,27 +118,8 @@ public final class ImageFolder {
         return new Listing(classes, assigned, rejects, splitFolders);
     }
 
-    /** Every file below a class folder, sub-folders included. */
-    private static void collect(FileSystem fs, Path dir, String prefix, int label, String split, List<Item> items,
-                                List<Reject> rejects) throws IOException {
-        for (FileStatus f : fs.listStatus(dir)) {
-            String name = f.getPath().getName();
-            if (hidden(name)) {
-                continue;
-            }
-            if (f.isDirectory()) {
-                collect(fs, f.getPath(), prefix + name + "/", label, split, items, rejects);
-            } else if (IMAGE_EXTENSIONS.contains(extension(name))) {
-                items.add(new Item(prefix + name, label, split));
-            } else {
-                rejects.add(new Reject(prefix + name, "list", "not an image file extension ("
-                        + String.join(", ", new TreeSet<>(IMAGE_EXTENSIONS)) + ")"));
-            }
-        }
-    }
-
     static boolean hidden(String name) {
-        return name.startsWith(".") || name.startsWith("_");
+        return InputTree.hidden(name);
     }
 
     static String extension(String name) {

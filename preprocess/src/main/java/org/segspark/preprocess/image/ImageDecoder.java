@@ -60,7 +60,9 @@ public final class ImageDecoder {
     public Decoded decodeFor(byte[] bytes, int dstW, int dstH, Resize.Aspect aspect, boolean dctScaling)
             throws BadImageException {
         JpegHeader jpeg = dctScaling ? JpegHeader.parse(bytes) : null;
-        if (jpeg != null && jpeg.complete() && (jpeg.components() == 1 || jpeg.components() == 3)
+        // libjpeg-turbo under OpenCV fills what it cannot decode with grey and says so only on
+        // stderr: a file whose markers are out of place goes through ImageIO, which reports it.
+        if (jpeg != null && jpeg.complete() && JpegHeader.markersIntact(bytes) && (jpeg.components() == 1 || jpeg.components() == 3)
                 && (jpeg.sof() == 0xC0 || jpeg.sof() == 0xC1 || jpeg.sof() == 0xC2)
                 && jpeg.width() > 0 && jpeg.height() > 0 && (long) jpeg.width() * jpeg.height() <= maxPixels) {
             Resize.Placement p = Resize.Placement.of(jpeg.width(), jpeg.height(), dstW, dstH, aspect);
@@ -68,7 +70,10 @@ public final class ImageDecoder {
             while (d > 1 && (jpeg.width() / d < p.width() || jpeg.height() / d < p.height())) {
                 d /= 2;
             }
-            RgbImage img = ScaledJpegDecoder.decode(bytes, d);
+            RgbImage img;
+            try (DecodeBudget.Lease ignored = DecodeBudget.acquire((long) jpeg.width() * jpeg.height() / ((long) d * d))) {
+                img = ScaledJpegDecoder.decode(bytes, d);
+            }
             if (img != null && img.width() == (jpeg.width() + d - 1) / d && img.height() == (jpeg.height() + d - 1) / d) {
                 return new Decoded(img, jpeg.width(), jpeg.height());
             }
@@ -106,7 +111,10 @@ public final class ImageDecoder {
                             + " pixels, above the limit of " + maxPixels + " (decompression-bomb guard)");
                 }
                 ImageReadParam param = reader.getDefaultReadParam();
-                BufferedImage image = reader.read(0, param);
+                BufferedImage image;
+                try (DecodeBudget.Lease ignored = DecodeBudget.acquire((long) w * h)) {
+                    image = reader.read(0, param);
+                }
                 List<String> fatal = warnings.stream().filter(ImageDecoder::meansLostPixels).distinct().toList();
                 if (!fatal.isEmpty()) {
                     throw new BadImageException("corrupt or truncated " + reader.getFormatName() + ": "
@@ -153,9 +161,24 @@ public final class ImageDecoder {
                 || w.contains("corrupt jpeg data: premature");
     }
 
-    /** Any decoded image as 8-bit RGB; alpha is dropped, grey and palette images expanded. */
+    /**
+     * Any decoded image as 8-bit RGB; grey and palette images expanded. Alpha is dropped and each
+     * pixel keeps its own colour, transparent or not (what PIL's {@code convert("RGB")} gives, the
+     * usual way images enter PyTorch): compositing over black would turn a transparent background
+     * into a black one that no test-time image has.
+     */
     public static RgbImage toRgb(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
+        if (image.getColorModel().hasAlpha()) {
+            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+            byte[] rgb = new byte[w * h * 3];
+            for (int i = 0; i < argb.length; i++) {
+                rgb[3 * i] = (byte) (argb[i] >> 16);
+                rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+                rgb[3 * i + 2] = (byte) argb[i];
+            }
+            return new RgbImage(w, h, rgb);
+        }
         BufferedImage bgr;
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
             bgr = image;

@@ -50,6 +50,70 @@ public record JpegHeader(int width, int height, int components, int sof, boolean
         return null;
     }
 
+    /**
+     * Whether every marker of the file is where a decoder expects one: segments with their
+     * lengths, entropy-coded data in which 0xFF is followed only by a stuffed zero or a restart
+     * marker in sequence, and after each scan only tables, another scan or the end of the image.
+     * Bytes damaged mid-stream almost always break this; libjpeg then fills the rest with grey.
+     */
+    public static boolean markersIntact(byte[] b) {
+        if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
+            return false;
+        }
+        int i = 2;
+        boolean frame = false;
+        while (i + 1 < b.length) {
+            if ((b[i] & 0xff) != 0xFF) {
+                return false;
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xFF) {
+                i++;
+                continue;
+            }
+            if (marker == 0xD9) {
+                return frame;
+            }
+            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            boolean table = marker == 0xC4 || marker == 0xCC || marker == 0xDB || marker == 0xDD || marker == 0xDC
+                    || (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE;
+            if (!(sof || table || marker == 0xDA) || (sof && frame) || (marker == 0xDA && !frame) || i + 4 > b.length) {
+                return false;
+            }
+            frame |= sof;
+            int len = (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+            if (len < 2 || i + 2 + len > b.length) {
+                return false;
+            }
+            i += 2 + len;
+            if (marker == 0xDA) {
+                int rst = 0;
+                while (true) {
+                    if (i + 1 >= b.length) {
+                        return false;
+                    }
+                    if ((b[i] & 0xff) != 0xFF) {
+                        i++;
+                        continue;
+                    }
+                    int next = b[i + 1] & 0xff;
+                    if (next == 0x00 || next == 0xFF) {
+                        i += next == 0x00 ? 2 : 1;
+                    } else if (next >= 0xD0 && next <= 0xD7) {
+                        if (next - 0xD0 != rst) {
+                            return false;
+                        }
+                        rst = (rst + 1) & 7;
+                        i += 2;
+                    } else {
+                        break;   // the scan's end: the loop above checks what follows
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private static boolean endsWithEoi(byte[] b) {
         for (int i = b.length - 2; i >= Math.max(2, b.length - 1024); i--) {
             if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xD9) {

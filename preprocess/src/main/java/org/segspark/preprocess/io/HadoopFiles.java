@@ -35,6 +35,7 @@ public final class HadoopFiles {
     }
 
     public static byte[] readAll(Path path, Configuration conf) throws IOException {
+        requireRegularFile(path);
         FileSystem fs = fs(path, conf);
         long len = fs.getFileStatus(path).getLen();
         if (len > Integer.MAX_VALUE - 16) {
@@ -50,8 +51,30 @@ public final class HadoopFiles {
                 }
                 off += n;
             }
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            throw new BadInputException(path + " disagrees with its Hadoop checksum file (." + path.getName()
+                    + ".crc): the file is damaged or was edited", e);
         }
         return bytes;
+    }
+
+    /**
+     * Refuses a local path that is not a regular file before anything opens it: opening a FIFO
+     * blocks until a writer appears, which for a stray {@code mkfifo x.jpg} is forever.
+     */
+    public static void requireRegularFile(Path path) throws IOException {
+        if (!"file".equals(path.toUri().getScheme())) {
+            return;
+        }
+        java.nio.file.Path p = java.nio.file.Paths.get(path.toUri());
+        if (java.nio.file.Files.isRegularFile(p)) {
+            return;
+        }
+        if (!java.nio.file.Files.exists(p)) {
+            throw new java.io.FileNotFoundException(path + " does not exist"
+                    + (java.nio.file.Files.isSymbolicLink(p) ? " (a symbolic link to a missing file)" : ""));
+        }
+        throw new IOException(path + " is not a regular file (" + LocalTree.describe(p) + ")");
     }
 
     /** Writes to a hidden sibling, then renames over the target: readers see the old file or the new one, never half. */

@@ -150,6 +150,8 @@ final class PreviousShardSet {
             Map<String, Object> c = mapper.convertValue(config, Map.class);
             c.remove("out");
             c.remove("incremental");
+            c.remove("force");
+            c.remove("allow-shrink");
             s.put("config", c);
         }
         try {

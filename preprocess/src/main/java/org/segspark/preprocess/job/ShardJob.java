@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.preprocess.BuildInfo;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.OutputFolder;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
 import org.segspark.preprocess.io.SerializableConf;
@@ -17,7 +18,6 @@ import org.segspark.preprocess.shards.ShardFormat;
 import org.segspark.preprocess.shards.ShardManifest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,6 +41,8 @@ import java.util.UUID;
  */
 public final class ShardJob {
     static final long ROW_ORDER_SEED = 0x5e65_9a7cL;
+    /** What a shard set's folder holds; sets written before the marker are known by their manifest. */
+    public static final OutputFolder.Kind KIND = new OutputFolder.Kind("shards", ShardFormat.MANIFEST);
 
     private ShardJob() {
     }
@@ -89,9 +91,15 @@ public final class ShardJob {
         Configuration conf = jsc.hadoopConfiguration();
         Path root = HadoopFiles.path(options.out());
         FileSystem fs = HadoopFiles.fs(root, conf);
-        fs.mkdirs(new Path(root, ShardFormat.DATA_DIR));
+        if (items.isEmpty() && driverRejects.isEmpty()) {
+            throw new IllegalArgumentException("no inputs found for " + options.out() + " (" + spec.source()
+                    + "); an empty or unmounted input folder? Nothing was written");
+        }
+        OutputFolder.claim(options.out(), conf, KIND, options.force(), "--out");
+        ShardManifest committed = committedManifest(root, conf);
         String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
+        RunFiles.register(fs, root, runId);
         boolean masks = ShardManifest.SEGMENTATION.equals(spec.task());
         int numClasses = spec.classes().size();
         SerializableConf sconf = new SerializableConf(conf);
@@ -156,9 +164,10 @@ public final class ShardJob {
         rejects.sort(java.util.Comparator.comparing(Reject::path).thenComparing(Reject::stage).thenComparing(Reject::reason));
         long written = stats.values().stream().mapToLong(SplitStats::examples).sum();
         Accounting accounting = Accounting.check(inputs, written, rejects.size());
+        refuseShrink(fs, root, runId, committed, accounting, rejects, options);
 
         if (previous != null && todo.isEmpty() && replaced == 0 && previous.sameBooks(accounting, rejects)) {
-            removeUnlisted(fs, root, previous.manifest());
+            RunFiles.removeUnlisted(fs, root, previous.manifest(), RunFiles.known(fs, root, previous.manifest()));
             return new Result(previous.manifest(), accounting, rejects,
                     new Increment("up-to-date", null, reused, 0, 0));
         }
@@ -182,8 +191,9 @@ public final class ShardJob {
                 new ShardManifest.AccountingInfo(accounting.inputs(), accounting.written(), accounting.rejected(),
                         RejectsTable.FILE),
                 new ShardManifest.InputsInfo(settings, index));
+        Set<String> runs = RunFiles.known(fs, root, committed);
         HadoopFiles.writeAtomically(new Path(root, ShardFormat.MANIFEST), conf, manifest.toJson());
-        removeUnlisted(fs, root, manifest);
+        RunFiles.removeUnlisted(fs, root, manifest, runs);
         Increment increment = previous == null ? new Increment("full", why, 0, processed, 0)
                 : new Increment("incremental", null, reused, processed, replaced);
         return new Result(manifest, accounting, rejects, increment);
@@ -222,31 +232,39 @@ public final class ShardJob {
         }, true).collect();
     }
 
-    /**
-     * Once the new manifest is in place, the files it does not list are garbage: the previous
-     * set's shards and what dead runs left under data/ and data/_tmp/. (Two runs writing one shard
-     * set at once are not supported; schedulers keep runs apart.)
-     */
-    static void removeUnlisted(FileSystem fs, Path root, ShardManifest manifest) throws IOException {
-        Set<String> listed = new HashSet<>();
-        manifest.splits().values().forEach(sp -> sp.shards().forEach(f -> listed.add(f.file())));
-        if (manifest.inputs() != null) {
-            listed.addAll(manifest.inputs().index());
-        }
-        Path data = new Path(root, ShardFormat.DATA_DIR);
-        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(data)) {
-            String rel = ShardFormat.DATA_DIR + "/" + st.getPath().getName();
-            if (st.isDirectory() ? st.getPath().getName().equals("_tmp") : !listed.contains(rel)) {
-                deleteQuietly(fs, st.getPath());
-            }
+    /** The set's committed manifest, or null (none yet, or unreadable: then there is nothing to compare with). */
+    private static ShardManifest committedManifest(Path root, Configuration conf) {
+        Path m = new Path(root, ShardFormat.MANIFEST);
+        try {
+            return HadoopFiles.fs(m, conf).exists(m) ? ShardManifest.fromJson(HadoopFiles.readAll(m, conf), m.toString()) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
-    private static void deleteQuietly(FileSystem fs, Path p) {
-        try {
-            fs.delete(p, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove temporary folder " + p, e);
+    /**
+     * Refuses to commit a run that used none of its inputs, or that would replace a set with less
+     * than half its examples, unless allowed: that is what an emptied, unmounted or mistyped input
+     * looks like. The previous set stays as it was; this run's files are removed.
+     */
+    private static void refuseShrink(FileSystem fs, Path root, String runId, ShardManifest committed,
+                                     Accounting books, List<Reject> rejects, ShardJobOptions options) throws IOException {
+        long before = committed == null || committed.accounting() == null ? 0 : committed.accounting().written();
+        String why = null;
+        if (books.written() == 0) {
+            why = "no input could be used";
+        } else if (!options.allowShrink() && books.written() * 2 < before) {
+            why = "the run would replace the set's " + before + " examples with " + books.written()
+                    + " (add --allow-shrink if the data really shrank)";
         }
+        if (why == null) {
+            return;
+        }
+        RunFiles.removeUnlisted(fs, root, committed, Set.of(runId));
+        StringBuilder e = new StringBuilder();
+        rejects.stream().limit(3).forEach(r -> e.append("; ").append(r.path()).append(": ").append(r.reason()));
+        throw new IllegalArgumentException(options.out() + ": " + why + " (" + books + e
+                + (rejects.size() > 3 ? "; ..." : "") + "); " + (committed == null ? "nothing was committed"
+                : "the previous shard set is kept unchanged"));
     }
 }

@@ -16,13 +16,22 @@ import java.io.Serializable;
  * @param incremental   reuse the previous run's shard files for unchanged inputs (false: rebuild everything)
  * @param jpegDctScaling decode JPEGs at the smallest DCT scale (1/2, 1/4, 1/8) that keeps the tensor's
  *                      pixels, instead of at full size and then resizing all of it
+ * @param force         write into a non-empty {@code out} that is not a shard set (its other files are kept)
+ * @param allowShrink   let a run replace a set with less than half its examples (by default such a run
+ *                      fails and keeps the set: an emptied or unmounted input looks exactly like that)
  */
 public record ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows,
-                              CompressionCodecName codec, boolean incremental, boolean jpegDctScaling)
+                              CompressionCodecName codec, boolean incremental, boolean jpegDctScaling,
+                              boolean force, boolean allowShrink)
         implements Serializable {
 
     public ShardJobOptions(String out, int height, int width, int rowGroupRows, int shardRows, CompressionCodecName codec) {
-        this(out, height, width, rowGroupRows, shardRows, codec, true, true);
+        this(out, height, width, rowGroupRows, shardRows, codec, true, true, false, false);
+    }
+
+    public ShardJobOptions withAllowShrink(boolean allow) {
+        return new ShardJobOptions(out, height, width, rowGroupRows, shardRows, codec, incremental, jpegDctScaling,
+                force, allow);
     }
 
     public ShardJobOptions {

@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.preprocess.io.InputTree;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.Splits;
 
@@ -86,9 +87,17 @@ public final class PairedFolders {
         if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
             throw new FileNotFoundException(root + " is not a folder");
         }
+        InputTree.Listing walk = InputTree.walk(root, conf, label);
+        rejects.addAll(walk.rejects());
         List<String> found = new ArrayList<>();
-        walk(fs, dir, "", found, label, rejects);
-        found.sort(null);
+        for (String rel : walk.files()) {
+            if (rel.contains(".") && IMAGE_EXTENSIONS.contains(rel.substring(rel.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT))
+                    && rel.lastIndexOf('.') > rel.lastIndexOf('/')) {
+                found.add(rel);
+            } else {
+                rejects.add(new Reject(label + rel, "list", "not an image file extension"));
+            }
+        }
         TreeMap<String, String> byKey = new TreeMap<>();
         for (String rel : found) {
             String key = rel.substring(0, rel.lastIndexOf('.'));
@@ -105,22 +114,5 @@ public final class PairedFolders {
             }
         }
         return byKey;
-    }
-
-    private static void walk(FileSystem fs, Path dir, String prefix, List<String> out, String label, List<Reject> rejects)
-            throws IOException {
-        for (FileStatus f : fs.listStatus(dir)) {
-            String name = f.getPath().getName();
-            if (name.startsWith(".") || name.startsWith("_")) {
-                continue;
-            }
-            if (f.isDirectory()) {
-                walk(fs, f.getPath(), prefix + name + "/", out, label, rejects);
-            } else if (name.contains(".") && IMAGE_EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT))) {
-                out.add(prefix + name);
-            } else {
-                rejects.add(new Reject(label + prefix + name, "list", "not an image file extension"));
-            }
-        }
     }
 }

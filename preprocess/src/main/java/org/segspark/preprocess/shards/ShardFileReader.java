@@ -27,7 +27,11 @@ public final class ShardFileReader implements Closeable {
 
     public ShardFileReader(Path path, Configuration conf) throws IOException {
         this.path = path;
-        this.reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf));
+        try {
+            this.reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf));
+        } catch (IOException | RuntimeException e) {
+            throw new DamagedShardSetException(path + ": not a readable Parquet file (" + rootMessage(e) + ")", e);
+        }
         ParquetMetadata footer = reader.getFooter();
         String version = footer.getFileMetaData().getKeyValueMetaData().get(ShardFormat.FOOTER_VERSION_KEY);
         if (version == null) {
@@ -68,8 +72,22 @@ public final class ShardFileReader implements Closeable {
         if (index < 0 || index >= rowGroupCount()) {
             throw new IOException(path + " has " + rowGroupCount() + " row groups, no row group " + index);
         }
-        PageReadStore pages = reader.readRowGroup(index);
-        return toRows(pages);
+        try {
+            PageReadStore pages = reader.readRowGroup(index);
+            return toRows(pages);
+        } catch (IOException | RuntimeException e) {
+            // Parquet's decoding errors name no file; a checksum mismatch is caught earlier by ShardChecks
+            throw new DamagedShardSetException(path + ": row group " + index + " cannot be decoded ("
+                    + rootMessage(e) + ")", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
     public List<ShardRow> readAll() throws IOException {

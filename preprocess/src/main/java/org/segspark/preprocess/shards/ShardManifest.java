@@ -87,7 +87,14 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
     /** Parses a manifest, refusing other formats and unknown versions before binding any field. */
     public static ShardManifest fromJson(byte[] json, String where) throws IOException {
         ObjectMapper m = mapper();
-        JsonNode node = m.readTree(json);
+        JsonNode node;
+        try {
+            node = m.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new DamagedShardSetException(where + " is not valid JSON" + (at == null ? "" : " at line "
+                    + at.getLineNr() + ", column " + at.getColumnNr()) + " (truncated or damaged?): " + e.getOriginalMessage(), e);
+        }
         if (node == null || !node.isObject() || !ShardFormat.NAME.equals(node.path("format").asText())) {
             throw new UnsupportedShardFormatException(where + " is not a " + ShardFormat.NAME + " manifest");
         }
@@ -96,6 +103,10 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
             throw new UnsupportedShardFormatException(where + " has no integer format_version");
         }
         ShardFormat.requireKnownVersion(version.asInt(), where);
-        return m.treeToValue(node, ShardManifest.class);
+        try {
+            return m.treeToValue(node, ShardManifest.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DamagedShardSetException(where + " does not describe a shard set: " + e.getOriginalMessage(), e);
+        }
     }
 }

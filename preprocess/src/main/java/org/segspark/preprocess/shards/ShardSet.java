@@ -26,6 +26,9 @@ public final class ShardSet {
             throw new FileNotFoundException(location + " is not a shard set: it has no " + ShardFormat.MANIFEST
                     + " (was preprocessing interrupted before it committed?)");
         }
+        if (!HadoopFiles.fs(m, conf).getFileStatus(m).isFile()) {
+            throw new DamagedShardSetException(m + " is not a file");
+        }
         return new ShardSet(root, ShardManifest.fromJson(HadoopFiles.readAll(m, conf), m.toString()));
     }
 
@@ -80,21 +83,47 @@ public final class ShardSet {
         }
         Path file = new Path(java.net.URI.create(ref.substring(0, hash)));
         int index = Integer.parseInt(ref.substring(hash + 1));
+        ShardManifest manifest = ShardChecks.verified(file, conf);
         try (ShardFileReader r = new ShardFileReader(file, conf)) {
-            return r.readRowGroup(index);
+            List<ShardRow> rows = r.readRowGroup(index);
+            for (ShardRow row : rows) {
+                ShardChecks.checkRow(file, row, manifest);
+            }
+            return rows;
         }
     }
 
     /** Recomputes every listed file's checksum; throws naming the first file that differs. */
     public void verify(Configuration conf) throws IOException {
+        List<String> problems = problems(conf);
+        if (!problems.isEmpty()) {
+            throw new DamagedShardSetException(problems.get(0));
+        }
+    }
+
+    /**
+     * Every listed file against its manifest entry (present, size, SHA-256, rows per row group
+     * from the file's own footer): one line per damaged or missing file, empty when the set is whole.
+     */
+    public List<String> problems(Configuration conf) throws IOException {
+        List<String> problems = new ArrayList<>();
         for (var e : manifest.splits().entrySet()) {
             for (ShardManifest.ShardFileInfo f : e.getValue().shards()) {
                 Path p = new Path(root, f.file());
-                String actual = HadoopFiles.sha256(p, conf);
-                if (!actual.equals(f.sha256())) {
-                    throw new IOException(p + ": checksum " + actual + " differs from the manifest's " + f.sha256());
+                try {
+                    ShardChecks.check(p, f, HadoopFiles.fs(p, conf).getFileStatus(p).getLen(), conf);
+                    try (ShardFileReader r = new ShardFileReader(p, conf)) {
+                        if (!r.rowGroupRows().equals(f.rowGroups())) {
+                            problems.add(p + ": row groups of " + r.rowGroupRows() + " rows, the manifest says " + f.rowGroups());
+                        }
+                    }
+                } catch (FileNotFoundException x) {
+                    problems.add(p + ": listed in the manifest but missing");
+                } catch (IOException | RuntimeException x) {
+                    problems.add(x.getMessage());
                 }
             }
         }
+        return problems;
     }
 }

@@ -24,7 +24,7 @@ class CocoMasksJobTest extends SparkTest {
     void onePngPerImageAtItsOwnSizeAndMissingImagesRejected() throws Exception {
         String json = TestData.path("coco_val2017_tiny/annotations/instances_val2017.json").toString();
         String images = TestData.path("coco_val2017_tiny/val2017").toString();
-        CocoMasksJob.Result r = CocoMasksJob.run(jsc(), json, images, out.toString(), "coco4");
+        CocoMasksJob.Result r = CocoMasksJob.run(jsc(), json, images, out.toString(), "coco4", false);
         assertEquals(80, r.accounting().inputs());
         assertEquals(7, r.accounting().written());
         assertEquals(73, r.accounting().rejected());

@@ -96,13 +96,15 @@ class ImageFolderShardJobTest extends SparkTest {
 
         Path out = dir.resolve("shards");
         ShardJob.Result result = run(in, out, 16);
-        assertEquals(12 + 1 + 3, result.accounting().inputs());
+        // the hidden .DS_Store is counted too: a reject saying it was not read
+        assertEquals(12 + 1 + 4, result.accounting().inputs());
         assertEquals(13, result.accounting().written());
         Map<String, String> reasons = new HashMap<>();
         for (Reject r : result.rejects()) {
             reasons.put(r.path(), r.stage() + ": " + r.reason());
         }
-        assertEquals(3, reasons.size(), reasons.toString());
+        assertEquals(4, reasons.size(), reasons.toString());
+        assertTrue(reasons.get("cat/.DS_Store").startsWith("list: hidden file"));
         assertEquals("list: file outside any class folder", reasons.get("README.txt"));
         assertTrue(reasons.get("cat/notes.txt").startsWith("list: not an image file extension"));
         assertEquals("decode: zero-byte file", reasons.get("dog/empty.jpg"));

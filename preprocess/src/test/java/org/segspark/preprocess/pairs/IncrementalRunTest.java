@@ -70,7 +70,7 @@ class IncrementalRunTest extends SparkTest {
         JsonNode config = new ObjectMapper().readTree("{\"mask-map\": \"0=0,1=1\", \"out\": \"" + out + "\"}");
         return PairedShardJob.run(jsc(), images().toString(), masks().toString(), MaskMapping.parse("0=0,1=1", 2),
                 List.of("background", "thing"), new ShardJobOptions(out.toString(), side, side, 2, 4,
-                        CompressionCodecName.ZSTD, incremental, true),
+                        CompressionCodecName.ZSTD, incremental, true, false, false),
                 Resize.Aspect.STRETCH, 0.3, 5, 100_000_000L, config);
     }
 

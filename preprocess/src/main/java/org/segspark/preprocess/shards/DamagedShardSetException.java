@@ -1,0 +1,14 @@
+package org.segspark.preprocess.shards;
+
+import org.segspark.preprocess.io.BadInputException;
+
+/** A shard set whose files disagree with its manifest (checksum, size, rows), or a manifest that cannot be read. */
+public class DamagedShardSetException extends BadInputException {
+    public DamagedShardSetException(String message) {
+        super(message);
+    }
+
+    public DamagedShardSetException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
