@@ -122,18 +122,25 @@ public final class DistributedBenchmark {
         row.put("other_share", timings.stream().mapToDouble(EpochTiming::otherShare).average().orElse(Double.NaN));
         long params = json.readTree(run.read(RunDirectory.MODEL_INFO)).get("params_total").asLong();
         row.put("params", params);
-        row.put("bytes_per_step_per_worker", bytesPerStep(mode, params, c));
+        row.put("bytes_per_step_per_worker", bytesPerStep(mode, params, c, timings));
+        List<Map<String, Object>> sharing = timings.stream().map(EpochTiming::sharing).filter(java.util.Objects::nonNull).toList();
+        if (!sharing.isEmpty()) {
+            row.put("workers_agree_every_epoch", sharing.stream().allMatch(m -> Boolean.TRUE.equals(m.get("workers_agree"))));
+            row.put("exchange_seconds", sharing.stream().mapToDouble(m -> ((Number) m.get("exchange_seconds")).doubleValue()).sum());
+        }
         return row;
     }
 
     /**
      * Parameter averaging: every averaging round each worker sends its parameters and Adam's two
      * state arrays (3 x 4 bytes per parameter) and receives the averaged ones, spread over
-     * averaging-frequency minibatches. Gradient sharing: threshold encoding sends 4 bytes per
-     * element above the threshold each step; DL4J's adaptive threshold keeps that share between
-     * 1e-4 and 1e-2 of the parameters, so the bound for the densest messages is given.
+     * averaging-frequency minibatches. Gradient sharing, segspark's exchange: what the workers
+     * measured (each sends its update to every other worker each step). DL4J's exchange: threshold
+     * encoding sends 4 bytes per element above the threshold each step; DL4J's adaptive threshold
+     * keeps that share between 1e-4 and 1e-2 of the parameters, so the bound for the densest
+     * messages is given.
      */
-    static Map<String, Object> bytesPerStep(String mode, long params, JobConfig c) {
+    static Map<String, Object> bytesPerStep(String mode, long params, JobConfig c, List<EpochTiming> timings) {
         Map<String, Object> b = new LinkedHashMap<>();
         switch (mode) {
             case "parameter-averaging" -> {
@@ -142,6 +149,14 @@ public final class DistributedBenchmark {
                 b.put("received", 3 * 4 * params / f);
             }
             case "gradient-sharing" -> {
+                java.util.OptionalDouble measured = timings.stream().map(EpochTiming::sharing)
+                        .filter(java.util.Objects::nonNull)
+                        .mapToDouble(m -> ((Number) m.get("bytes_per_step")).doubleValue()).average();
+                if (measured.isPresent()) {
+                    b.put("sent", (long) measured.getAsDouble());
+                    b.put("received", (long) measured.getAsDouble());
+                    break;
+                }
                 b.put("sent_at_most", 4 * params / 100);
                 b.put("sent_at_least", 4 * params / 10_000);
                 b.put("received_per_peer_at_most", 4 * params / 100);

@@ -63,6 +63,25 @@ public final class RunReport {
             }
         }
         h.append("</table>");
+        if (timings.stream().anyMatch(t -> t.sharing() != null)) {
+            h.append("<p>Gradient sharing: every step each worker sent its update to the others and applied the sum; "
+                    + "the workers' parameters compared at the end of each epoch.</p><table><tr><th>epoch</th>"
+                    + "<th>steps per worker</th><th>MB sent per step per worker</th><th>exchange s (all workers)</th>"
+                    + "<th>workers agree</th></tr>");
+            for (org.segspark.jobs.train.EpochTiming t : timings) {
+                if (t.sharing() != null) {
+                    java.util.Map<String, Object> m = t.sharing();
+                    h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(m.get("steps_per_worker"))
+                            .append("</td><td>").append(String.format(Locale.ROOT, "%.2f",
+                                    ((Number) m.get("bytes_per_step")).doubleValue() / 1e6))
+                            .append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
+                                    ((Number) m.get("exchange_seconds")).doubleValue()))
+                            .append("</td><td>").append(Boolean.TRUE.equals(m.get("workers_agree")) ? "yes, bit for bit"
+                                    : esc("no: up to " + m.get("max_parameter_difference"))).append("</td></tr>");
+                }
+            }
+            h.append("</table>");
+        }
         if (!dl4j.isEmpty()) {
             h.append("<p>DL4J's training statistics over all epochs (worker events summed over workers):</p>"
                     + "<table><tr><th class=\"l\">event</th><th>count</th><th>total s</th><th>mean ms</th></tr>");

@@ -1,6 +1,7 @@
 package org.segspark.jobs.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.Map;
  * applying updates); the rest ({@link #otherShare()}) is distribution: broadcasting the network,
  * building worker models, shipping and averaging parameters, waiting on the slowest worker,
  * scheduling. {@code dl4j} holds DL4J's own Spark training statistics where its training master
- * keeps them (parameter averaging: events, total and mean milliseconds per kind).
+ * keeps them (parameter averaging: events, total and mean milliseconds per kind); {@code sharing}
+ * what segspark's gradient-sharing exchange measured (steps, bytes per step, exchange time, whether
+ * the workers agree), absent in other modes.
  */
 @JsonIgnoreProperties(value = {"compute_share", "update_share", "other_share"}, allowGetters = true)
 public record EpochTiming(
@@ -24,7 +27,8 @@ public record EpochTiming(
         @JsonProperty("timed_steps") long timedSteps,
         @JsonProperty("compute_seconds") double computeSeconds,
         @JsonProperty("update_seconds") double updateSeconds,
-        @JsonProperty("dl4j") Map<String, Map<String, Object>> dl4j) {
+        @JsonProperty("dl4j") Map<String, Map<String, Object>> dl4j,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("sharing") Map<String, Object> sharing) {
 
     /**
      * Timed steps stand for every step: a task's first step has no start mark, so the measured

@@ -54,17 +54,28 @@ public record TrainConfig(String model, String task, String data, String valData
     }
 
     /**
-     * DL4J's SharedTrainingMaster: workers exchange threshold-encoded updates over Aeron (UDP)
-     * every minibatch instead of averaging parameters.
+     * Gradient sharing: every minibatch's update reaches every worker, instead of parameters being
+     * averaged now and then. {@code sync} is segspark's synchronous exchange between the tasks of a
+     * barrier stage; {@code dl4j} is DL4J's SharedTrainingMaster (threshold-encoded updates over
+     * Aeron UDP, asynchronous), whose settings are the rest.
      *
+     * @param exchange      sync or dl4j
+     * @param mean          sync: apply the mean of the workers' updates instead of their sum
      * @param threshold     the encoding threshold (the adaptive algorithm's starting value): update
      *                      elements of at least this magnitude are sent, the rest accumulate
      * @param adaptive      adapt the threshold to keep the sparsity of the messages in DL4J's target band
      * @param port          the driver's (controller's) UDP port; workers take a free port each
      * @param residualClip  clip the accumulated residual at this many thresholds (0 = DL4J's default)
      */
-    public record GradientSharing(double threshold, boolean adaptive, int port, int residualClip) implements Serializable {
+    public record GradientSharing(String exchange, boolean mean, double threshold, boolean adaptive, int port,
+                                  int residualClip) implements Serializable {
+        public static final String SYNC = "sync";
+        public static final String DL4J = "dl4j";
+
         public GradientSharing {
+            if (!exchange.equals(SYNC) && !exchange.equals(DL4J)) {
+                throw new IllegalArgumentException("gradient-sharing.exchange must be sync or dl4j, got \"" + exchange + "\"");
+            }
             if (!(threshold > 0)) {
                 throw new IllegalArgumentException("gradient-sharing.threshold must be > 0, got " + threshold);
             }
@@ -216,7 +227,8 @@ public record TrainConfig(String model, String task, String data, String valData
                 c.getInt("eval.batch"), c.getInt("eval.train-examples"),
                 c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
                 c.getInt("checkpoint.keep"), c.getString("device"),
-                new GradientSharing(c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
+                new GradientSharing(c.getString("gradient-sharing.exchange"), combineIsMean(c.getString("gradient-sharing.combine")),
+                        c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
                         c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")),
                 new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")),
                 ClassWeights.parse(c, "class-weights"));
@@ -227,5 +239,13 @@ public record TrainConfig(String model, String task, String data, String valData
             throw new IllegalArgumentException("missing setting train." + key);
         }
         return c.getString(key);
+    }
+
+    private static boolean combineIsMean(String combine) {
+        return switch (combine) {
+            case "sum" -> false;
+            case "mean" -> true;
+            default -> throw new IllegalArgumentException("gradient-sharing.combine must be sum or mean, got \"" + combine + "\"");
+        };
     }
 }

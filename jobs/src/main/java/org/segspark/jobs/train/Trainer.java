@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.train.sharing.SharedEpoch;
 import org.segspark.models.BatchNormStatistics;
 import org.segspark.models.ClassWeightedLoss;
 import org.segspark.models.KerasWeights;
@@ -132,7 +133,10 @@ public final class Trainer {
         InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
-        StepAccumulator steps = new StepAccumulator(jsc == null ? null : jsc.sc(), cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING);
+        boolean dl4jSharing = cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING
+                && cfg.gradientSharing().exchange().equals(TrainConfig.GradientSharing.DL4J);
+        boolean syncSharing = cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING && !dl4jSharing;
+        StepAccumulator steps = new StepAccumulator(jsc == null ? null : jsc.sc(), dl4jSharing);
         long trainExamples = m.split("train").examples();
         List<String> trainSample = trainSample(trainGroups, cfg.evalTrainExamples(), cfg.seed());
         // training-size batches, so the batch statistics are the ones training normalises with
@@ -146,7 +150,7 @@ public final class Trainer {
                 cfg.mode() == TrainConfig.Mode.LOCAL || workers == 1 ? "" : "s", NativeSpeed.describe());
 
         SparkComputationGraph sparkNet = null;
-        if (cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
+        if (dl4jSharing) {
             org.segspark.jobs.cluster.AeronDirs.removeStale();     // left by earlier runs' JVMs
             sparkNet = new SparkComputationGraph(jsc, net, sharedTrainingMaster(workers));
             sparkNet.setListeners(steps);
@@ -173,7 +177,14 @@ public final class Trainer {
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
             ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, threadsPerTask, cfg.flip());
             long t0 = System.nanoTime();
-            if (sparkNet != null) {
+            SharedEpoch.Result shared = null;
+            if (syncSharing) {
+                String label = String.format(Locale.ROOT, "epoch %d/%d train", epoch, cfg.epochs());
+                try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + epoch, label, progress, workers)) {
+                    shared = SharedEpoch.fit(jsc, net, order, loader, sconf, workers, steps, cfg.gradientSharing().mean(),
+                            cfg.prefetch());
+                }
+            } else if (sparkNet != null) {
                 long perSplit = (long) cfg.averagingFrequency() * workers;
                 long splits = (order.size() + perSplit - 1) / perSplit;
                 String label = String.format(Locale.ROOT, "epoch %d/%d train", epoch, cfg.epochs());
@@ -195,7 +206,8 @@ public final class Trainer {
             var dl4jStats = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING ? sparkNet.getSparkTrainingStats() : null;
             EpochTiming timing = new EpochTiming(epoch, cfg.mode().id(), trainingWorkers,
                     trainSeconds, st.minibatches(), st.timedSteps(), st.computeSeconds(), st.updateSeconds(),
-                    dl4jStats != null ? TrainingStats.summarize(dl4jStats) : java.util.Map.of());
+                    dl4jStats != null ? TrainingStats.summarize(dl4jStats) : java.util.Map.of(),
+                    shared == null ? null : sharingFigures(shared));
 
             long t1 = System.nanoTime();
             ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, threadsPerTask);
@@ -208,6 +220,9 @@ public final class Trainer {
             history.add(em);
             console.println(describe(em, cfg.epochs(), spec.task()));
             console.println(describe(timing));
+            if (shared != null) {
+                console.println(describe(shared, workers));
+            }
             hook.after(net, em, eval, timing);
             int bestEpoch = bestEpoch(history, spec.task(), cfg.earlyStopping().minDelta());
             if (cfg.earlyStopping().patience() > 0 && epoch - bestEpoch >= cfg.earlyStopping().patience()
@@ -219,6 +234,26 @@ public final class Trainer {
             }
         }
         return new Outcome(net, shards, history, eval, trainingWorkers, modelConfig);
+    }
+
+    static java.util.Map<String, Object> sharingFigures(SharedEpoch.Result r) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("steps_per_worker", r.stepsPerWorker());
+        m.put("minibatches_left_out", r.dropped());
+        m.put("bytes_per_step", r.bytesPerStep());
+        m.put("exchange_seconds", r.exchangeSeconds());
+        m.put("workers_agree", r.agree());
+        m.put("max_parameter_difference", r.maxDifference());
+        return m;
+    }
+
+    static String describe(SharedEpoch.Result r, int workers) {
+        return String.format(Locale.ROOT, "          gradient sharing: %d workers x %d steps%s; %s sent per step by each worker, "
+                        + "%.1f s exchanging (all workers); workers %s", workers, r.stepsPerWorker(),
+                r.dropped() == 0 ? "" : " (" + r.dropped() + " minibatches left out to keep the workers in step)",
+                r.bytesPerStep() >= 1e6 ? String.format(Locale.ROOT, "%.1f MB", r.bytesPerStep() / 1e6)
+                        : String.format(Locale.ROOT, "%.1f KB", r.bytesPerStep() / 1e3), r.exchangeSeconds(),
+                r.agree() ? "agree bit for bit" : String.format(Locale.ROOT, "differ by up to %.3g", r.maxDifference()));
     }
 
     /** The validation figure early stopping and the best checkpoint follow: mIoU, or top-1. */
@@ -567,7 +602,8 @@ public final class Trainer {
     NeuralNetConfiguration.Builder base(double lrFactor) {
         TrainConfig.Optimizer o = cfg.optimizer().withLr(cfg.optimizer().lr() * lrFactor);
         boolean scheduled = !o.schedule().equalsIgnoreCase("constant") || o.warmupEpochs() > 0;
-        if (scheduled && cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING) {
+        if (scheduled && cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING
+                && cfg.gradientSharing().exchange().equals(TrainConfig.GradientSharing.DL4J)) {
             throw new IllegalArgumentException("optimizer.schedule " + o.schedule() + " (warm-up " + o.warmupEpochs()
                     + ") needs parameter-averaging or local mode: gradient sharing's workers keep the first epoch's "
                     + "configuration");

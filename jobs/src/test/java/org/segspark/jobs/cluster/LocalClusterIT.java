@@ -83,6 +83,18 @@ class LocalClusterIT {
                         "--set", "train.eval.bn-recompute-examples=16", "--set", "train.report.samples=2");
                 JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
                 assertTrue(metrics.toString().contains("miou"), mode + ": " + metrics);
+                if (mode.equals("gradient-sharing")) {
+                    // two executor JVMs exchanged every step's update: they end each epoch with the same parameters
+                    for (String line : Files.readAllLines(run.resolve("training-stats.jsonl"))) {
+                        JsonNode sharing = new ObjectMapper().readTree(line).at("/sharing");
+                        assertTrue(sharing.path("workers_agree").asBoolean(), line);
+                        assertEquals(0.0, sharing.path("max_parameter_difference").asDouble(), line);
+                        assertTrue(sharing.path("bytes_per_step").asLong() > 0, line);
+                    }
+                    JsonNode h = metrics.get("history");
+                    assertTrue(h.get(1).get("train_loss").asDouble() < h.get(0).get("train_loss").asDouble(),
+                            "the loss falls under gradient sharing across two JVMs: " + h);
+                }
             }
 
             Set<String> first = apps(clusterDir.resolve("work-1"));
