@@ -229,8 +229,10 @@ public final class BenchCommand implements Runnable {
                     .set(common.set).option("train.epochs", epochs).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master != null ? common.master : "local[2]");
             List<String> cluster = noCluster ? List.of() : clusterModes;
+            // --modes "" trains on the cluster only
+            List<String> local = modes.stream().filter(m -> !m.isBlank()).toList();
             Map<String, Object> r = org.segspark.jobs.bench.DistributedBenchmark.run(jsc, cfg,
-                    java.nio.file.Path.of(out).toAbsolutePath(), modes, cluster,
+                    java.nio.file.Path.of(out).toAbsolutePath(), local, cluster,
                     cluster.isEmpty() ? List.of() : ClusterCommand.sparkJars(), System.err);
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(r));

@@ -159,6 +159,8 @@ public final class Trainer {
         }
 
         List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
+        // the workers keep their networks between epochs under this key (segspark's gradient sharing)
+        String sharingRun = java.util.UUID.randomUUID().toString();
         Evaluation.Result eval = null;
         if (resume != null) {
             console.printf(Locale.ROOT, "resuming after epoch %d of %d%n", resume.epochsDone(), cfg.epochs());
@@ -182,7 +184,7 @@ public final class Trainer {
                 String label = String.format(Locale.ROOT, "epoch %d/%d train", epoch, cfg.epochs());
                 try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + epoch, label, progress, workers)) {
                     shared = SharedEpoch.fit(jsc, net, order, loader, sconf, workers, steps, cfg.gradientSharing().mean(),
-                            cfg.prefetch());
+                            cfg.prefetch(), sharingRun, epoch);
                 }
             } else if (sparkNet != null) {
                 long perSplit = (long) cfg.averagingFrequency() * workers;

@@ -28,17 +28,19 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 
 /**
  * One epoch of gradient sharing as a Spark barrier stage: one task per worker, all started
- * together; each builds the network from the broadcast, trains on its share of the epoch's
- * minibatches and, at every step, exchanges its update with the others ({@link UpdateExchange})
- * before applying the sum. All workers take the same steps from the same start, so they end the
- * epoch with identical parameters: the driver takes them from the first task, checks the others'
- * digests against them, and averages the workers' updater states (each worker's Adam moments saw
- * its own minibatches).
+ * together; each takes the network it trained in the previous epoch (kept in its JVM), or, when
+ * any worker lacks it (the first epoch, a lost executor), all build it from the broadcast of the
+ * driver's network; then it trains on its share of the epoch's minibatches and, at every step,
+ * exchanges its update with the others ({@link UpdateExchange}) before applying the sum. All
+ * workers take the same steps from the same start, so they end the epoch with identical
+ * parameters: the driver takes them, with the updater state, from the first task and checks the
+ * others' digests against them. Executors fetch the broadcast only when they need it.
  */
 public final class SharedEpoch {
     private SharedEpoch() {
@@ -63,9 +65,21 @@ public final class SharedEpoch {
                        long bytesSent, long exchangeNanos, int iterationCount) implements Serializable {
     }
 
-    /** Trains {@code net} for one epoch over {@code order} with {@code workers} tasks; {@code net} is updated in place. */
+    /** The networks the workers of a run trained, by run and worker, with the epoch they finished. */
+    private static final Map<String, Kept> KEPT = new ConcurrentHashMap<>();
+
+    private record Kept(ComputationGraph net, int epoch) {
+    }
+
+    /**
+     * Trains {@code net} for epoch {@code epoch} (1-based) over {@code order} with {@code workers}
+     * tasks; {@code net} is updated in place.
+     *
+     * @param run a key of this training run: workers keep their networks under it between epochs
+     */
     public static Result fit(JavaSparkContext jsc, ComputationGraph net, List<String> order, ShardBatchLoader loader,
-                             SerializableConf conf, int workers, StepAccumulator steps, boolean mean, int prefetch) {
+                             SerializableConf conf, int workers, StepAccumulator steps, boolean mean, int prefetch,
+                             String run, int epoch) {
         int per = order.size() / workers;
         if (per == 0) {
             throw new IllegalArgumentException("gradient sharing over " + workers + " workers needs at least " + workers
@@ -75,41 +89,60 @@ public final class SharedEpoch {
         for (int i = 0; i < workers; i++) {
             slices.add(new ArrayList<>(order.subList(i * per, (i + 1) * per)));
         }
-        Broadcast<byte[]> model = jsc.broadcast(serialize(net));
         List<TaskOutcome> outcomes;
+        // After an epoch every worker holds the network: the driver serialises and broadcasts it only
+        // when one does not (then the stage fails fast and runs again with it), or after a failure.
+        boolean kept = STAGES_DONE.getOrDefault(run, -1) == epoch - 1;
         try {
-            ClassTag<TaskOutcome> tag = ClassTag$.MODULE$.apply(TaskOutcome.class);
-            JavaRDD<List<String>> input = jsc.parallelize(slices, workers);
-            var rdd = input.rdd().barrier().mapPartitions(new Train(model, loader, conf, steps, mean, prefetch), false, tag);
-            outcomes = new ArrayList<>(new JavaRDD<>(rdd, tag).collect());
-        } finally {
-            model.destroy();
+            outcomes = stage(jsc, kept ? null : net, slices, loader, conf, steps, mean, prefetch, run, epoch);
+        } catch (RuntimeException e) {
+            if (!kept) {
+                throw e;
+            }
+            outcomes = stage(jsc, net, slices, loader, conf, steps, mean, prefetch, run, epoch);
         }
+        STAGES_DONE.keySet().removeIf(k -> !k.equals(run));
+        STAGES_DONE.put(run, epoch);
         outcomes.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         TaskOutcome first = outcomes.get(0);
         boolean agree = true;
         double maxDiff = 0;
-        INDArray state = net.getUpdater().getStateViewArray();
-        float[] meanState = state == null ? null : new float[first.updaterState().length];
         for (TaskOutcome o : outcomes) {
             agree &= o.digest().equals(first.digest());
             for (int i = 0; i < o.sample().length; i++) {
                 maxDiff = Math.max(maxDiff, Math.abs(o.sample()[i] - first.sample()[i]));
             }
-            if (meanState != null) {
-                for (int i = 0; i < meanState.length; i++) {
-                    meanState[i] += o.updaterState()[i] / outcomes.size();
-                }
-            }
         }
         net.params().assign(Nd4j.createFromArray(first.params()).reshape(net.params().shape()));
-        if (meanState != null) {
-            state.assign(Nd4j.createFromArray(meanState).reshape(state.shape()));
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state != null && first.updaterState().length > 0) {
+            state.assign(Nd4j.createFromArray(first.updaterState()).reshape(state.shape()));
         }
         net.getConfiguration().setIterationCount(first.iterationCount());
         long exchange = outcomes.stream().mapToLong(TaskOutcome::exchangeNanos).sum();
         return new Result(per, order.size() - per * workers, agree, maxDiff,
                 first.steps() == 0 ? 0 : first.bytesSent() / first.steps(), exchange / 1e9);
+    }
+
+    /** The last epoch whose stage completed, by run: its workers then hold the network. */
+    private static final Map<String, Integer> STAGES_DONE = new ConcurrentHashMap<>();
+
+    /** One barrier stage over the slices; with {@code net} null the workers must hold last epoch's network. */
+    private static List<TaskOutcome> stage(JavaSparkContext jsc, ComputationGraph net, List<List<String>> slices,
+                                           ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
+                                           boolean mean, int prefetch, String run, int epoch) {
+        Broadcast<byte[]> model = net == null ? null : jsc.broadcast(serialize(net));
+        try {
+            ClassTag<TaskOutcome> tag = ClassTag$.MODULE$.apply(TaskOutcome.class);
+            JavaRDD<List<String>> input = jsc.parallelize(slices, slices.size());
+            var rdd = input.rdd().barrier().mapPartitions(new Train(model, loader, conf, steps, mean, prefetch, run, epoch),
+                    false, tag);
+            return new ArrayList<>(new JavaRDD<>(rdd, tag).collect());
+        } finally {
+            if (model != null) {
+                model.destroy();
+            }
+        }
     }
 
     static byte[] serialize(ComputationGraph net) {
@@ -134,15 +167,19 @@ public final class SharedEpoch {
         private final StepAccumulator steps;
         private final boolean mean;
         private final int prefetch;
+        private final String run;
+        private final int epoch;
 
         Train(Broadcast<byte[]> model, ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
-              boolean mean, int prefetch) {
+              boolean mean, int prefetch, String run, int epoch) {
             this.model = model;
             this.loader = loader;
             this.conf = conf;
             this.steps = steps;
             this.mean = mean;
             this.prefetch = prefetch;
+            this.run = run;
+            this.epoch = epoch;
         }
 
         @Override
@@ -153,11 +190,27 @@ public final class SharedEpoch {
                 NativeSpeed.setThreads(loader.threadsPerTask());
             }
             String host = SparkEnv.get().blockManager().blockManagerId().host();
+            int rank = ctx.partitionId();
+            String key = run + "/" + rank;
+            Kept kept = KEPT.get(key);
+            boolean have = kept != null && kept.epoch() == epoch - 1;
             try (ServerSocket server = UpdateExchange.listen(host)) {
-                String[] endpoints = ctx.allGather(host + ":" + server.getLocalPort());
-                try (UpdateExchange exchange = UpdateExchange.connect(ctx.partitionId(), Arrays.asList(endpoints), server,
-                        120_000)) {
-                    ComputationGraph net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), true);
+                // one round trip: every worker's address, and whether it still holds last epoch's network
+                String[] gathered = ctx.allGather(host + ":" + server.getLocalPort() + " " + (have ? "kept" : "new"));
+                List<String> endpoints = new ArrayList<>();
+                boolean allKept = true;
+                for (String g : gathered) {
+                    endpoints.add(g.substring(0, g.indexOf(' ')));
+                    allKept &= g.endsWith(" kept");
+                }
+                if (!allKept && model == null) {
+                    throw new IllegalStateException("a worker of run " + run + " no longer holds the network of epoch "
+                            + (epoch - 1) + " (a new executor?); the driver broadcasts it");
+                }
+                try (UpdateExchange exchange = UpdateExchange.connect(rank, endpoints, server, 120_000)) {
+                    ComputationGraph net = allKept ? kept.net()
+                            : ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), true);
+                    net.getConfiguration().setEpochCount(epoch - 1);
                     net.setListeners(steps);
                     SharedUpdates shared = new SharedUpdates(exchange, mean);
                     net.setGradientsAccumulator(shared);
@@ -168,8 +221,10 @@ public final class SharedEpoch {
                         sample[i] = params[i * SAMPLE_STRIDE];
                     }
                     INDArray state = net.getUpdater().getStateViewArray();
-                    TaskOutcome o = new TaskOutcome(ctx.partitionId(), ctx.partitionId() == 0 ? params : null,
-                            digest(params), sample, state == null ? new float[0] : state.toFloatVector(), shared.steps(),
+                    KEPT.keySet().removeIf(k -> !k.startsWith(run + "/"));
+                    KEPT.put(key, new Kept(net, epoch));
+                    TaskOutcome o = new TaskOutcome(rank, rank == 0 ? params : null, digest(params), sample,
+                            rank == 0 && state != null ? state.toFloatVector() : new float[0], shared.steps(),
                             exchange.bytesSent(), exchange.exchangeNanos(), net.getIterationCount());
                     return JavaConverters.asScalaIterator(List.of(o).iterator());
                 }

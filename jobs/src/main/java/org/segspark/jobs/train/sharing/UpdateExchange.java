@@ -34,6 +34,10 @@ public final class UpdateExchange implements Closeable {
     private final ExecutorService senders;
     private long bytesSent;
     private long exchangeNanos;
+    /** Buffers of the last step, reused: a step's update is tens of MB, and allocating it anew each step keeps the GC busy. */
+    private byte[] sendBuffer;
+    private byte[] receiveBuffer;
+    private float[] own;
 
     private UpdateExchange(int rank, Socket[] peers) throws IOException {
         this.rank = rank;
@@ -128,7 +132,13 @@ public final class UpdateExchange implements Closeable {
     public void sum(float[] update) throws IOException {
         long t0 = System.nanoTime();
         int n = update.length;
-        byte[] mine = toBytes(update);
+        if (sendBuffer == null || sendBuffer.length != 4 * n) {
+            sendBuffer = new byte[4 * n];
+            receiveBuffer = new byte[4 * n];
+            own = new float[n];
+        }
+        byte[] mine = sendBuffer;
+        ByteBuffer.wrap(mine).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(update);
         List<Future<?>> sent = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             if (i != rank) {
@@ -146,27 +156,23 @@ public final class UpdateExchange implements Closeable {
                 bytesSent += 4L + mine.length;
             }
         }
-        float[] own = update.clone();
-        float[] other = new float[n];
-        byte[] buf = new byte[mine.length];
+        System.arraycopy(update, 0, own, 0, n);
         for (int i = 0; i < size; i++) {
-            float[] part;
             if (i == rank) {
-                part = own;
-            } else {
-                int len = ins[i].readInt();
-                if (len != n) {
-                    throw new IOException("training task " + i + " sent an update of " + len + " values, this task has " + n);
-                }
-                ins[i].readFully(buf);
-                ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(other);
-                part = other;
+                add(update, own, i == 0);
+                continue;
             }
+            int len = ins[i].readInt();
+            if (len != n) {
+                throw new IOException("training task " + i + " sent an update of " + len + " values, this task has " + n);
+            }
+            ins[i].readFully(receiveBuffer);
+            java.nio.FloatBuffer other = ByteBuffer.wrap(receiveBuffer).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             if (i == 0) {
-                System.arraycopy(part, 0, update, 0, n);
+                other.get(update);
             } else {
                 for (int j = 0; j < n; j++) {
-                    update[j] += part[j];
+                    update[j] += other.get(j);
                 }
             }
         }
@@ -183,10 +189,15 @@ public final class UpdateExchange implements Closeable {
         exchangeNanos += System.nanoTime() - t0;
     }
 
-    private static byte[] toBytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return b.array();
+    /** Adds (or, first in task order, copies) one task's update into the sum. */
+    private static void add(float[] sum, float[] part, boolean first) {
+        if (first) {
+            System.arraycopy(part, 0, sum, 0, part.length);
+        } else {
+            for (int j = 0; j < part.length; j++) {
+                sum[j] += part[j];
+            }
+        }
     }
 
     @Override
