@@ -28,8 +28,10 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.List;
 
 /**
@@ -65,8 +67,12 @@ public final class SharedEpoch {
                        long bytesSent, long exchangeNanos, int iterationCount) implements Serializable {
     }
 
-    /** The networks the workers of a run trained, by run and worker, with the epoch they finished. */
-    private static final Map<String, Kept> KEPT = new ConcurrentHashMap<>();
+    /**
+     * The networks this JVM's workers of a run trained, with the epoch they finished. Spark may
+     * place a worker on another executor next epoch, so a task takes any network kept here: they
+     * hold the same parameters (each its own worker's Adam moments, equally valid).
+     */
+    private static final Map<String, Deque<Kept>> KEPT = new ConcurrentHashMap<>();
 
     private record Kept(ComputationGraph net, int epoch) {
     }
@@ -95,7 +101,7 @@ public final class SharedEpoch {
         boolean kept = STAGES_DONE.getOrDefault(run, -1) == epoch - 1;
         try {
             outcomes = stage(jsc, kept ? null : net, slices, loader, conf, steps, mean, prefetch, run, epoch);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {     // SparkException is checked, though collect() does not declare it
             if (!kept) {
                 throw e;
             }
@@ -191,9 +197,13 @@ public final class SharedEpoch {
             }
             String host = SparkEnv.get().blockManager().blockManagerId().host();
             int rank = ctx.partitionId();
-            String key = run + "/" + rank;
-            Kept kept = KEPT.get(key);
-            boolean have = kept != null && kept.epoch() == epoch - 1;
+            KEPT.keySet().removeIf(k -> !k.equals(run));
+            Deque<Kept> pool = KEPT.computeIfAbsent(run, k -> new ConcurrentLinkedDeque<>());
+            Kept kept = pool.poll();
+            while (kept != null && kept.epoch() != epoch - 1) {
+                kept = pool.poll();
+            }
+            boolean have = kept != null;
             try (ServerSocket server = UpdateExchange.listen(host)) {
                 // one round trip: every worker's address, and whether it still holds last epoch's network
                 String[] gathered = ctx.allGather(host + ":" + server.getLocalPort() + " " + (have ? "kept" : "new"));
@@ -205,7 +215,7 @@ public final class SharedEpoch {
                 }
                 if (!allKept && model == null) {
                     throw new IllegalStateException("a worker of run " + run + " no longer holds the network of epoch "
-                            + (epoch - 1) + " (a new executor?); the driver broadcasts it");
+                            + (epoch - 1) + " (a new executor, or another task placement); the epoch starts again from the driver's network");
                 }
                 try (UpdateExchange exchange = UpdateExchange.connect(rank, endpoints, server, 120_000)) {
                     ComputationGraph net = allKept ? kept.net()
@@ -221,8 +231,7 @@ public final class SharedEpoch {
                         sample[i] = params[i * SAMPLE_STRIDE];
                     }
                     INDArray state = net.getUpdater().getStateViewArray();
-                    KEPT.keySet().removeIf(k -> !k.startsWith(run + "/"));
-                    KEPT.put(key, new Kept(net, epoch));
+                    pool.push(new Kept(net, epoch));
                     TaskOutcome o = new TaskOutcome(rank, rank == 0 ? params : null, digest(params), sample,
                             rank == 0 && state != null ? state.toFloatVector() : new float[0], shared.steps(),
                             exchange.bytesSent(), exchange.exchangeNanos(), net.getIterationCount());
