@@ -89,7 +89,8 @@ public final class Settings {
         return bestD <= Math.max(3, path.length() / 3) ? best : null;
     }
 
-    static int distance(String a, String b) {
+    /** Levenshtein distance: the edits between a mistyped name and a known one. */
+    public static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
             prev[j] = j;

@@ -1,5 +1,6 @@
 package org.segspark.jobs.k8s;
 
+import org.segspark.jobs.config.Settings;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -175,30 +176,13 @@ final class CrdSchema {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {
-            int d = distance(key.toLowerCase(), k.toLowerCase());
+            int d = Settings.distance(key.toLowerCase(), k.toLowerCase());
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
             }
         }
         return best == null ? " (known: " + known + ")" : " (did you mean " + best + "?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private static boolean hasType(Object v, String type) {
