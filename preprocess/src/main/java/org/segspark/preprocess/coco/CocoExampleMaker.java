@@ -51,11 +51,7 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
 
     @Override
     public String key(CocoImageRecord record) {
-        try {
-            return ImagePaths.normalize(record.image().fileName());
-        } catch (IllegalArgumentException e) {
-            return record.image().fileName();
-        }
+        return record.key();
     }
 
     @Override

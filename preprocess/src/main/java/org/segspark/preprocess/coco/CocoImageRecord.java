@@ -1,5 +1,7 @@
 package org.segspark.preprocess.coco;
 
+import org.segspark.preprocess.io.ImagePaths;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,18 @@ import java.util.List;
  */
 public record CocoImageRecord(CocoImage image, List<CocoAnnotation> annotations, String problem)
         implements Serializable {
+
+    /**
+     * The image's identity: its file name in one spelling ({@code ./x.jpg} and {@code a/../x.jpg}
+     * are {@code x.jpg}), or the name as written when it cannot be normalised (that image is a reject).
+     */
+    public String key() {
+        try {
+            return ImagePaths.normalize(image.fileName());
+        } catch (IllegalArgumentException e) {
+            return image.fileName();
+        }
+    }
 
     public static List<CocoImageRecord> of(CocoInstances instances) {
         List<CocoImageRecord> records = new ArrayList<>(instances.images().size());

@@ -50,12 +50,7 @@ public final class CocoMasksJob {
         List<Reject> duplicates = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (CocoImageRecord r : CocoImageRecord.of(source.instances())) {
-            String key;
-            try {
-                key = ImagePaths.normalize(r.image().fileName());
-            } catch (IllegalArgumentException e) {
-                key = r.image().fileName();
-            }
+            String key = r.key();
             if (names.add(key)) {
                 records.add(r);
             } else {

@@ -36,6 +36,11 @@ class ShardIntegrityTest extends SparkTest {
         return out;
     }
 
+    /** The local shard file a row-group reference ({@code file#index}) names. */
+    private static Path fileOf(String ref) {
+        return Path.of(java.net.URI.create(ref.substring(0, ref.lastIndexOf('#'))));
+    }
+
     /** Inverts {@code n} bytes in the middle of a file and removes Hadoop's checksum side files, as a copy to S3 would. */
     static void damage(Path file, int n) throws Exception {
         byte[] b = Files.readAllBytes(file);
@@ -58,7 +63,7 @@ class ShardIntegrityTest extends SparkTest {
         ShardSet s = ShardSet.open(set.toString(), conf);
         String ref = s.rowGroupRefs("train").get(0);
         assertTrue(ShardSet.readRowGroup(ref, conf).size() > 0, "whole, it reads");
-        Path shard = Path.of(java.net.URI.create(ref.substring(0, ref.lastIndexOf('#'))));
+        Path shard = fileOf(ref);
         damage(shard, 3000);
         DamagedShardSetException e = assertThrows(DamagedShardSetException.class, () -> ShardSet.readRowGroup(ref, conf));
         assertTrue(e.getMessage().contains(shard.getFileName().toString()) && e.getMessage().contains("SHA-256"), e.getMessage());
@@ -73,7 +78,7 @@ class ShardIntegrityTest extends SparkTest {
         Configuration conf = jsc().hadoopConfiguration();
         Path set = set(CompressionCodecName.ZSTD);
         String ref = ShardSet.open(set.toString(), conf).rowGroupRefs("train").get(0);
-        Path shard = Path.of(java.net.URI.create(ref.substring(0, ref.lastIndexOf('#'))));
+        Path shard = fileOf(ref);
         damage(shard, 200);
         DamagedShardSetException e = assertThrows(DamagedShardSetException.class, () -> ShardSet.readRowGroup(ref, conf));
         assertTrue(e.getMessage().startsWith("file:" + shard) || e.getMessage().contains(shard.toString()), e.getMessage());
@@ -95,7 +100,7 @@ class ShardIntegrityTest extends SparkTest {
         assertTrue(e.getMessage().contains("is 32x32x3 but the manifest's tensor is 48x32x3"), e.getMessage());
         Files.writeString(manifest, text);
 
-        Path shard = Path.of(java.net.URI.create(ref.substring(0, ref.lastIndexOf('#'))));
+        Path shard = fileOf(ref);
         Files.delete(shard);
         e = assertThrows(DamagedShardSetException.class, () -> ShardSet.readRowGroup(ref, conf));
         assertTrue(e.getMessage().contains(shard.getFileName().toString()) && e.getMessage().contains("missing"), e.getMessage());
