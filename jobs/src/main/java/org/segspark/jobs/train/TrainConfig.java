@@ -17,6 +17,12 @@ public record TrainConfig(String model, String task, String data, String valData
                           GradientSharing gradientSharing, EarlyStopping earlyStopping, ClassWeights classWeights)
         implements Serializable {
 
+    /** Gradient sharing through DL4J's SharedTrainingMaster rather than segspark's exchange. */
+    public boolean dl4jSharing() {
+        return mode == Mode.GRADIENT_SHARING && gradientSharing.exchange().equals(GradientSharing.DL4J);
+    }
+
+
     public static final String AUTO = "auto";
 
     /**

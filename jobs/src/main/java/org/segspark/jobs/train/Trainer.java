@@ -133,8 +133,7 @@ public final class Trainer {
         InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
-        boolean dl4jSharing = cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING
-                && cfg.gradientSharing().exchange().equals(TrainConfig.GradientSharing.DL4J);
+        boolean dl4jSharing = cfg.dl4jSharing();
         boolean syncSharing = cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING && !dl4jSharing;
         StepAccumulator steps = new StepAccumulator(jsc == null ? null : jsc.sc(), dl4jSharing);
         long trainExamples = m.split("train").examples();
@@ -604,8 +603,7 @@ public final class Trainer {
     NeuralNetConfiguration.Builder base(double lrFactor) {
         TrainConfig.Optimizer o = cfg.optimizer().withLr(cfg.optimizer().lr() * lrFactor);
         boolean scheduled = !o.schedule().equalsIgnoreCase("constant") || o.warmupEpochs() > 0;
-        if (scheduled && cfg.mode() == TrainConfig.Mode.GRADIENT_SHARING
-                && cfg.gradientSharing().exchange().equals(TrainConfig.GradientSharing.DL4J)) {
+        if (scheduled && cfg.dl4jSharing()) {
             throw new IllegalArgumentException("optimizer.schedule " + o.schedule() + " (warm-up " + o.warmupEpochs()
                     + ") needs parameter-averaging or local mode: gradient sharing's workers keep the first epoch's "
                     + "configuration");
