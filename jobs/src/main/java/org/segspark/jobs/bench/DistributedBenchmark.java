@@ -2,6 +2,7 @@ package org.segspark.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.cluster.LocalCluster;
 import org.segspark.jobs.cluster.SparkSubmitProcess;
@@ -14,7 +15,9 @@ import org.segspark.preprocess.coco.SyntheticCoco;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,21 +27,23 @@ import java.util.Map;
 /**
  * {@code segspark bench distributed}: the demo task (conf/demo.conf: synthetic COCO, UNet-MobileNetV2,
  * 64x64) trained once per mode — local, parameter averaging, gradient sharing on Spark local[2], then
- * both distributed modes on a two-worker standalone cluster — on the same shards, epochs and seed,
- * in one run: training images/s, final validation mIoU, where the workers' time went, and the
- * bytes each mode moves per minibatch step.
+ * the distributed modes on standalone clusters of one-core workers, for each number of workers asked
+ * — on the same shards, epochs and seed, in one run: training images/s, final validation mIoU,
+ * where the workers' time went (and per step), the bytes each mode moves per minibatch step and
+ * every JVM's peak resident memory.
  */
 public final class DistributedBenchmark {
     private DistributedBenchmark() {
     }
 
     /**
-     * Trains {@code modes} on this context's master (local[2] by default), then, when
-     * {@code clusterModes} is not empty, starts a standalone cluster of two one-core workers from
-     * {@code sparkJars} and submits each of those modes to it with the same effective settings.
+     * Trains {@code modes} on this context's master (local[2] by default), then, for each number
+     * in {@code clusterWorkers}, starts a standalone cluster of that many one-core workers from
+     * {@code sparkJars} and submits each of {@code clusterModes} to it with the same effective settings.
      */
     public static Map<String, Object> run(JavaSparkContext jsc, JobConfig cfg, Path root, List<String> modes,
-                                          List<String> clusterModes, List<Path> sparkJars, PrintStream console)
+                                          List<String> clusterModes, List<Integer> clusterWorkers, List<Path> sparkJars,
+                                          PrintStream console)
             throws Exception {
         Path coco = root.resolve("coco");
         var s = cfg.section("synth-coco");
@@ -58,36 +63,46 @@ public final class DistributedBenchmark {
         for (String mode : modes) {
             JobConfig c = base.with("train.mode", mode).with("train.out", root.resolve("run-" + mode).toString());
             console.printf("bench distributed: training in mode %s on %s...%n", mode, jsc.master());
-            TrainJob.Result r = TrainJob.run(jsc, c, console);
-            rows.add(row(mode, jsc.master(), r.run(), c));
+            try (PeakMemory memory = PeakMemory.ofThisJvm()) {
+                TrainJob.Result r = TrainJob.run(jsc, c, console);
+                rows.add(row(mode, jsc.master(), r.run(), c, memory.peaks()));
+            }
         }
         if (!clusterModes.isEmpty()) {
-            rows.addAll(onCluster(base, root, clusterModes, sparkJars, console));
+            for (int workers : clusterWorkers) {
+                rows.addAll(onCluster(base, root, clusterModes, workers, sparkJars, console));
+            }
         }
         out.put("modes", rows);
         return out;
     }
 
-    /** The modes submitted with spark-submit to a fresh two-worker standalone cluster (1 core, 2 GB executors). */
-    private static List<Map<String, Object>> onCluster(JobConfig base, Path root, List<String> modes, List<Path> sparkJars,
-                                                       PrintStream console) throws Exception {
+    /** The modes submitted with spark-submit to a fresh standalone cluster of {@code workers} 1-core workers, 2 GB executors. */
+    private static List<Map<String, Object>> onCluster(JobConfig base, Path root, List<String> modes, int workers,
+                                                       List<Path> sparkJars, PrintStream console) throws Exception {
         Path settings = root.resolve("bench-train.conf");
-        java.nio.file.Files.writeString(settings, base.render());
-        Path clusterDir = root.resolve("cluster");
-        LocalCluster.State cluster = LocalCluster.up(clusterDir, sparkJars, 2, 1, "3g", Sparks.jvmOptions(),
-                java.time.Duration.ofSeconds(120));
+        Files.writeString(settings, base.render());
+        Path clusterDir = root.resolve("cluster-" + workers);
+        LocalCluster.State cluster = LocalCluster.up(clusterDir, sparkJars, workers, 1, "3g", Sparks.jvmOptions(),
+                Duration.ofSeconds(120));
         List<Map<String, Object>> rows = new ArrayList<>();
         try {
             for (String mode : modes) {
-                Path run = root.resolve("cluster-run-" + mode);
-                console.printf("bench distributed: training in mode %s on the standalone cluster %s...%n", mode,
-                        cluster.masterUrl());
-                SparkSubmitProcess.start(cluster, SparkSubmitProcess.appJar(), "2g", 2, root.resolve("cluster-" + mode + ".log"),
-                        "bench-" + mode, List.of("train", "--config", settings.toString(), "--set", "train.mode=" + mode,
-                                "--set", "train.out=" + run)).finish(90);
-                JobConfig c = base.with("train.mode", mode);
-                rows.add(row(mode, cluster.masterUrl() + " (2 workers x 1 core)",
-                        new RunDirectory(run.toString(), new org.apache.hadoop.conf.Configuration()), c));
+                Path run = root.resolve("cluster-run-" + mode + "-" + workers);
+                console.printf("bench distributed: training in mode %s on the standalone cluster %s (%d workers)...%n", mode,
+                        cluster.masterUrl(), workers);
+                // the worker count given, not read from the executors registered by then
+                SparkSubmitProcess submit = SparkSubmitProcess.start(cluster, SparkSubmitProcess.appJar(), "2g", workers,
+                        root.resolve("cluster-" + mode + "-" + workers + ".log"), "bench-" + mode,
+                        List.of("train", "--config", settings.toString(), "--set", "train.mode=" + mode,
+                                "--set", "train.workers=" + workers, "--set", "train.out=" + run));
+                Map<String, Long> peaks;
+                try (PeakMemory memory = PeakMemory.of(submit.process().pid())) {
+                    submit.finish(90);
+                    peaks = memory.peaks();
+                }
+                rows.add(row(mode, cluster.masterUrl() + " (" + workers + " workers x 1 core)",
+                        new RunDirectory(run.toString(), new Configuration()), base.with("train.mode", mode), peaks));
             }
         } finally {
             LocalCluster.down(clusterDir);
@@ -96,7 +111,8 @@ public final class DistributedBenchmark {
     }
 
     /** One mode's figures, from its run folder. */
-    private static Map<String, Object> row(String mode, String master, RunDirectory run, JobConfig c) throws IOException {
+    private static Map<String, Object> row(String mode, String master, RunDirectory run, JobConfig c,
+                                           Map<String, Long> peakRss) throws IOException {
         ObjectMapper json = new ObjectMapper();
         JsonNode metrics = json.readTree(run.read(RunDirectory.METRICS));
         double trainSeconds = 0;
@@ -120,22 +136,40 @@ public final class DistributedBenchmark {
         row.put("compute_share", timings.stream().mapToDouble(EpochTiming::computeShare).average().orElse(Double.NaN));
         row.put("update_share", timings.stream().mapToDouble(EpochTiming::updateShare).average().orElse(Double.NaN));
         row.put("other_share", timings.stream().mapToDouble(EpochTiming::otherShare).average().orElse(Double.NaN));
+        long timedSteps = timings.stream().mapToLong(EpochTiming::timedSteps).sum();
+        row.put("compute_seconds_per_step", timings.stream().mapToDouble(EpochTiming::computeSeconds).sum() / timedSteps);
+        row.put("update_seconds_per_step", timings.stream().mapToDouble(EpochTiming::updateSeconds).sum() / timedSteps);
+        row.put("peak_rss_bytes", peakRss);
         long params = json.readTree(run.read(RunDirectory.MODEL_INFO)).get("params_total").asLong();
         row.put("params", params);
         row.put("bytes_per_step_per_worker", bytesPerStep(mode, params, c, timings));
         List<Map<String, Object>> sharing = timings.stream().map(EpochTiming::sharing).filter(java.util.Objects::nonNull).toList();
         if (!sharing.isEmpty()) {
             row.put("workers_agree_every_epoch", sharing.stream().allMatch(m -> Boolean.TRUE.equals(m.get("workers_agree"))));
-            row.put("exchange_seconds", sharing.stream().mapToDouble(m -> ((Number) m.get("exchange_seconds")).doubleValue()).sum());
+            double exchange = sum(sharing, "exchange_seconds");
+            long workerSteps = timings.stream().filter(t -> t.sharing() != null)
+                    .mapToLong(t -> ((Number) t.sharing().get("steps_per_worker")).longValue() * t.workers()).sum();
+            row.put("exchange_seconds", exchange);
+            row.put("exchange_seconds_per_step", exchange / workerSteps);
+            // the workers' own share of a step's exchange, and the copies between ND4J and the exchange
+            row.put("packing_seconds_per_step", sum(sharing, "packing_seconds") / workerSteps);
+            row.put("conversion_seconds_per_step", sum(sharing, "conversion_seconds") / workerSteps);
+            row.put("max_parameter_difference", sharing.stream()
+                    .mapToDouble(m -> ((Number) m.get("max_parameter_difference")).doubleValue()).max().orElse(0));
         }
         return row;
+    }
+
+    /** A figure summed over epochs; absent (an older run) counts 0. */
+    private static double sum(List<Map<String, Object>> epochs, String key) {
+        return epochs.stream().mapToDouble(m -> m.get(key) instanceof Number v ? v.doubleValue() : 0).sum();
     }
 
     /**
      * Parameter averaging: every averaging round each worker sends its parameters and Adam's two
      * state arrays (3 x 4 bytes per parameter) and receives the averaged ones, spread over
      * averaging-frequency minibatches. Gradient sharing, segspark's exchange: what the workers
-     * measured (each sends its update to every other worker each step). DL4J's exchange: threshold
+     * measured (a ring all-reduce: 2 (N - 1) / N of the update each step). DL4J's exchange: threshold
      * encoding sends 4 bytes per element above the threshold each step; DL4J's adaptive threshold
      * keeps that share between 1e-4 and 1e-2 of the parameters, so the bound for the densest
      * messages is given.

@@ -210,9 +210,14 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--cluster-modes", paramLabel = "M", split = ",",
                 defaultValue = "parameter-averaging,gradient-sharing",
-                description = "Modes then submitted to a two-worker standalone cluster started from the build's jars "
+                description = "Modes then submitted to a standalone cluster started from the build's jars "
                         + "(default ${DEFAULT-VALUE})")
         List<String> clusterModes;
+
+        @Option(names = "--cluster-workers", paramLabel = "N", split = ",", defaultValue = "2",
+                description = "Sizes of the standalone clusters, one-core workers each; every cluster mode runs on each "
+                        + "(default ${DEFAULT-VALUE})")
+        List<Integer> clusterWorkers;
 
         @Option(names = "--no-cluster", description = "Skip the standalone cluster runs")
         boolean noCluster;
@@ -232,24 +237,34 @@ public final class BenchCommand implements Runnable {
             // --modes "" trains on the cluster only
             List<String> local = modes.stream().filter(m -> !m.isBlank()).toList();
             Map<String, Object> r = org.segspark.jobs.bench.DistributedBenchmark.run(jsc, cfg,
-                    java.nio.file.Path.of(out).toAbsolutePath(), local, cluster,
+                    java.nio.file.Path.of(out).toAbsolutePath(), local, cluster, clusterWorkers,
                     cluster.isEmpty() ? List.of() : ClusterCommand.sparkJars(), System.err);
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(r));
                 return 0;
             }
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
-            System.out.printf(Locale.ROOT, "%-20s %-28s %6s %11s %9s %8s %8s %8s%n", "mode", "master", "epochs",
-                    "train img/s", "val mIoU", "wall s", "compute", "other");
+            System.out.printf(Locale.ROOT, "%-20s %-28s %6s %11s %9s %8s %8s %8s %14s %s%n", "mode", "master", "epochs",
+                    "train img/s", "val mIoU", "wall s", "compute", "other", "exchange s/step", "peak RSS MB by JVM");
             for (Object o : (List<?>) r.get("modes")) {
                 Map<?, ?> m = (Map<?, ?>) o;
                 String master = String.valueOf(m.get("master"));
-                System.out.printf(Locale.ROOT, "%-20s %-28s %6d %11.1f %9.4f %8.0f %7.0f%% %7.0f%%%n", m.get("mode"),
+                System.out.printf(Locale.ROOT, "%-20s %-28s %6d %11.1f %9.4f %8.0f %7.0f%% %7.0f%% %14s %s%n", m.get("mode"),
                         master.substring(0, Math.min(28, master.length())), m.get("epochs"),
                         (Double) m.get("train_images_per_s"), (Double) m.get("val_miou"), (Double) m.get("wall_seconds"),
-                        100 * (Double) m.get("compute_share"), 100 * (Double) m.get("other_share"));
+                        100 * (Double) m.get("compute_share"), 100 * (Double) m.get("other_share"),
+                        m.containsKey("exchange_seconds_per_step")
+                                ? String.format(Locale.ROOT, "%.3f", (Double) m.get("exchange_seconds_per_step")) : "-",
+                        peakMegabytes((Map<?, ?>) m.get("peak_rss_bytes")));
             }
             return 0;
+        }
+
+        private static String peakMegabytes(Map<?, ?> peaks) {
+            StringBuilder b = new StringBuilder();
+            peaks.forEach((jvm, bytes) -> b.append(b.isEmpty() ? "" : ", ").append(jvm).append(' ')
+                    .append(((Number) bytes).longValue() >> 20));
+            return b.isEmpty() ? "-" : b.toString();
         }
     }
 }

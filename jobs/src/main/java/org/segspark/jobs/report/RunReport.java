@@ -64,10 +64,12 @@ public final class RunReport {
         }
         h.append("</table>");
         if (timings.stream().anyMatch(t -> t.sharing() != null)) {
-            h.append("<p>Gradient sharing: every step each worker sent its update to the others and applied the sum; "
-                    + "the workers' parameters compared at the end of each epoch.</p><table><tr><th>epoch</th>"
+            h.append("<p>Gradient sharing: every step the workers summed their updates (a ring all-reduce) and each "
+                    + "applied the sum; the workers' parameters compared at the end of each epoch. Of the exchange, "
+                    + "packing is the workers' own work (values into bytes and back, adding); copies are between ND4J's "
+                    + "arrays and the exchange.</p><table><tr><th>epoch</th>"
                     + "<th>steps per worker</th><th>MB sent per step per worker</th><th>exchange s (all workers)</th>"
-                    + "<th>workers agree</th></tr>");
+                    + "<th>of which packing s</th><th>copies s</th><th>workers agree</th></tr>");
             for (org.segspark.jobs.train.EpochTiming t : timings) {
                 if (t.sharing() != null) {
                     java.util.Map<String, Object> m = t.sharing();
@@ -76,6 +78,8 @@ public final class RunReport {
                                     ((Number) m.get("bytes_per_step")).doubleValue() / 1e6))
                             .append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
                                     ((Number) m.get("exchange_seconds")).doubleValue()))
+                            .append("</td><td>").append(num1(m.get("packing_seconds")))
+                            .append("</td><td>").append(num1(m.get("conversion_seconds")))
                             .append("</td><td>").append(Boolean.TRUE.equals(m.get("workers_agree")) ? "yes, bit for bit"
                                     : esc("no: up to " + m.get("max_parameter_difference"))).append("</td></tr>");
                 }
@@ -144,6 +148,11 @@ public final class RunReport {
                     .append("</td><td>").append(num(c.get("depth"))).append("</td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** One decimal, or a dash where an older run did not measure the figure. */
+    private static String num1(Object o) {
+        return o instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "-";
     }
 
     private static String num(Object o) {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,15 @@ public final class Sparks {
                 opts.append(opts.length() == 0 ? "" : " ").append(o);
             }
         }
+        if (!existing.contains("javacpp.max") && conf.contains("spark.executor.memoryOverhead")) {
+            // ND4J's arrays live off the heap, in the executor's memory overhead: JavaCPP's caps make
+            // the executor collect (or fail with a clear OutOfMemoryError) before its container's
+            // limit, heap + overhead, has it killed
+            long heap = conf.getSizeAsMb("spark.executor.memory", "1g");
+            long overhead = conf.getSizeAsMb("spark.executor.memoryOverhead");
+            opts.append(" -Dorg.bytedeco.javacpp.maxbytes=").append(Math.max(overhead / 2, overhead - 1024)).append('m')
+                    .append(" -Dorg.bytedeco.javacpp.maxphysicalbytes=").append(heap + overhead).append('m');
+        }
         conf.set("spark.executor.extraJavaOptions", opts.toString());
         return conf;
     }
@@ -96,6 +106,26 @@ public final class Sparks {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
         jsc.setLogLevel(System.getProperty("segspark.spark.log", "WARN"));
         return jsc;
+    }
+
+    /**
+     * The task slots the job's executors give, once they have registered: a job starts before its
+     * executors do, and Spark's parallelism counts only the registered ones (at least 2). Waits up
+     * to {@code timeout} for the cores the job asked for ({@code spark.cores.max}, or
+     * {@code spark.executor.instances} x {@code spark.executor.cores}); without such a request, or
+     * under a local master, it takes the parallelism as it is.
+     */
+    public static int awaitTaskSlots(JavaSparkContext jsc, Duration timeout) throws InterruptedException {
+        SparkConf conf = jsc.getConf();
+        int asked = conf.getInt("spark.cores.max", 0);
+        if (asked == 0 && conf.contains("spark.executor.instances") && conf.contains("spark.executor.cores")) {
+            asked = conf.getInt("spark.executor.instances", 0) * conf.getInt("spark.executor.cores", 1);
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!jsc.master().startsWith("local") && jsc.defaultParallelism() < asked && System.nanoTime() < end) {
+            Thread.sleep(250);
+        }
+        return jsc.defaultParallelism();
     }
 
     private static String unquote(String key) {

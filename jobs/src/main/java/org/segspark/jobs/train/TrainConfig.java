@@ -67,14 +67,15 @@ public record TrainConfig(String model, String task, String data, String valData
      *
      * @param exchange      sync or dl4j
      * @param mean          sync: apply the mean of the workers' updates instead of their sum
+     * @param bfloat16      sync: send the updates as bfloat16, the rounding kept and sent with the next step
      * @param threshold     the encoding threshold (the adaptive algorithm's starting value): update
      *                      elements of at least this magnitude are sent, the rest accumulate
      * @param adaptive      adapt the threshold to keep the sparsity of the messages in DL4J's target band
      * @param port          the driver's (controller's) UDP port; workers take a free port each
      * @param residualClip  clip the accumulated residual at this many thresholds (0 = DL4J's default)
      */
-    public record GradientSharing(String exchange, boolean mean, double threshold, boolean adaptive, int port,
-                                  int residualClip) implements Serializable {
+    public record GradientSharing(String exchange, boolean mean, boolean bfloat16, double threshold, boolean adaptive,
+                                  int port, int residualClip) implements Serializable {
         public static final String SYNC = "sync";
         public static final String DL4J = "dl4j";
 
@@ -234,7 +235,7 @@ public record TrainConfig(String model, String task, String data, String valData
                 c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
                 c.getInt("checkpoint.keep"), c.getString("device"),
                 new GradientSharing(c.getString("gradient-sharing.exchange"), combineIsMean(c.getString("gradient-sharing.combine")),
-                        c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
+                        precisionIsBfloat16(c.getString("gradient-sharing.precision")), c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
                         c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")),
                 new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")),
                 ClassWeights.parse(c, "class-weights"));
@@ -245,6 +246,15 @@ public record TrainConfig(String model, String task, String data, String valData
             throw new IllegalArgumentException("missing setting train." + key);
         }
         return c.getString(key);
+    }
+
+    private static boolean precisionIsBfloat16(String precision) {
+        return switch (precision) {
+            case "float32" -> false;
+            case "bfloat16" -> true;
+            default -> throw new IllegalArgumentException("gradient-sharing.precision must be float32 or bfloat16, got \""
+                    + precision + "\"");
+        };
     }
 
     private static boolean combineIsMean(String combine) {

@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.sharing.SharedEpoch;
 import org.segspark.models.BatchNormStatistics;
 import org.segspark.models.ClassWeightedLoss;
@@ -32,6 +33,7 @@ import org.segspark.preprocess.shards.ShardSet;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -107,7 +109,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the shard set " + cfg.data() + " has no training examples");
         }
         ModelConfig modelConfig = modelConfig(spec, m);
-        int workers = cfg.workers() > 0 ? cfg.workers() : jsc == null ? 1 : jsc.defaultParallelism();
+        int workers = cfg.workers() > 0 ? cfg.workers() : jsc == null ? 1 : awaitTaskSlots(jsc);
         double lrFactor = cfg.mode() == TrainConfig.Mode.PARAMETER_AVERAGING ? cfg.optimizer().lrFactor(workers) : 1.0;
         if (lrFactor != 1.0 && resume == null) {
             console.printf(Locale.ROOT, "learning rate %s x %.3f = %s (optimizer.lr-scaling %s, parameter averaging over "
@@ -182,7 +184,7 @@ public final class Trainer {
             if (syncSharing) {
                 String label = String.format(Locale.ROOT, "epoch %d/%d train", epoch, cfg.epochs());
                 try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + epoch, label, progress, workers)) {
-                    shared = SharedEpoch.fit(jsc, net, order, loader, sconf, workers, steps, cfg.gradientSharing().mean(),
+                    shared = SharedEpoch.fit(jsc, net, order, loader, sconf, workers, steps, cfg.gradientSharing(),
                             cfg.prefetch(), sharingRun, epoch);
                 }
             } else if (sparkNet != null) {
@@ -237,12 +239,24 @@ public final class Trainer {
         return new Outcome(net, shards, history, eval, trainingWorkers, modelConfig);
     }
 
+    /** Every task slot the job asked for, once its executors registered (a minute at most). */
+    private static int awaitTaskSlots(JavaSparkContext jsc) {
+        try {
+            return Sparks.awaitTaskSlots(jsc, Duration.ofMinutes(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the executors", e);
+        }
+    }
+
     static java.util.Map<String, Object> sharingFigures(SharedEpoch.Result r) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("steps_per_worker", r.stepsPerWorker());
         m.put("minibatches_left_out", r.dropped());
         m.put("bytes_per_step", r.bytesPerStep());
         m.put("exchange_seconds", r.exchangeSeconds());
+        m.put("packing_seconds", r.packingSeconds());
+        m.put("conversion_seconds", r.conversionSeconds());
         m.put("workers_agree", r.agree());
         m.put("max_parameter_difference", r.maxDifference());
         return m;
@@ -605,8 +619,8 @@ public final class Trainer {
         boolean scheduled = !o.schedule().equalsIgnoreCase("constant") || o.warmupEpochs() > 0;
         if (scheduled && cfg.dl4jSharing()) {
             throw new IllegalArgumentException("optimizer.schedule " + o.schedule() + " (warm-up " + o.warmupEpochs()
-                    + ") needs parameter-averaging or local mode: gradient sharing's workers keep the first epoch's "
-                    + "configuration");
+                    + ") needs segspark's exchange (gradient-sharing.exchange = sync), parameter averaging or local "
+                    + "mode: DL4J's gradient-sharing workers keep the first epoch's configuration");
         }
         org.nd4j.linalg.schedule.ISchedule lr = scheduled ? o.scheduleOver(cfg.epochs()) : null;
         IUpdater updater = switch (o.name()) {

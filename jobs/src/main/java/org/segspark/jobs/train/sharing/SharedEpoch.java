@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.train.ShardBatchLoader;
 import org.segspark.jobs.train.StepAccumulator;
+import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.NativeSpeed;
 import org.segspark.preprocess.io.HadoopFiles;
 import org.segspark.preprocess.io.SerializableConf;
@@ -57,14 +58,17 @@ public final class SharedEpoch {
      * @param maxDifference     the largest difference between a worker's parameters and the first worker's, over a sample
      * @param bytesPerStep      bytes one worker sent per step
      * @param exchangeSeconds   time the workers spent exchanging updates (sending, waiting, adding), summed over workers
+     * @param packingSeconds    of that, the workers' own work: packing chunks into bytes, unpacking and adding them
+     * @param conversionSeconds time the workers spent copying updates out of and back into ND4J arrays
      */
     public record Result(long stepsPerWorker, int dropped, boolean agree, double maxDifference, long bytesPerStep,
-                         double exchangeSeconds) {
+                         double exchangeSeconds, double packingSeconds, double conversionSeconds) {
     }
 
     /** What a task sends back: the first task its parameters; every task a digest, a sample and its updater state. */
     record TaskOutcome(int rank, float[] params, String digest, float[] sample, float[] updaterState, long steps,
-                       long bytesSent, long exchangeNanos, int iterationCount) implements Serializable {
+                       long bytesSent, long exchangeNanos, long packingNanos, long conversionNanos, int iterationCount)
+            implements Serializable {
     }
 
     /**
@@ -84,7 +88,7 @@ public final class SharedEpoch {
      * @param run a key of this training run: workers keep their networks under it between epochs
      */
     public static Result fit(JavaSparkContext jsc, ComputationGraph net, List<String> order, ShardBatchLoader loader,
-                             SerializableConf conf, int workers, StepAccumulator steps, boolean mean, int prefetch,
+                             SerializableConf conf, int workers, StepAccumulator steps, TrainConfig.GradientSharing sharing, int prefetch,
                              String run, int epoch) {
         int per = order.size() / workers;
         if (per == 0) {
@@ -100,12 +104,12 @@ public final class SharedEpoch {
         // when one does not (then the stage fails fast and runs again with it), or after a failure.
         boolean kept = STAGES_DONE.getOrDefault(run, -1) == epoch - 1;
         try {
-            outcomes = stage(jsc, kept ? null : net, slices, loader, conf, steps, mean, prefetch, run, epoch);
+            outcomes = stage(jsc, kept ? null : net, slices, loader, conf, steps, sharing, prefetch, run, epoch);
         } catch (Exception e) {     // SparkException is checked, though collect() does not declare it
             if (!kept) {
                 throw e;
             }
-            outcomes = stage(jsc, net, slices, loader, conf, steps, mean, prefetch, run, epoch);
+            outcomes = stage(jsc, net, slices, loader, conf, steps, sharing, prefetch, run, epoch);
         }
         STAGES_DONE.keySet().removeIf(k -> !k.equals(run));
         STAGES_DONE.put(run, epoch);
@@ -127,7 +131,9 @@ public final class SharedEpoch {
         net.getConfiguration().setIterationCount(first.iterationCount());
         long exchange = outcomes.stream().mapToLong(TaskOutcome::exchangeNanos).sum();
         return new Result(per, order.size() - per * workers, agree, maxDiff,
-                first.steps() == 0 ? 0 : first.bytesSent() / first.steps(), exchange / 1e9);
+                first.steps() == 0 ? 0 : first.bytesSent() / first.steps(), exchange / 1e9,
+                outcomes.stream().mapToLong(TaskOutcome::packingNanos).sum() / 1e9,
+                outcomes.stream().mapToLong(TaskOutcome::conversionNanos).sum() / 1e9);
     }
 
     /** The last epoch whose stage completed, by run: its workers then hold the network. */
@@ -136,12 +142,12 @@ public final class SharedEpoch {
     /** One barrier stage over the slices; with {@code net} null the workers must hold last epoch's network. */
     private static List<TaskOutcome> stage(JavaSparkContext jsc, ComputationGraph net, List<List<String>> slices,
                                            ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
-                                           boolean mean, int prefetch, String run, int epoch) {
+                                           TrainConfig.GradientSharing sharing, int prefetch, String run, int epoch) {
         Broadcast<byte[]> model = net == null ? null : jsc.broadcast(serialize(net));
         try {
             ClassTag<TaskOutcome> tag = ClassTag$.MODULE$.apply(TaskOutcome.class);
             JavaRDD<List<String>> input = jsc.parallelize(slices, slices.size());
-            var rdd = input.rdd().barrier().mapPartitions(new Train(model, loader, conf, steps, mean, prefetch, run, epoch),
+            var rdd = input.rdd().barrier().mapPartitions(new Train(model, loader, conf, steps, sharing, prefetch, run, epoch),
                     false, tag);
             return new ArrayList<>(new JavaRDD<>(rdd, tag).collect());
         } finally {
@@ -171,18 +177,18 @@ public final class SharedEpoch {
         private final ShardBatchLoader loader;
         private final SerializableConf conf;
         private final StepAccumulator steps;
-        private final boolean mean;
+        private final TrainConfig.GradientSharing sharing;
         private final int prefetch;
         private final String run;
         private final int epoch;
 
         Train(Broadcast<byte[]> model, ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
-              boolean mean, int prefetch, String run, int epoch) {
+              TrainConfig.GradientSharing sharing, int prefetch, String run, int epoch) {
             this.model = model;
             this.loader = loader;
             this.conf = conf;
             this.steps = steps;
-            this.mean = mean;
+            this.sharing = sharing;
             this.prefetch = prefetch;
             this.run = run;
             this.epoch = epoch;
@@ -217,12 +223,13 @@ public final class SharedEpoch {
                     throw new IllegalStateException("a worker of run " + run + " no longer holds the network of epoch "
                             + (epoch - 1) + " (a new executor, or another task placement); the epoch starts again from the driver's network");
                 }
-                try (UpdateExchange exchange = UpdateExchange.connect(rank, endpoints, server, 120_000)) {
+                try (UpdateExchange exchange = UpdateExchange.connect(rank, endpoints, server, 120_000,
+                        sharing.bfloat16())) {
                     ComputationGraph net = allKept ? kept.net()
                             : ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), true);
                     net.getConfiguration().setEpochCount(epoch - 1);
                     net.setListeners(steps);
-                    SharedUpdates shared = new SharedUpdates(exchange, mean);
+                    SharedUpdates shared = new SharedUpdates(exchange, sharing.mean());
                     net.setGradientsAccumulator(shared);
                     net.fit(iterator(batches));
                     float[] params = net.params().toFloatVector();
@@ -234,7 +241,8 @@ public final class SharedEpoch {
                     pool.push(new Kept(net, epoch));
                     TaskOutcome o = new TaskOutcome(rank, rank == 0 ? params : null, digest(params), sample,
                             rank == 0 && state != null ? state.toFloatVector() : new float[0], shared.steps(),
-                            exchange.bytesSent(), exchange.exchangeNanos(), net.getIterationCount());
+                            exchange.bytesSent(), exchange.exchangeNanos(), exchange.localNanos(), shared.conversionNanos(),
+                            net.getIterationCount());
                     return JavaConverters.asScalaIterator(List.of(o).iterator());
                 }
             } catch (IOException e) {

@@ -3,11 +3,14 @@ package org.segspark.jobs.train.sharing;
 import org.deeplearning4j.optimize.api.StepFunction;
 import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
 import org.deeplearning4j.optimize.solvers.accumulation.IndexedTail;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 
 /**
  * Hooks the exchange into DL4J's own training step. DL4J hands an accumulator each step's update
@@ -22,6 +25,9 @@ public final class SharedUpdates implements GradientsAccumulator {
     private final transient UpdateExchange exchange;
     private final boolean mean;
     private long steps;
+    private long conversionNanos;
+    /** The step's update as a Java array, kept between steps. */
+    private transient float[] values;
 
     public SharedUpdates(UpdateExchange exchange, boolean mean) {
         this.exchange = exchange;
@@ -32,9 +38,29 @@ public final class SharedUpdates implements GradientsAccumulator {
         return steps;
     }
 
+    /** Time spent copying updates out of and back into ND4J's arrays. */
+    public long conversionNanos() {
+        return conversionNanos;
+    }
+
     @Override
     public void storeUpdate(INDArray update, int iteration, int epoch) {
-        float[] v = update.reshape(update.length()).toFloatVector();
+        long t0 = System.nanoTime();
+        // DL4J hands over its flat gradient array reshaped to one dimension: a contiguous run of
+        // native floats, copied in bulk into an array kept between steps (a step's update is tens of
+        // MB; copying it out and back through new ND4J arrays cost more than the exchange)
+        boolean flat = bulk(update);
+        int n = (int) update.length();
+        if (values == null || values.length != n) {
+            values = new float[n];
+        }
+        float[] v = values;
+        if (flat) {
+            nativeValues(update).get(v);
+        } else {
+            System.arraycopy(update.reshape(n).toFloatVector(), 0, v, 0, n);
+        }
+        conversionNanos += System.nanoTime() - t0;
         try {
             exchange.sum(v);
         } catch (IOException e) {
@@ -46,8 +72,28 @@ public final class SharedUpdates implements GradientsAccumulator {
                 v[i] *= f;
             }
         }
-        update.assign(Nd4j.createFromArray(v).reshape(update.shape()));
+        long t1 = System.nanoTime();
+        if (flat) {
+            nativeValues(update).put(v);
+        } else {
+            update.assign(Nd4j.createFromArray(v).reshape(update.shape()));
+        }
+        conversionNanos += System.nanoTime() - t1;
         steps++;
+    }
+
+    /**
+     * Whether {@code a}'s values are the first floats of its buffer, in order (views at an offset
+     * take the slow path: how ND4J's buffers count offsets differs between kinds of view).
+     */
+    static boolean bulk(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
+                && a.offset() == 0 && a.length() <= a.data().length();
+    }
+
+    /** {@code a}'s values in native memory, for a {@link #bulk} array. */
+    private static FloatBuffer nativeValues(INDArray a) {
+        return a.data().asNioFloat();
     }
 
     @Override
