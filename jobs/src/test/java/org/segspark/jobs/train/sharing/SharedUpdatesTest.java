@@ -51,13 +51,8 @@ class SharedUpdatesTest {
 
     /** Task r holds (r + 1) x 1..12 as a 3 x 4 array, or a 3 x 2 view into it. */
     private static INDArray[] exchange(boolean views, boolean mean) throws Exception {
-        List<ServerSocket> servers = new ArrayList<>();
-        List<String> endpoints = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            ServerSocket s = UpdateExchange.listen("127.0.0.1");
-            servers.add(s);
-            endpoints.add("127.0.0.1:" + s.getLocalPort());
-        }
+        List<ServerSocket> servers = UpdateExchangeTest.listen(2);
+        List<String> endpoints = UpdateExchangeTest.endpoints(servers);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<INDArray>> out = new ArrayList<>();
         for (int r = 0; r < 2; r++) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +29,8 @@ class UpdateExchangeTest {
     @CsvSource({"1, 1000", "2, 200003", "3, 200003", "4, 100001", "3, 2", "4, 3"})
     void everyTaskGetsTheSameSumOfAllUpdates(int n, int len) throws Exception {
         int steps = 3;
-        List<ServerSocket> servers = new ArrayList<>();
-        List<String> endpoints = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            ServerSocket s = UpdateExchange.listen("127.0.0.1");
-            servers.add(s);
-            endpoints.add("127.0.0.1:" + s.getLocalPort());
-        }
+        List<ServerSocket> servers = listen(n);
+        List<String> endpoints = endpoints(servers);
         ExecutorService pool = Executors.newFixedThreadPool(n);
         List<Future<float[][]>> results = new ArrayList<>();
         for (int r = 0; r < n; r++) {
@@ -87,13 +83,8 @@ class UpdateExchangeTest {
     @Test
     void bfloat16LosesNothingOverSteps() throws Exception {
         int n = 3, len = 10_007, steps = 64;
-        List<ServerSocket> servers = new ArrayList<>();
-        List<String> endpoints = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            ServerSocket s = UpdateExchange.listen("127.0.0.1");
-            servers.add(s);
-            endpoints.add("127.0.0.1:" + s.getLocalPort());
-        }
+        List<ServerSocket> servers = listen(n);
+        List<String> endpoints = endpoints(servers);
         ExecutorService pool = Executors.newFixedThreadPool(n);
         List<Future<double[]>> results = new ArrayList<>();
         for (int r = 0; r < n; r++) {
@@ -142,6 +133,19 @@ class UpdateExchangeTest {
         assertEquals(1.0078125f, UpdateExchange.fromBfloat16(UpdateExchange.toBfloat16(1.005f)));
         assertEquals(-1.0f, UpdateExchange.fromBfloat16(UpdateExchange.toBfloat16(-1.001f)));
         assertEquals(1e-3f, UpdateExchange.fromBfloat16(UpdateExchange.toBfloat16(1e-3f)), 1e-3f / 256);
+    }
+
+    /** {@code n} tasks' listening sockets on loopback. */
+    static List<ServerSocket> listen(int n) throws IOException {
+        List<ServerSocket> servers = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            servers.add(UpdateExchange.listen("127.0.0.1"));
+        }
+        return servers;
+    }
+
+    static List<String> endpoints(List<ServerSocket> servers) {
+        return servers.stream().map(s -> "127.0.0.1:" + s.getLocalPort()).toList();
     }
 
     private static int chunk(int len, int n, int c) {
