@@ -241,7 +241,7 @@ public final class SharedEpoch {
                     pool.push(new Kept(net, epoch));
                     TaskOutcome o = new TaskOutcome(rank, rank == 0 ? params : null, digest(params), sample,
                             rank == 0 && state != null ? state.toFloatVector() : new float[0], shared.steps(),
-                            exchange.bytesSent(), exchange.exchangeNanos(), exchange.localNanos(), shared.conversionNanos(),
+                            exchange.bytesSent(), exchange.exchangeNanos(), exchange.packingNanos(), shared.conversionNanos(),
                             net.getIterationCount());
                     return JavaConverters.asScalaIterator(List.of(o).iterator());
                 }

@@ -38,7 +38,7 @@ public final class UpdateExchange implements Closeable {
     private final ExecutorService sender;
     private long bytesSent;
     private long exchangeNanos;
-    private long localNanos;
+    private long packingNanos;
     /** Buffers of the last step, reused: a step's update is tens of MB, and allocating it anew each step keeps the GC busy. */
     private byte[] sendBuffer;
     private byte[] receiveBuffer;
@@ -122,8 +122,8 @@ public final class UpdateExchange implements Closeable {
     }
 
     /** Time {@link #sum} spent on this task's own work so far: packing chunks into bytes, unpacking and adding them. */
-    public long localNanos() {
-        return localNanos;
+    public long packingNanos() {
+        return packingNanos;
     }
 
     /** Time spent in {@link #sum} so far (sending, waiting for and adding the peers' updates). */
@@ -194,7 +194,7 @@ public final class UpdateExchange implements Closeable {
         } else {
             ByteBuffer.wrap(mine, 0, outBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(update, outFrom, outLength);
         }
-        localNanos += System.nanoTime() - t0;
+        packingNanos += System.nanoTime() - t0;
         // written by another thread: every task sends before it receives, and a chunk is larger than
         // the sockets' buffers
         Future<?> sent = sender.submit(() -> {
@@ -231,7 +231,7 @@ public final class UpdateExchange implements Closeable {
         } else {
             received.asFloatBuffer().get(update, from, inLength);
         }
-        localNanos += System.nanoTime() - t1;
+        packingNanos += System.nanoTime() - t1;
         try {
             sent.get();
         } catch (ExecutionException e) {
