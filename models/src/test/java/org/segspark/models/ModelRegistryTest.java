@@ -27,7 +27,7 @@ public class ModelRegistryTest {
     }
 
     /** A small configuration for quick checks (the deepest models need multiples of 32). */
-    static ModelConfig small(ModelSpec spec) {
+    public static ModelConfig small(ModelSpec spec) {
         int size = spec.name().equals("unet") ? 48 : 64;
         return spec.defaults().withInput(size, size).withClasses(Math.min(spec.defaults().classes(), 4));
     }

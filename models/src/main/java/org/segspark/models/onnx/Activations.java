@@ -1,0 +1,63 @@
+package org.segspark.models.onnx;
+
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.segspark.models.layers.ActivationHardSwish;
+import org.segspark.models.onnx.OnnxGraph.Attr;
+
+import java.util.List;
+
+/** DL4J activation functions as ONNX operators. */
+final class Activations {
+    private Activations() {
+    }
+
+    static String write(VertexContext c, String x, IActivation a) {
+        OnnxGraph g = c.graph();
+        String n = c.name();
+        if (a == null || a instanceof ActivationIdentity) {
+            return x;
+        }
+        if (a instanceof ActivationReLU r) {
+            if (r.getMax() != null || (r.getThreshold() != null && r.getThreshold() != 0)
+                    || (r.getNegativeSlope() != null && r.getNegativeSlope() != 0)) {
+                throw c.unsupported("ReLU with a maximum, threshold or negative slope");
+            }
+            return g.node("Relu", n + "_relu", List.of(x));
+        }
+        if (a instanceof ActivationReLU6) {
+            return g.node("Clip", n + "_relu6", List.of(x, g.floats(n + "_zero", new float[] {0f}),
+                    g.floats(n + "_six", new float[] {6f})));
+        }
+        if (a instanceof ActivationHardSwish) {
+            // x * relu6(x + 3) / 6; HardSwish itself needs opset 14, this form reads in every opset
+            String gate = g.node("HardSigmoid", n + "_hardsigmoid", List.of(x), Attr.of("alpha", 1f / 6), Attr.of("beta", 0.5f));
+            return g.node("Mul", n + "_hardswish", List.of(x, gate));
+        }
+        if (a instanceof ActivationHardSigmoid) {
+            // DL4J's hard sigmoid: min(1, max(0, 0.2 x + 0.5))
+            return g.node("HardSigmoid", n + "_hardsigmoid", List.of(x), Attr.of("alpha", 0.2f), Attr.of("beta", 0.5f));
+        }
+        if (a instanceof ActivationSigmoid) {
+            return g.node("Sigmoid", n + "_sigmoid", List.of(x));
+        }
+        if (a instanceof ActivationTanH) {
+            return g.node("Tanh", n + "_tanh", List.of(x));
+        }
+        if (a instanceof ActivationLReLU l) {
+            return g.node("LeakyRelu", n + "_leakyrelu", List.of(x), Attr.of("alpha", (float) l.getAlpha()));
+        }
+        if (a instanceof ActivationSoftmax) {
+            // over the class axis: features of [n, k] and the channels of [n, k, h, w] (opset 13's per-axis softmax)
+            return g.node("Softmax", n + "_softmax", List.of(x), Attr.of("axis", 1L));
+        }
+        throw c.unsupported("activation " + a + " has no ONNX counterpart in the exporter");
+    }
+}
