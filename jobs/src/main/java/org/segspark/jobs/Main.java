@@ -8,6 +8,7 @@ import org.segspark.jobs.cli.ShardsCommand;
 import org.segspark.jobs.cli.DemoCommand;
 import org.segspark.jobs.cli.EvaluateCommand;
 import org.segspark.jobs.cli.ModelsCommand;
+import org.segspark.jobs.cli.ExportCommand;
 import org.segspark.jobs.cli.PredictCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
@@ -27,7 +28,7 @@ import java.io.FileNotFoundException;
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class, NasCommand.class, ShardsCommand.class,
                 DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class, EvaluateCommand.class,
-                PredictCommand.class,
+                PredictCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -174,12 +174,13 @@ final class StandardTranslators {
         float[] beta = l.isLockGammaBeta() ? filled(channels, l.getBeta()) : c.floats(BatchNormalizationParamInitializer.BETA);
         float[] mean = c.floats(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         double eps = l.getEps();
-        // sqrt(var + eps), from the running variance or (DL4J's default) the running log10 of it
+        // sqrt(var + eps) from the running variance, or from (DL4J's default) log10 of its square
+        // root: DL4J's layers, stock and segspark's, add eps to 10^(2 log10std) in inference
         double[] std = new double[(int) channels];
         if (l.isUseLogStd()) {
             float[] log10std = c.floats(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
             for (int i = 0; i < channels; i++) {
-                std[i] = Math.pow(10, log10std[i]);
+                std[i] = Math.sqrt(Math.pow(10, 2.0 * log10std[i]) + eps);
             }
         } else {
             float[] var = c.floats(BatchNormalizationParamInitializer.GLOBAL_VAR);
