@@ -37,15 +37,24 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--overlays", negatable = true, description = "Write overlays (default); --no-overlays skips them")
     Boolean overlays;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "dl4j (default: the run's model.zip) or onnxruntime "
+            + "(the exported ONNX file: --onnx, else the run's latest segspark export)")
+    String engine;
+
+    @Option(names = "--onnx", paramLabel = "FILE.onnx", description = "The ONNX file for --engine onnxruntime")
+    String onnx;
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = JobConfig.of("predict").file(common.config).set(common.set)
                 .option("predict.model", model).option("predict.images", images).option("predict.out", out)
-                .option("predict.batch", batch).option("predict.overlays", overlays).load();
+                .option("predict.batch", batch).option("predict.overlays", overlays)
+                .option("predict.engine", engine).option("predict.onnx", onnx).load();
         Config c = cfg.section("predict", "model", "images", "out");
         PredictJob.Settings s = new PredictJob.Settings(c.getString("model"), c.getString("images"), c.getString("out"),
                 c.getInt("batch"), c.getBoolean("overlays"), c.getString("aspect"), c.getLong("max-pixels"),
-                c.getBoolean("force") || common.force);
+                c.getBoolean("force") || common.force, c.getString("engine"),
+                c.hasPath("onnx") && !c.getIsNull("onnx") ? c.getString("onnx") : null);
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-predict", "predict", ProgressLine.console(), 0)) {
             PredictJob.Result r = PredictJob.run(jsc, s);

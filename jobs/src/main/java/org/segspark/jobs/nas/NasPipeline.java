@@ -49,6 +49,8 @@ public final class NasPipeline {
         r.put("params_after", pruned.paramsAfter());
         r.put("macs_before", pruned.macsBefore());
         r.put("macs_after", pruned.macsAfter());
+        r.put("onnx_before", pruned.report().get("onnx_before"));
+        r.put("onnx_after", pruned.report().get("onnx_after"));
         r.put("metric_before", search.metrics().get(metric));
         Object after = null;
         if (finetuneEpochs > 0) {

@@ -1,15 +1,20 @@
 package org.segspark.jobs.nas;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.jobs.export.ExportJob;
+import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.models.GraphStats;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.graph.GraphAssembler;
+import org.segspark.models.onnx.ExportOptions;
+import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.nas.NasArchitecture;
 import org.segspark.nas.NasGraph;
 import org.segspark.nas.NasModels;
@@ -42,8 +47,16 @@ public final class PruneJob {
     }
 
     public record Result(long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, NasArchitecture pruned,
-                         Map<String, Object> report) {
+                         Map<String, Object> report, OnnxFigures onnx) {
     }
+
+    /** The ONNX file and ONNX Runtime CPU latency of one network: what pruning buys at deployment. */
+    public record OnnxFigures(@JsonProperty("bytes") long bytes, @JsonProperty("batch1") OnnxLatency.Figures batch1,
+                              @JsonProperty("batch8") OnnxLatency.Figures batch8) {
+    }
+
+    /** Exported file of the pruned network, next to model.zip (dynamic batch axis). */
+    public static final String ONNX = "model.onnx";
 
     /** A pruned network's folder (older ones are known by their prune.json). */
     public static final OutputFolder.Kind KIND = new OutputFolder.Kind("pruned", "prune.json");
@@ -73,6 +86,15 @@ public final class PruneJob {
         GraphStats after = GraphStats.of(p.net(), in);
 
         out.saveModel(RunDirectory.MODEL, p.net());
+        // the unpruned architecture as a plain network (weights do not change a file's size or its speed)
+        ComputationGraph full = new ComputationGraph(NasGraph.build(a.withMode(NasArchitecture.PLAIN), h, w,
+                ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST));
+        full.init();
+        byte[] onnxAfter = ExportJob.toOnnx(p.net(), info, ExportJob.options(p.net(), info, ExportOptions.DEFAULT_OPSET, 0,
+                false, false, out.root().toString()));
+        OnnxFigures onnxBefore = onnxFigures(ExportJob.toOnnx(full, info, ExportOptions.defaults().withBatch(0)), a.inChannels(), h, w);
+        OnnxFigures onnxPruned = onnxFigures(onnxAfter, a.inChannels(), h, w);
+        out.writeBytes(ONNX, onnxAfter);
         out.writeText(ARCHITECTURE, p.architecture().toJson());
         ObjectNode outInfo = (ObjectNode) info.deepCopy();
         outInfo.set("architecture", json.readTree(p.architecture().toJson()));
@@ -80,6 +102,9 @@ public final class PruneJob {
         outInfo.put("params_trainable", after.paramsTrainable());
         outInfo.put("macs", after.macs());
         outInfo.put("pruned_from", run.root().toString());
+        outInfo.set(ExportJob.MODEL_INFO_KEY, json.valueToTree(new ExportJob.Exported(out.path(ONNX).toString(), onnxAfter.length,
+                ExportJob.sha256(onnxAfter), ExportOptions.DEFAULT_OPSET, "dynamic", false, false, null, "not run",
+                java.time.Instant.now().toString())));
         out.writeText(RunDirectory.MODEL_INFO, json.writerWithDefaultPrettyPrinter().writeValueAsString(outInfo));
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -88,6 +113,8 @@ public final class PruneJob {
         report.put("params_after", after.paramsTotal());
         report.put("macs_before", before.macs());
         report.put("macs_after", after.macs());
+        report.put("onnx_before", onnxBefore);
+        report.put("onnx_after", onnxPruned);
         report.put("unet_depth_kept", a.isUnet() ? p.decisions().netDepth() : null);
         List<Map<String, Object>> cells = new ArrayList<>();
         for (Map.Entry<String, int[]> e : p.decisions().channels().entrySet()) {
@@ -113,7 +140,20 @@ public final class PruneJob {
         console.printf(Locale.ROOT, "nas prune: %,d -> %,d parameters (%.1f%% removed), %,d -> %,d MACs; %s%n",
                 before.paramsTotal(), after.paramsTotal(), 100.0 * (before.paramsTotal() - after.paramsTotal())
                         / before.paramsTotal(), before.macs(), after.macs(), describe(p.architecture()));
-        return new Result(before.paramsTotal(), after.paramsTotal(), before.macs(), after.macs(), p.architecture(), report);
+        console.printf(Locale.ROOT, "nas prune: ONNX %,d -> %,d bytes; ONNX Runtime CPU %.2f -> %.2f ms at batch 1, "
+                        + "%.2f -> %.2f ms at batch 8; %s written%n", onnxBefore.bytes(), onnxPruned.bytes(),
+                onnxBefore.batch1().medianMs(), onnxPruned.batch1().medianMs(), onnxBefore.batch8().medianMs(),
+                onnxPruned.batch8().medianMs(), out.path(ONNX));
+        return new Result(before.paramsTotal(), after.paramsTotal(), before.macs(), after.macs(), p.architecture(), report,
+                onnxPruned);
+    }
+
+    /** File size and median latency at batch 1 and 8 (5 warm-up runs, 21 timed). */
+    static OnnxFigures onnxFigures(byte[] onnx, int channels, int h, int w) {
+        try (OnnxRuntimeModel m = new OnnxRuntimeModel(onnx, 0)) {
+            return new OnnxFigures(onnx.length, OnnxLatency.measure(m, 1, channels, h, w, 5, 21),
+                    OnnxLatency.measure(m, 8, channels, h, w, 5, 21));
+        }
     }
 
     /** Whether a cell survives the kept U-Net depth. */

@@ -80,7 +80,7 @@ final class ImagePredictor implements Serializable {
         return file.substring(0, file.lastIndexOf('.')) + ".png";
     }
 
-    List<Outcome> run(ComputationGraph net, Iterator<String> files) throws IOException {
+    List<Outcome> run(BatchModel net, Iterator<String> files) throws IOException {
         if (threadsPerTask > 0) {
             NativeSpeed.setThreads(threadsPerTask);
         }
@@ -110,16 +110,13 @@ final class ImagePredictor implements Serializable {
         return outcomes;
     }
 
-    private void predict(ComputationGraph net, List<Loaded> batchImages, List<Outcome> outcomes, Configuration c) {
+    private void predict(BatchModel net, List<Loaded> batchImages, List<Outcome> outcomes, Configuration c) {
         int n = batchImages.size(), h = input.height(), w = input.width(), plane = h * w;
         float[] x = new float[n * 3 * plane];
         for (int i = 0; i < n; i++) {
             input.normalizer().toChw(batchImages.get(i).tensor().pixels(), h, w, x, i * 3 * plane);
         }
-        INDArray output;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            output = net.output(false, Nd4j.create(x, new long[] {n, 3, h, w}, 'c'))[0];
-        }
+        INDArray output = net.output(x, new long[] {n, 3, h, w});
         if (!input.segmentation()) {
             float[] p = output.ravel().toFloatVector();
             int k = (int) output.size(1);

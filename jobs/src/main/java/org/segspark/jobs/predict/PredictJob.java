@@ -11,7 +11,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.train.Evaluation;
+import org.segspark.jobs.train.InputNormalizer;
 import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.train.TrainConfig;
+import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.jobs.train.Targets;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.preprocess.io.HadoopFiles;
@@ -51,12 +54,18 @@ public final class PredictJob {
      * @param maxPixels larger images are rejected (decompression-bomb guard)
      */
     public record Settings(String run, String images, String out, int batch, boolean overlays, String aspect,
-                           long maxPixels, boolean force) {
+                           long maxPixels, boolean force, String engine, String onnx) {
+        public static final String DL4J = "dl4j";
+        public static final String ONNXRUNTIME = "onnxruntime";
+
         public Settings(String run, String images, String out, int batch, boolean overlays, String aspect, long maxPixels) {
-            this(run, images, out, batch, overlays, aspect, maxPixels, false);
+            this(run, images, out, batch, overlays, aspect, maxPixels, false, DL4J, null);
         }
 
         public Settings {
+            if (!engine.equals(DL4J) && !engine.equals(ONNXRUNTIME)) {
+                throw new IllegalArgumentException("predict.engine must be dl4j or onnxruntime, got \"" + engine + "\"");
+            }
             if (batch < 1) {
                 throw new IllegalArgumentException("predict.batch must be >= 1, got " + batch);
             }
@@ -91,6 +100,12 @@ public final class PredictJob {
         JsonNode info = dir.readTree(RunDirectory.MODEL_INFO);
         ModelInput input = ModelInput.of(info, s.aspect(), s.run());
         ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
+        boolean onnx = s.engine().equals(Settings.ONNXRUNTIME);
+        byte[] onnxModel = null;
+        if (onnx) {
+            onnxModel = onnxFile(s, info, conf);
+            input = onnxInput(onnxModel, input, s.onnx() == null ? info.at("/onnx/file").asText() : s.onnx());
+        }
         Targets targets = input.segmentation()
                 ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
                 : Targets.classification(input.classes().size());
@@ -109,16 +124,30 @@ public final class PredictJob {
         ImagePredictor predictor = new ImagePredictor(input, targets, root.toString(), outRoot.toString(), s.batch(),
                 s.overlays(), s.maxPixels(), new SerializableConf(conf),
                 jsc.master().startsWith("local") ? 0 : jsc.getConf().getInt("spark.task.cpus", 1));
-        Broadcast<Evaluation.Model> model = jsc.broadcast(Evaluation.Model.of(net));
+        Broadcast<Evaluation.Model> model = onnx ? null : jsc.broadcast(Evaluation.Model.of(net));
+        Broadcast<byte[]> onnxBytes = onnx ? jsc.broadcast(onnxModel) : null;
+        int onnxThreads = jsc.master().startsWith("local")
+                ? Math.max(1, Runtime.getRuntime().availableProcessors() / jsc.defaultParallelism())
+                : jsc.getConf().getInt("spark.task.cpus", 1);
         List<ImagePredictor.Outcome> outcomes;
         try {
-            jsc.setJobDescription("predict: " + files.size() + " images with " + s.run() + " -> " + s.out());
+            jsc.setJobDescription("predict (" + s.engine() + "): " + files.size() + " images with " + s.run() + " -> " + s.out());
             int partitions = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 2));
             outcomes = jsc.parallelize(files, partitions)
-                    .mapPartitions(names -> predictor.run(model.value().build(), names).iterator())
+                    .mapPartitions(names -> {
+                        try (BatchModel m = onnxBytes != null ? BatchModel.onnx(onnxBytes.value(), onnxThreads)
+                                : BatchModel.dl4j(model.value().build())) {
+                            return predictor.run(m, names).iterator();
+                        }
+                    })
                     .collect();
         } finally {
-            model.destroy();
+            if (model != null) {
+                model.destroy();
+            }
+            if (onnxBytes != null) {
+                onnxBytes.destroy();
+            }
         }
         List<Reject> rejects = new ArrayList<>(listing.rejects());
         StringBuilder csv = new StringBuilder(header(input, s.overlays()));
@@ -134,6 +163,39 @@ public final class PredictJob {
         HadoopFiles.writeAtomically(new Path(outRoot, PREDICTIONS), conf, csv.toString().getBytes(StandardCharsets.UTF_8));
         RejectsTable.write(new Path(outRoot, RejectsTable.FILE), conf, rejects);
         return new Result(books, rejects, skipped, input);
+    }
+
+    /** The ONNX file predict.onnx names, or the one model.json records as the run's latest export. */
+    private static byte[] onnxFile(Settings s, JsonNode info, Configuration conf) throws IOException {
+        String file = s.onnx() != null ? s.onnx() : info.at("/onnx/file").asText(null);
+        if (file == null) {
+            throw new IllegalArgumentException("--engine onnxruntime: " + s.run() + " has no exported model (model.json has no "
+                    + "onnx record); write one with segspark export --run " + s.run() + " --out FILE.onnx, or name one with --onnx");
+        }
+        Path p = HadoopFiles.path(file);
+        if (!HadoopFiles.fs(p, conf).exists(p)) {
+            throw new java.io.FileNotFoundException("--onnx " + file + " does not exist");
+        }
+        return HadoopFiles.readAll(p, conf);
+    }
+
+    /**
+     * The input the file takes: its image size must be the run's; a file with the normalisation
+     * built in takes pixel values as they are.
+     */
+    private static ModelInput onnxInput(byte[] model, ModelInput in, String file) {
+        try (OnnxRuntimeModel m = new OnnxRuntimeModel(model, 1)) {
+            long[] shape = m.inputShape();
+            if (shape.length != 4 || shape[1] != 3 || shape[2] != in.height() || shape[3] != in.width()) {
+                throw new IllegalArgumentException(file + " takes input " + java.util.Arrays.toString(shape) + ", the run's model [N, 3, "
+                        + in.height() + ", " + in.width() + "]: export it from this run");
+            }
+            if (!"true".equals(m.metadata().get("segspark.normalization_in_graph"))) {
+                return in;
+            }
+        }
+        return new ModelInput(in.segmentation(), in.classes(), in.height(), in.width(), in.aspect(), in.dctScaling(),
+                InputNormalizer.of(TrainConfig.Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1}));
     }
 
     /** A predictions folder (older ones are known by their table). */
