@@ -111,6 +111,14 @@ class NasCliTest {
         ComputationGraph pruned = ModelSerializer.restoreComputationGraph(dir.resolve("pruned/model.zip").toFile(), false);
         assertEquals(prune.get("params_after").asLong(), pruned.numParams());
         assertNull(NasModels.searchArchitecture(pruned));
+        // the proof of shrink: file bytes and ONNX Runtime latency before and after, the pruned file written
+        for (String side : List.of("onnx_before", "onnx_after")) {
+            JsonNode o = prune.get(side);
+            assertTrue(o.get("bytes").asLong() > 0 && o.at("/batch1/median_ms").asDouble() > 0
+                    && o.at("/batch8/images_per_s").asDouble() > 0, side + ": " + o);
+        }
+        assertTrue(prune.at("/onnx_after/bytes").asLong() < prune.at("/onnx_before/bytes").asLong(), prune.toString());
+        assertEquals(prune.at("/onnx_after/bytes").asLong(), Files.size(dir.resolve("pruned/model.onnx")));
         CliRun ft = run("train", "--master", MASTER, "--config", p("pruned/finetune.conf"), "--epochs", "1");
         assertEquals(0, ft.code(), ft.err());
         assertTrue(ft.out().contains("init-from"), ft.out());
@@ -120,6 +128,45 @@ class NasCliTest {
         CliRun notSearch = run("nas", "prune", "--run", p("pruned/finetune"), "--out", p("pruned2"));
         assertEquals(2, notSearch.code());
         assertTrue(notSearch.err().contains("nas prune takes a search run"), notSearch.err());
+    }
+
+    @Test
+    @Order(5)
+    void thePrunedNetworkExportsAndPredictsThroughOnnxRuntimeAsThroughDl4j() throws Exception {
+        CliRun e = run("export", "--run", p("pruned"), "--out", p("pruned.onnx"), "--batch", "4", "--fold-batchnorm");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("onnx checker: passed") || System.getenv("CI") == null, e.out());
+        JsonNode record = JSON.readTree(dir.resolve("pruned/model.json").toFile()).get("onnx");
+        assertEquals(Files.size(dir.resolve("pruned.onnx")), record.get("bytes").asLong());
+        assertTrue(record.get("max_abs_difference").asDouble() <= 1e-4, record.toString());
+        CliRun exists = run("export", "--run", p("pruned"), "--out", p("pruned.onnx"));
+        assertEquals(2, exists.code());
+        assertTrue(exists.err().contains("--force"), exists.err());
+
+        String images = p("coco/images");
+        for (String engine : List.of("dl4j", "onnxruntime")) {
+            CliRun r = run("predict", "--master", MASTER, "--model", p("pruned"), "--images", images,
+                    "--out", p("predicted-" + engine), "--engine", engine, "--no-overlays");
+            assertEquals(0, r.code(), r.err());
+        }
+        List<String> a = Files.readAllLines(dir.resolve("predicted-dl4j/predictions.csv"));
+        List<String> b = Files.readAllLines(dir.resolve("predicted-onnxruntime/predictions.csv"));
+        assertEquals(a.size(), b.size());
+        long pixels = 0, same = 0;
+        for (String row : a.subList(1, a.size())) {
+            String labels = row.split(",")[3];
+            byte[] x = Files.readAllBytes(dir.resolve("predicted-dl4j").resolve(labels));
+            byte[] y = Files.readAllBytes(dir.resolve("predicted-onnxruntime").resolve(labels));
+            java.awt.image.Raster rx = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(x)).getRaster();
+            java.awt.image.Raster ry = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(y)).getRaster();
+            for (int i = 0; i < rx.getHeight(); i++) {
+                for (int j = 0; j < rx.getWidth(); j++) {
+                    pixels++;
+                    same += rx.getSample(j, i, 0) == ry.getSample(j, i, 0) ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(pixels > 0 && same >= 0.999 * pixels, same + " of " + pixels + " label-map pixels agree");
     }
 
     static String[] sweep(String out, String mode) {
