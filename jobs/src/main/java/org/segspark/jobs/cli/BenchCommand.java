@@ -3,6 +3,7 @@ package org.segspark.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.bench.ExportBenchmark;
 import org.segspark.jobs.bench.ModelsBenchmark;
 import org.segspark.jobs.bench.PreprocessBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Models.class, BenchCommand.Preprocess.class,
-                BenchCommand.Distributed.class})
+                BenchCommand.Distributed.class, BenchCommand.Export.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -111,6 +112,43 @@ public final class BenchCommand implements Runnable {
                 }
             }
             return sb.toString();
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Inference images/s of one network in DL4J, ONNX Runtime (its exported file) and PyTorch, taking "
+                    + "turns in one run; with --search, a search run's network before and after pruning. conf/bench-export.conf.")
+    public static final class Export implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2)")
+        String model;
+
+        @Option(names = "--size", paramLabel = "N", description = "Square input size")
+        Integer size;
+
+        @Option(names = "--batch", paramLabel = "B", description = "Images per forward pass")
+        Integer batch;
+
+        @Option(names = "--search", paramLabel = "RUN", description = "A search run to time before and after pruning")
+        String search;
+
+        @Option(names = "--no-torch", description = "DL4J and ONNX Runtime only")
+        boolean noTorch;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JobConfig cfg = JobConfig.of("bench-export").file(common.config).set(common.set)
+                    .option("bench-export.model", model).option("bench-export.size", size)
+                    .option("bench-export.batch", batch).option("bench-export.search", search)
+                    .option("bench-export.torch", noTorch ? false : null).load();
+            Map<String, Object> r = ExportBenchmark.run(cfg.section("bench-export"), Home.dir(), System.err);
+            System.out.println(json ? new ObjectMapper().writeValueAsString(r) : ExportBenchmark.table(r));
+            return 0;
         }
     }
 
