@@ -41,6 +41,23 @@ public final class OnnxChecker {
         return r.code() == 0 ? null : r.err().isBlank() ? r.out() : r.err();
     }
 
+    /**
+     * The checker's verdict on the files (null: all pass). Without the onnx package the check is
+     * an error when {@code required} (CI, where .ci/run installs it), else skipped with a line on
+     * standard error.
+     */
+    public static String checkIfInstalled(List<Path> files, boolean required) throws IOException {
+        if (!available()) {
+            String why = "python3-onnx is not installed (Debian: python3-onnx; .ci/run installs it)";
+            if (required) {
+                throw new IOException(why);
+            }
+            System.err.println("skipped the ONNX checker: " + why);
+            return null;
+        }
+        return check(files);
+    }
+
     private record Result(int code, String out, String err) {
     }
 
