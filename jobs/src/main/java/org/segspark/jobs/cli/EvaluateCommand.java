@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig cfg = TrainCommand.savedRunConfig(run, common.set).option("train.data", data)
+        JobConfig cfg = TrainCommand.savedRunConfig(run, common.set, true).option("train.data", data).option("train.out", run)
                 .option("train.val-data", null).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainConfig tc = TrainConfig.from(cfg.section("train"));

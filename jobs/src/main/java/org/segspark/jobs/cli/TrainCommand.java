@@ -100,8 +100,19 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The settings a run was trained with (RUN/config.conf, any Hadoop file system), under --set overrides. */
     static JobConfig.Layers savedRunConfig(String run, java.util.List<String> set) throws java.io.IOException {
+        return savedRunConfig(run, set, false);
+    }
+
+    /**
+     * As above; with {@code optional}, a model folder without config.conf (nas prune's output: the
+     * network was not trained there) gets the training defaults.
+     */
+    static JobConfig.Layers savedRunConfig(String run, java.util.List<String> set, boolean optional) throws java.io.IOException {
         org.apache.hadoop.fs.Path saved = new org.apache.hadoop.fs.Path(
                 org.segspark.preprocess.io.HadoopFiles.path(run), org.segspark.jobs.train.RunDirectory.CONFIG);
+        if (optional && !org.segspark.preprocess.io.HadoopFiles.fs(saved, new org.apache.hadoop.conf.Configuration()).exists(saved)) {
+            return JobConfig.of("train").set(set);
+        }
         java.io.File local = java.io.File.createTempFile("segspark-run", ".conf");
         local.deleteOnExit();
         java.nio.file.Files.write(local.toPath(), org.segspark.preprocess.io.HadoopFiles.readAll(saved,
