@@ -1,13 +1,21 @@
 package org.segspark.jobs.cli;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
+import org.segspark.preprocess.io.HadoopFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -99,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The settings a run was trained with (RUN/config.conf, any Hadoop file system), under --set overrides. */
-    static JobConfig.Layers savedRunConfig(String run, java.util.List<String> set) throws java.io.IOException {
+    static JobConfig.Layers savedRunConfig(String run, List<String> set) throws IOException {
         return savedRunConfig(run, set, false);
     }
 
@@ -107,16 +115,15 @@ public final class TrainCommand implements Callable<Integer> {
      * As above; with {@code optional}, a model folder without config.conf (nas prune's output: the
      * network was not trained there) gets the training defaults.
      */
-    static JobConfig.Layers savedRunConfig(String run, java.util.List<String> set, boolean optional) throws java.io.IOException {
-        org.apache.hadoop.fs.Path saved = new org.apache.hadoop.fs.Path(
-                org.segspark.preprocess.io.HadoopFiles.path(run), org.segspark.jobs.train.RunDirectory.CONFIG);
-        if (optional && !org.segspark.preprocess.io.HadoopFiles.fs(saved, new org.apache.hadoop.conf.Configuration()).exists(saved)) {
+    static JobConfig.Layers savedRunConfig(String run, List<String> set, boolean optional) throws IOException {
+        Path saved = new Path(HadoopFiles.path(run), RunDirectory.CONFIG);
+        Configuration conf = new Configuration();
+        if (optional && !HadoopFiles.fs(saved, conf).exists(saved)) {
             return JobConfig.of("train").set(set);
         }
-        java.io.File local = java.io.File.createTempFile("segspark-run", ".conf");
+        File local = File.createTempFile("segspark-run", ".conf");
         local.deleteOnExit();
-        java.nio.file.Files.write(local.toPath(), org.segspark.preprocess.io.HadoopFiles.readAll(saved,
-                new org.apache.hadoop.conf.Configuration()));
+        Files.write(local.toPath(), HadoopFiles.readAll(saved, conf));
         return JobConfig.of("train").file(local).set(set);
     }
 }

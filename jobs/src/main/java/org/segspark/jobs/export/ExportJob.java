@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * {@code segspark export}: a run's network as an ONNX file, with what the network expects recorded
@@ -187,7 +188,7 @@ public final class ExportJob {
             byte[] pixels = new byte[h * w * c];
             dl4jIn = new float[n * c * h * w];
             ortIn = new float[n * c * h * w];
-            java.util.Random r = new java.util.Random(17);
+            Random r = new Random(17);
             ModelInput in = ModelInput.of(info, "auto", "model.json");
             for (int i = 0; i < n; i++) {
                 r.nextBytes(pixels);

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Instant;
 
 /**
  * {@code segspark nas prune}: a search run's network made physically smaller. The output folder
@@ -104,7 +105,7 @@ public final class PruneJob {
         outInfo.put("pruned_from", run.root().toString());
         outInfo.set(ExportJob.MODEL_INFO_KEY, json.valueToTree(new ExportJob.Exported(out.path(ONNX).toString(), onnxAfter.length,
                 ExportJob.sha256(onnxAfter), ExportOptions.DEFAULT_OPSET, "dynamic", false, false, null, "not run",
-                java.time.Instant.now().toString())));
+                Instant.now().toString())));
         out.writeText(RunDirectory.MODEL_INFO, json.writerWithDefaultPrettyPrinter().writeValueAsString(outInfo));
 
         Map<String, Object> report = new LinkedHashMap<>();

@@ -31,6 +31,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.io.FileNotFoundException;
+import java.util.Arrays;
 
 /**
  * {@code segspark predict}: a run's model over a folder of images. Executors read their images,
@@ -174,7 +176,7 @@ public final class PredictJob {
         }
         Path p = HadoopFiles.path(file);
         if (!HadoopFiles.fs(p, conf).exists(p)) {
-            throw new java.io.FileNotFoundException("--onnx " + file + " does not exist");
+            throw new FileNotFoundException("--onnx " + file + " does not exist");
         }
         return HadoopFiles.readAll(p, conf);
     }
@@ -187,7 +189,7 @@ public final class PredictJob {
         try (OnnxRuntimeModel m = new OnnxRuntimeModel(model, 1)) {
             long[] shape = m.inputShape();
             if (shape.length != 4 || shape[1] != 3 || shape[2] != in.height() || shape[3] != in.width()) {
-                throw new IllegalArgumentException(file + " takes input " + java.util.Arrays.toString(shape) + ", the run's model [N, 3, "
+                throw new IllegalArgumentException(file + " takes input " + Arrays.toString(shape) + ", the run's model [N, 3, "
                         + in.height() + ", " + in.width() + "]: export it from this run");
             }
             if (!"true".equals(m.metadata().get("segspark.normalization_in_graph"))) {

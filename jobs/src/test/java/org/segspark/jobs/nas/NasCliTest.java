@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.awt.image.Raster;
+import javax.imageio.ImageIO;
+import java.io.ByteArrayInputStream;
 
 /**
  * The search as a user runs it, on Spark local[2]: searches trained with parameter averaging and
@@ -157,8 +160,8 @@ class NasCliTest {
             String labels = row.split(",")[3];
             byte[] x = Files.readAllBytes(dir.resolve("predicted-dl4j").resolve(labels));
             byte[] y = Files.readAllBytes(dir.resolve("predicted-onnxruntime").resolve(labels));
-            java.awt.image.Raster rx = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(x)).getRaster();
-            java.awt.image.Raster ry = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(y)).getRaster();
+            Raster rx = ImageIO.read(new ByteArrayInputStream(x)).getRaster();
+            Raster ry = ImageIO.read(new ByteArrayInputStream(y)).getRaster();
             for (int i = 0; i < rx.getHeight(); i++) {
                 for (int j = 0; j < rx.getWidth(); j++) {
                     pixels++;

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Arrays;
 
 /**
  * The nodes and constant tensors of an ONNX graph under construction. Names are made unique here,
@@ -93,7 +94,7 @@ public final class OnnxGraph {
             count *= d;
         }
         if (count != values.length) {
-            throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + java.util.Arrays.toString(dims));
+            throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + Arrays.toString(dims));
         }
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);

@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * An exported model loaded in ONNX Runtime's CPU engine, run on float32 NCHW batches. One
@@ -78,7 +79,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             return new Output(out, y.getInfo().getShape());
         } catch (OrtException e) {
             throw new IllegalArgumentException("ONNX Runtime failed on a batch of shape "
-                    + java.util.Arrays.toString(shape) + ": " + e.getMessage(), e);
+                    + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
     }
 

@@ -32,6 +32,7 @@ import org.segspark.models.onnx.OnnxGraph.Attr;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * The DL4J layers and vertices segspark's networks are made of, and segspark's own layers, as
@@ -213,7 +214,7 @@ final class StandardTranslators {
             scale[o] = (float) (gamma[o] / std[o]);
         }
         long[] along = new long[f.w().rank()];
-        java.util.Arrays.fill(along, 1);
+        Arrays.fill(along, 1);
         along[f.outAxis()] = channels;
         INDArray w = f.w().castTo(DataType.FLOAT).mul(Nd4j.createFromArray(scale).reshape(along));
         c.graph().replaceFloats(f.weights(), w);
@@ -231,7 +232,7 @@ final class StandardTranslators {
 
     private static float[] filled(long n, double v) {
         float[] a = new float[(int) n];
-        java.util.Arrays.fill(a, (float) v);
+        Arrays.fill(a, (float) v);
         return a;
     }
 
@@ -272,7 +273,7 @@ final class StandardTranslators {
         cnn(c, 0);
         int[] dims = l.getPoolingDimensions();
         if (dims != null && !(dims.length == 2 && dims[0] == 2 && dims[1] == 3)) {
-            throw c.unsupported("pooling over dimensions " + java.util.Arrays.toString(dims));
+            throw c.unsupported("pooling over dimensions " + Arrays.toString(dims));
         }
         String op = switch (l.getPoolingType()) {
             case AVG -> "GlobalAveragePool";

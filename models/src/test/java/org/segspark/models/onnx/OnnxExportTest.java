@@ -45,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.HashMap;
+import java.util.Locale;
 
 /**
  * Every registry model of this module, trained one step so that weights and batch-norm statistics
@@ -106,9 +108,9 @@ class OnnxExportTest {
             assertTrue(d <= TOLERANCE, name + ": max |difference| on a photograph, batch norm folded, batch 1: " + d);
             double d3 = OnnxParity.maxAbsDifference(net, ort, Nd4j.concat(0, random, photo));
             assertTrue(d3 <= TOLERANCE, name + ": batch 3 through the dynamic axis: " + d3);
-            System.out.printf(java.util.Locale.ROOT, "onnx parity %s: photograph %.2g, random + photograph %.2g%n", name, d, d3);
+            System.out.printf(Locale.ROOT, "onnx parity %s: photograph %.2g, random + photograph %.2g%n", name, d, d3);
         }
-        Map<String, String> producers = new java.util.HashMap<>();
+        Map<String, String> producers = new HashMap<>();
         folded.getGraph().getNodeList().forEach(n -> producers.put(n.getOutput(0), n.getOpType()));
         long left = folded.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("BatchNormalization")
                 && producers.getOrDefault(n.getInput(0), "").startsWith("Conv")).count();
