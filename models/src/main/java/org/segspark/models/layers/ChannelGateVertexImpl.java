@@ -1,10 +1,7 @@
 package org.segspark.models.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,21 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.FloatBuffer;
 
 /** Computation of {@link ChannelGateVertex}: y = x * g, g = hardsigmoid(s), per (n, c) plane. */
-public class ChannelGateVertexImpl extends BaseGraphVertex {
+public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
     private static final long serialVersionUID = 1L;
 
     public ChannelGateVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        super(graph, name, vertexIndex, dataType);
     }
 
     @Override
@@ -111,23 +98,5 @@ public class ChannelGateVertexImpl extends BaseGraphVertex {
         INDArray dS = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, inputs[1].shape(), 'c');
         dS.assign(org.nd4j.linalg.factory.Nd4j.create(ds, inputs[1].shape(), 'c'));
         return new Pair<>(null, new INDArray[] {dx, dS});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException("ChannelGateVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
-    }
-
-    @Override
-    public String toString() {
-        return "ChannelGateVertex(" + vertexName + ")";
     }
 }

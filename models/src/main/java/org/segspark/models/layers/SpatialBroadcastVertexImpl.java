@@ -1,10 +1,7 @@
 package org.segspark.models.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,21 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.FloatBuffer;
 
 /** Computation of {@link SpatialBroadcastVertex}; the reference input gets no gradient. */
-public class SpatialBroadcastVertexImpl extends BaseGraphVertex {
+public class SpatialBroadcastVertexImpl extends ParameterlessVertexImpl {
     private static final long serialVersionUID = 1L;
 
     public SpatialBroadcastVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        super(graph, name, vertexIndex, dataType);
     }
 
     @Override
@@ -79,23 +66,5 @@ public class SpatialBroadcastVertexImpl extends BaseGraphVertex {
         dV.assign(org.nd4j.linalg.factory.Nd4j.create(dv, inputs[0].shape(), 'c'));
         INDArray dRef = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c');
         return new Pair<>(null, new INDArray[] {dV, dRef});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException("SpatialBroadcastVertex has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
-    }
-
-    @Override
-    public String toString() {
-        return "SpatialBroadcastVertex(" + vertexName + ")";
     }
 }
