@@ -14,10 +14,10 @@ import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
 import org.segspark.jobs.cli.TrainCommand;
 import com.typesafe.config.ConfigException;
-import org.segspark.preprocess.BuildInfo;
+import org.segspark.core.BuildInfo;
 import org.segspark.preprocess.coco.CocoFormatException;
-import org.segspark.preprocess.io.BadInputException;
-import org.segspark.preprocess.shards.UnsupportedShardFormatException;
+import org.segspark.core.io.BadInputException;
+import org.segspark.core.shards.UnsupportedShardFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,5 +1,7 @@
 package org.segspark.models;
 
+import org.segspark.core.Task;
+
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;

@@ -1,5 +1,7 @@
 package org.segspark.models;
 
+import org.segspark.core.Task;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.function.Consumer;

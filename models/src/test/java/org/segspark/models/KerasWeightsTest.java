@@ -1,5 +1,7 @@
 package org.segspark.models;
 
+import org.segspark.core.Task;
+
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.DataType;

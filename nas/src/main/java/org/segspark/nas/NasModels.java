@@ -10,7 +10,7 @@ import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelProvider;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.ReferenceFigures;
-import org.segspark.models.Task;
+import org.segspark.core.Task;
 import org.segspark.models.graph.GraphAssembler;
 
 import java.io.IOException;

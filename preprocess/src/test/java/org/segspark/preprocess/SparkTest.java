@@ -4,9 +4,9 @@ import com.holdenkarau.spark.testing.SharedJavaSparkContext;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.segspark.preprocess.shards.ShardFileReader;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardFileReader;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
 import java.io.IOException;
 import java.util.List;

@@ -15,8 +15,8 @@ import org.segspark.models.ModelRegistry;
 import org.segspark.models.NativeSpeed;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
-import org.segspark.preprocess.io.SerializableConf;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.io.SerializableConf;
+import org.segspark.core.shards.ShardSet;
 
 import java.io.File;
 import java.io.IOException;

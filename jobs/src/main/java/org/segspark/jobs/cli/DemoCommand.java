@@ -7,7 +7,7 @@ import org.segspark.jobs.train.TrainJob;
 import org.segspark.preprocess.coco.SyntheticCoco;
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.jobs.shards.ShardPreview;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

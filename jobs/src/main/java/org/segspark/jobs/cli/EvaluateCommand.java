@@ -11,7 +11,7 @@ import org.segspark.jobs.train.Evaluation;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.Trainer;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

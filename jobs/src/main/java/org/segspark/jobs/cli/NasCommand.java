@@ -10,7 +10,7 @@ import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
 import org.apache.hadoop.conf.Configuration;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -8,6 +8,8 @@ import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.cifar.Cifar10ShardJob;
 import org.segspark.preprocess.coco.CocoShardConfig;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.job.ShardJobOptions;
 import org.segspark.preprocess.coco.CocoShardJob;
 import org.segspark.preprocess.cub.CubShardConfig;
 import org.segspark.preprocess.cub.CubShardJob;
@@ -15,7 +17,7 @@ import org.segspark.preprocess.folder.ImageFolderShardJob;
 import org.segspark.preprocess.pairs.MaskMapping;
 import org.segspark.preprocess.pairs.PairedShardJob;
 import org.segspark.preprocess.job.ShardJob;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -112,7 +114,7 @@ public final class PreprocessCommand implements Runnable {
         public Integer call() throws Exception {
             JobConfig cfg = layers("preprocess-cifar10", "preprocess.cifar10", common, input, out, size, allowShrink).load();
             run(Sparks.start(cfg.get(), common.master), cfg, "cifar10", (jsc, c, tree) -> Cifar10ShardJob.run(jsc,
-                    CocoShardConfig.required(c, "input"), CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
+                    ShardJobOptions.required(c, "input"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")),
                     tree), System.out);
             return 0;
         }
@@ -150,9 +152,9 @@ public final class PreprocessCommand implements Runnable {
                 if (vf < 0 || vf >= 1) {
                     throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + vf);
                 }
-                return ImageFolderShardJob.run(jsc, CocoShardConfig.required(c, "input"),
-                        CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
-                        CocoShardConfig.aspect(c.getString("aspect")), vf, c.getLong("split-seed"),
+                return ImageFolderShardJob.run(jsc, ShardJobOptions.required(c, "input"),
+                        ShardJobOptions.from(c, ShardJobOptions.required(c, "out")),
+                        Resize.Aspect.parse(c.getString("aspect")), vf, c.getLong("split-seed"),
                         c.getLong("max-pixels"), tree);
             }, System.out);
             return 0;
@@ -263,10 +265,10 @@ public final class PreprocessCommand implements Runnable {
                 }
                 MaskMapping mapping = c.getIsNull("mask-map") ? MaskMapping.identity(c.getInt("classes"))
                         : MaskMapping.parse(c.getString("mask-map"), c.getInt("classes"));
-                return PairedShardJob.run(jsc, CocoShardConfig.required(c, "images"), CocoShardConfig.required(c, "masks"),
+                return PairedShardJob.run(jsc, ShardJobOptions.required(c, "images"), ShardJobOptions.required(c, "masks"),
                         c.getString("image-suffix"), c.getString("mask-suffix"), mapping, c.getStringList("class-names"),
-                        CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")),
-                        CocoShardConfig.aspect(c.getString("aspect")), vf, c.getLong("split-seed"), c.getLong("max-pixels"), tree);
+                        ShardJobOptions.from(c, ShardJobOptions.required(c, "out")),
+                        Resize.Aspect.parse(c.getString("aspect")), vf, c.getLong("split-seed"), c.getLong("max-pixels"), tree);
             }, System.out);
             return 0;
         }

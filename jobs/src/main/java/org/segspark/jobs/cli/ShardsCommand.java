@@ -3,8 +3,8 @@ package org.segspark.jobs.cli;
 import org.segspark.jobs.shards.ShardPreview;
 import picocli.CommandLine.Command;
 import org.apache.hadoop.conf.Configuration;
-import org.segspark.preprocess.shards.DamagedShardSetException;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.DamagedShardSetException;
+import org.segspark.core.shards.ShardSet;
 import picocli.CommandLine.Option;
 
 import java.util.List;

@@ -3,7 +3,7 @@ package org.segspark.jobs.cli;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.preprocess.coco.SyntheticCoco;
 import org.apache.hadoop.conf.Configuration;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -7,7 +7,7 @@ import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -19,7 +19,7 @@ import org.segspark.models.onnx.InputNormalization;
 import org.segspark.models.onnx.OnnxChecker;
 import org.segspark.models.onnx.OnnxExport;
 import org.segspark.models.onnx.OnnxRuntimeModel;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.train.TrainJob;
 
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -20,7 +20,7 @@ import org.segspark.nas.NasGraph;
 import org.segspark.nas.NasModels;
 import org.segspark.nas.Pruner;
 
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 
 import java.io.IOException;
 import java.io.PrintStream;

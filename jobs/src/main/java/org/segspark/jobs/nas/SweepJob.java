@@ -11,10 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.train.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 
 import java.io.ByteArrayOutputStream;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 
 import java.io.IOException;
 import java.io.PrintStream;

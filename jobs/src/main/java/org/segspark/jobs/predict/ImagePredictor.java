@@ -16,12 +16,12 @@ import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.LabelPng;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.Reject;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ImageInput;
-import org.segspark.preprocess.shards.ShardFormat;
+import org.segspark.core.shards.ShardFormat;
 
 import java.io.IOException;
 import java.io.Serializable;

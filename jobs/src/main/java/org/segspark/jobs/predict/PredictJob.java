@@ -17,12 +17,12 @@ import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.jobs.train.Targets;
 import org.segspark.preprocess.io.Accounting;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.InputTree;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

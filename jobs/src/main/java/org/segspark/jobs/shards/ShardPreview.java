@@ -4,11 +4,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.Overlays;
 import org.segspark.jobs.train.RunDirectory;
-import org.segspark.preprocess.shards.ShardManifest;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package org.segspark.jobs.train;
 
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardSet;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package org.segspark.jobs.train;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.Serializable;
 import java.util.Arrays;

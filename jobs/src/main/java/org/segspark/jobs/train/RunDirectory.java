@@ -10,9 +10,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.segspark.preprocess.io.BadInputException;
-import org.segspark.preprocess.io.HadoopFiles;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.BadInputException;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.io.OutputFolder;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

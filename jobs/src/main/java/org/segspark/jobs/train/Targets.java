@@ -3,7 +3,7 @@ package org.segspark.jobs.train;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.Task;
+import org.segspark.core.Task;
 
 import java.io.Serializable;
 

@@ -11,11 +11,11 @@ import org.segspark.jobs.report.RunReport;
 import org.segspark.models.GraphStats;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.ModelSpec;
-import org.segspark.models.Task;
-import org.segspark.preprocess.BuildInfo;
-import org.segspark.preprocess.io.HadoopFiles;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.Task;
+import org.segspark.core.BuildInfo;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -25,10 +25,10 @@ import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelRegistry;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.NativeSpeed;
-import org.segspark.models.Task;
-import org.segspark.preprocess.io.SerializableConf;
-import org.segspark.preprocess.shards.ShardManifest;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.Task;
+import org.segspark.core.io.SerializableConf;
+import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.shards.ShardSet;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -340,7 +340,7 @@ public final class Trainer {
     /** A saved network's weights by layer name (a pruned network's into its fine-tuning or its next search). */
     private void initFrom(ComputationGraph net, String location, Configuration hconf) throws IOException {
         boolean zip = location.endsWith(".zip");
-        org.apache.hadoop.fs.Path p = org.segspark.preprocess.io.HadoopFiles.path(location);
+        org.apache.hadoop.fs.Path p = org.segspark.core.io.HadoopFiles.path(location);
         RunDirectory dir = new RunDirectory(zip ? p.getParent().toString() : location, hconf);
         ComputationGraph from = dir.loadModel(zip ? p.getName() : RunDirectory.MODEL);
         org.segspark.nas.WeightTransfer.Report r = org.segspark.nas.WeightTransfer.copyByName(from, net, true);
@@ -353,20 +353,20 @@ public final class Trainer {
         if (s.startsWith("{")) {
             return s;
         }
-        return new String(org.segspark.preprocess.io.HadoopFiles.readAll(
-                org.segspark.preprocess.io.HadoopFiles.path(s), hconf), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(org.segspark.core.io.HadoopFiles.readAll(
+                org.segspark.core.io.HadoopFiles.path(s), hconf), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Keras weights by layer name; the driver reads them (HDF5 needs a local file) and training broadcasts them. */
     private void loadPretrained(ComputationGraph net, String location, Configuration hconf) throws IOException {
-        org.apache.hadoop.fs.Path p = org.segspark.preprocess.io.HadoopFiles.path(location);
+        org.apache.hadoop.fs.Path p = org.segspark.core.io.HadoopFiles.path(location);
         java.nio.file.Path local;
         java.nio.file.Path copy = null;
         if (p.toUri().getScheme() == null || "file".equals(p.toUri().getScheme())) {
             local = java.nio.file.Path.of(p.toUri().getPath());
         } else {
             copy = java.nio.file.Files.createTempFile("segspark-pretrained", ".h5");
-            java.nio.file.Files.write(copy, org.segspark.preprocess.io.HadoopFiles.readAll(p, hconf));
+            java.nio.file.Files.write(copy, org.segspark.core.io.HadoopFiles.readAll(p, hconf));
             local = copy;
         }
         try {

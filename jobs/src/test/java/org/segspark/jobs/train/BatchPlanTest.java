@@ -1,7 +1,7 @@
 package org.segspark.jobs.train;
 
 import org.junit.jupiter.api.Test;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardSet;
 
 import java.net.URI;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelRegistry;
-import org.segspark.models.Task;
+import org.segspark.core.Task;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.List;

@@ -3,7 +3,7 @@ package org.segspark.jobs.train;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardRow;
 
 import java.util.ArrayList;
 import java.util.List;

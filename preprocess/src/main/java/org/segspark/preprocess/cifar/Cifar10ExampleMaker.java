@@ -2,10 +2,10 @@ package org.segspark.preprocess.cifar;
 
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
 import org.segspark.preprocess.job.Outcome;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardRow;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -3,15 +3,15 @@ package org.segspark.preprocess.coco;
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.ImagePaths;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
 import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.Outcome;
 import org.segspark.preprocess.job.Splits;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardRow;
 
 
 /** On an executor: reads one COCO image, paints its label map, resizes both and makes a shard row. */

@@ -11,13 +11,13 @@ import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.LabelPng;
 import org.segspark.preprocess.io.Accounting;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.InputTree;
-import org.segspark.preprocess.io.OutputFolder;
+import org.segspark.core.io.OutputFolder;
 import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

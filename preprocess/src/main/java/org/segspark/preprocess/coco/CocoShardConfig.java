@@ -35,45 +35,8 @@ public record CocoShardConfig(String annotations, String images, String mapping,
 
     public static CocoShardConfig from(Config c) {
         return new CocoShardConfig(
-                required(c, "annotations"), required(c, "images"), c.getString("mapping"),
-                c.getDouble("val-fraction"), c.getLong("split-seed"), aspect(c.getString("aspect")),
-                c.getLong("max-pixels"), shardOptions(c, required(c, "out")));
-    }
-
-    /**
-     * The shard settings every preprocessing section shares: out, height, width, row-group-rows,
-     * shard-rows, compression, incremental, jpeg-dct-scaling.
-     */
-    public static ShardJobOptions shardOptions(Config c, String out) {
-        return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
-                c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"),
-                c.getBoolean("jpeg-dct-scaling"), flag(c, "force"), flag(c, "allow-shrink"));
-    }
-
-    private static boolean flag(Config c, String key) {
-        return c.hasPath(key) && c.getBoolean(key);
-    }
-
-    public static String required(Config c, String key) {
-        if (!c.hasPath(key) || c.getString(key).isBlank()) {
-            throw new IllegalArgumentException("missing setting \"" + key + "\"");
-        }
-        return c.getString(key);
-    }
-
-    public static Resize.Aspect aspect(String s) {
-        try {
-            return Resize.Aspect.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("aspect must be stretch or pad, got \"" + s + "\"");
-        }
-    }
-
-    static CompressionCodecName codec(String s) {
-        try {
-            return CompressionCodecName.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("compression must be one of zstd, snappy, gzip, uncompressed; got \"" + s + "\"");
-        }
+                ShardJobOptions.required(c, "annotations"), ShardJobOptions.required(c, "images"), c.getString("mapping"),
+                c.getDouble("val-fraction"), c.getLong("split-seed"), Resize.Aspect.parse(c.getString("aspect")),
+                c.getLong("max-pixels"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")));
     }
 }

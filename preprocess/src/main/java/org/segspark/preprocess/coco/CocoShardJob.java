@@ -3,9 +3,9 @@ package org.segspark.preprocess.coco;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.preprocess.io.InputTree;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ShardJob;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.IOException;
 

@@ -2,7 +2,7 @@ package org.segspark.preprocess.cub;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.Splits;
 

@@ -4,14 +4,14 @@ import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.ImagePaths;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ExampleMaker;
 import org.segspark.preprocess.job.ImageInput;
 import org.segspark.preprocess.job.MaskInput;
 import org.segspark.preprocess.job.Outcome;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardRow;
 
 import java.util.List;
 

@@ -1,10 +1,9 @@
 package org.segspark.preprocess.cub;
 
 import com.typesafe.config.Config;
-import org.segspark.preprocess.coco.CocoShardConfig;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.Serializable;
 
@@ -47,9 +46,9 @@ public record CubShardConfig(String input, String segmentations, String task, in
     }
 
     public static CubShardConfig from(Config c) {
-        return new CubShardConfig(CocoShardConfig.required(c, "input"),
+        return new CubShardConfig(ShardJobOptions.required(c, "input"),
                 c.getIsNull("segmentations") ? null : c.getString("segmentations"), c.getString("task"),
-                c.getInt("mask-threshold"), c.getBoolean("crop-to-box"), CocoShardConfig.aspect(c.getString("aspect")),
-                c.getLong("max-pixels"), CocoShardConfig.shardOptions(c, CocoShardConfig.required(c, "out")));
+                c.getInt("mask-threshold"), c.getBoolean("crop-to-box"), Resize.Aspect.parse(c.getString("aspect")),
+                c.getLong("max-pixels"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")));
     }
 }

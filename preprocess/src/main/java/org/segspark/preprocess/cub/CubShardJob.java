@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.segspark.preprocess.io.HadoopFiles;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ShardJob;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

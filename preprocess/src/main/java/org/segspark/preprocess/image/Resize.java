@@ -1,5 +1,7 @@
 package org.segspark.preprocess.image;
 
+import java.util.Locale;
+
 /**
  * Image resizing for training tensors. Images use a separable triangle (bilinear) filter whose
  * support widens with the reduction factor, so downscaling averages every source pixel instead of
@@ -15,7 +17,15 @@ public final class Resize {
         /** Scale each axis independently to fill the target exactly. */
         STRETCH,
         /** Scale uniformly to fit inside the target and centre it; padding is black in the image and 255 (ignore) in the mask. */
-        PAD
+        PAD;
+
+        public static Aspect parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("aspect must be stretch or pad, got \"" + s + "\"");
+            }
+        }
     }
 
     /** The placement of the resized content inside the target: offset and size. */

@@ -1,5 +1,9 @@
 package org.segspark.preprocess.io;
 
+import org.segspark.core.io.HadoopFiles;
+
+import org.segspark.core.io.LocalTree;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

@@ -1,5 +1,7 @@
 package org.segspark.preprocess.io;
 
+import org.segspark.core.io.HadoopFiles;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 

@@ -6,7 +6,7 @@ import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.RgbImage;
 import org.segspark.preprocess.image.Resize;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

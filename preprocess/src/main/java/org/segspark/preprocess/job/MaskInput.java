@@ -4,7 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.MaskImage;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package org.segspark.preprocess.job;
 
 import org.segspark.preprocess.io.Reject;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardRow;
 
 import java.io.Serializable;
 

@@ -1,7 +1,7 @@
 package org.segspark.preprocess.job;
 
 import org.segspark.preprocess.io.Reject;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.Serializable;
 import java.util.List;

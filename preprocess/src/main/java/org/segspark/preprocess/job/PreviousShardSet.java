@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.io.Accounting;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardManifest;
-import org.segspark.preprocess.shards.UnsupportedShardFormatException;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.shards.UnsupportedShardFormatException;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package org.segspark.preprocess.job;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.IOException;
 import java.util.HashSet;

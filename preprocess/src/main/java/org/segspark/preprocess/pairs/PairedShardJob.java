@@ -3,10 +3,10 @@ package org.segspark.preprocess.pairs;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.preprocess.image.Resize;
-import org.segspark.preprocess.io.SerializableConf;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardManifest;
+import org.segspark.core.shards.ShardManifest;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -9,9 +9,9 @@ import org.segspark.preprocess.image.RgbImage;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardFileReader;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardFileReader;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardRow;
+import org.segspark.core.shards.ShardRow;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

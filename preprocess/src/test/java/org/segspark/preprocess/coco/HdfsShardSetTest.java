@@ -11,8 +11,8 @@ import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.io.RejectsTable;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
 import java.nio.file.Path;
 import java.util.List;

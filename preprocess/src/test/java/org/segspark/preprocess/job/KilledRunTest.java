@@ -6,11 +6,11 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.segspark.preprocess.shards.ShardFileReader;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardManifest;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardFileReader;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
 import java.io.File;
 import java.lang.management.ManagementFactory;

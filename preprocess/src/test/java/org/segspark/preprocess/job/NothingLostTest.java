@@ -16,8 +16,8 @@ import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
 import org.segspark.preprocess.pairs.MaskMapping;
 import org.segspark.preprocess.pairs.PairedShardJob;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardSet;
 
 import java.awt.image.BufferedImage;
 import java.io.FileNotFoundException;

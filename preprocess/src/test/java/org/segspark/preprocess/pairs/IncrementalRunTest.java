@@ -9,10 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.shards.ShardFormat;
-import org.segspark.preprocess.shards.ShardManifest;
-import org.segspark.preprocess.shards.ShardRow;
-import org.segspark.preprocess.shards.ShardSet;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardSet;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;

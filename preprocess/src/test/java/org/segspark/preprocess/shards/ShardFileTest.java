@@ -1,5 +1,12 @@
 package org.segspark.preprocess.shards;
 
+import org.segspark.core.shards.ShardFileReader;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.UnsupportedShardFormatException;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.core.shards.ShardFileWriter;
+import org.segspark.core.shards.ShardManifest;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;

@@ -1,5 +1,9 @@
 package org.segspark.preprocess.shards;
 
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardSet;
+import org.segspark.core.shards.DamagedShardSetException;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;

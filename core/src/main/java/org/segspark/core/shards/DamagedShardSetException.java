@@ -1,6 +1,6 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
-import org.segspark.preprocess.io.BadInputException;
+import org.segspark.core.io.BadInputException;
 
 /** A shard set whose files disagree with its manifest (checksum, size, rows), or a manifest that cannot be read. */
 public class DamagedShardSetException extends BadInputException {

@@ -1,8 +1,8 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

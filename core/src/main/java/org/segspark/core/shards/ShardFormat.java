@@ -1,4 +1,4 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;

@@ -1,4 +1,4 @@
-package org.segspark.preprocess.io;
+package org.segspark.core.io;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;

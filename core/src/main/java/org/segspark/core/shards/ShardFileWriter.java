@@ -1,4 +1,4 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;

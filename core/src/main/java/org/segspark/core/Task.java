@@ -1,4 +1,4 @@
-package org.segspark.models;
+package org.segspark.core;
 
 /** What a model predicts: one class per image or one class per pixel. */
 public enum Task {

@@ -1,4 +1,4 @@
-package org.segspark.preprocess.io;
+package org.segspark.core.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** What a local path is, in words for a reject or an error. */
-final class LocalTree {
+public final class LocalTree {
     private LocalTree() {
     }
 
-    static String describe(Path p) {
+    public static String describe(Path p) {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
             if (a.isDirectory()) {
@@ -26,11 +26,11 @@ final class LocalTree {
         }
     }
 
-    static boolean isLink(Path p) {
+    public static boolean isLink(Path p) {
         return Files.isSymbolicLink(p);
     }
 
-    static BasicFileAttributes noFollow(Path p) throws IOException {
+    public static BasicFileAttributes noFollow(Path p) throws IOException {
         return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 }

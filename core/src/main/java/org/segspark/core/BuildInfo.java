@@ -1,4 +1,4 @@
-package org.segspark.preprocess;
+package org.segspark.core;
 
 import java.io.IOException;
 import java.io.InputStream;

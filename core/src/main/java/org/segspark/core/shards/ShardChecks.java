@@ -1,10 +1,10 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.segspark.preprocess.io.HadoopFiles;
+import org.segspark.core.io.HadoopFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

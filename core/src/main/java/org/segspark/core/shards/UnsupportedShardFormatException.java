@@ -1,4 +1,4 @@
-package org.segspark.preprocess.shards;
+package org.segspark.core.shards;
 
 /** Shards written in a format version (or by a tool) this reader does not understand. */
 public class UnsupportedShardFormatException extends RuntimeException {
