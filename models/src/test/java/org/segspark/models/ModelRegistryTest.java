@@ -1,5 +1,9 @@
 package org.segspark.models;
 
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.registry.ModelRegistry;
+
 import org.segspark.core.Task;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;

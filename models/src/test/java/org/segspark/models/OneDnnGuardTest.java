@@ -1,5 +1,8 @@
 package org.segspark.models;
 
+import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.registry.ModelRegistry;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 

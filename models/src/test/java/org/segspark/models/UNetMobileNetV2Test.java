@@ -1,5 +1,8 @@
 package org.segspark.models;
 
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
+
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;

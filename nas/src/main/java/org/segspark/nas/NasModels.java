@@ -1,5 +1,20 @@
 package org.segspark.nas;
 
+import java.util.Map;
+
+import org.segspark.nas.layers.LearnableChannelGate;
+
+import org.segspark.nas.layers.GaussianDepthVertex;
+
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.architecture.SizeObjective;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.size.GraphParams;
+import org.segspark.nas.size.SizeLossVertex;
+import org.segspark.nas.size.TiedParameters;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -38,6 +53,14 @@ public final class NasModels implements ModelProvider {
     public static final SizeObjective DEFAULT_CLASSIFICATION = new SizeObjective(10, 0.25, "l1");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The layer classes moved into sub-packages after networks had been saved with them. */
+    @Override
+    public Map<String, Class<?>> renamedClasses() {
+        return Map.of("org.segspark.nas.GaussianDepthVertex", GaussianDepthVertex.class,
+                "org.segspark.nas.LearnableChannelGate", LearnableChannelGate.class,
+                "org.segspark.nas.SizeLossVertex", SizeLossVertex.class);
+    }
 
     @Override
     public List<ModelSpec> models() {
@@ -123,7 +146,7 @@ public final class NasModels implements ModelProvider {
 
     /** The architecture a built network was made from, when it is a search network (null otherwise). */
     public static NasArchitecture searchArchitecture(ComputationGraph net) {
-        org.deeplearning4j.nn.conf.graph.GraphVertex v = net.getConfiguration().getVertices().get(NasGraph.OBJECTIVE);
+        org.deeplearning4j.nn.conf.graph.GraphVertex v = net.getConfiguration().getVertices().get(NasLayout.OBJECTIVE);
         return v instanceof SizeLossVertex s ? NasArchitecture.fromJson(s.getArchitecture()) : null;
     }
 

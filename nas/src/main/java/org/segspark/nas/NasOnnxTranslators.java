@@ -1,5 +1,10 @@
 package org.segspark.nas;
 
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.layers.LearnableChannelGate;
+import org.segspark.nas.size.SizeLossVertex;
+
 import org.segspark.models.onnx.OnnxGraph;
 import org.segspark.models.onnx.OnnxTranslatorProvider;
 import org.segspark.models.onnx.VertexContext;

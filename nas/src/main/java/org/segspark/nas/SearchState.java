@@ -1,9 +1,17 @@
 package org.segspark.nas;
 
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.prune.Pruner;
+import org.segspark.nas.size.NetworkSize;
+import org.segspark.nas.size.SizeLossVertex;
+
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.segspark.models.GraphStats;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.graph.GraphAssembler;
 
 import java.util.ArrayList;
@@ -52,7 +60,7 @@ public final class SearchState {
 
     /** Parameters of the plain network of an architecture at the search network's input size. */
     static long plainParams(ComputationGraph net, NasArchitecture a) {
-        SizeLossVertex v = (SizeLossVertex) net.getConfiguration().getVertices().get(NasGraph.OBJECTIVE);
+        SizeLossVertex v = (SizeLossVertex) net.getConfiguration().getVertices().get(NasLayout.OBJECTIVE);
         return GraphStats.of(NasGraph.build(a.withMode(NasArchitecture.PLAIN), v.getHeight(), v.getWidth(),
                 ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST),
                 InputType.convolutional(v.getHeight(), v.getWidth(), a.inChannels())).paramsTotal();

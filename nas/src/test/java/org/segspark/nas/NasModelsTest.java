@@ -1,11 +1,13 @@
 package org.segspark.nas;
 
+import org.segspark.nas.architecture.NasArchitecture;
+
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.segspark.models.GraphStats;
+import org.segspark.models.graph.GraphStats;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.graph.GraphAssembler;
 

@@ -1,5 +1,9 @@
 package org.segspark.nas;
 
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.architecture.SizeObjective;
+import org.segspark.nas.prune.Pruner;
+
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.models.onnx.ExportOptions;

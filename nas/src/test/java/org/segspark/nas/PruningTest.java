@@ -1,13 +1,26 @@
 package org.segspark.nas;
 
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.architecture.SizeObjective;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.prune.Pruner;
+import org.segspark.nas.prune.WeightTransfer;
+import org.segspark.nas.size.GraphParams;
+import org.segspark.nas.size.NetworkSize;
+import org.segspark.nas.size.TiedParameters;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.models.GraphStats;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
 
 import java.util.Random;
 
@@ -63,7 +76,7 @@ class PruningTest {
             }
         }
         if (a.variant().equals(NasArchitecture.NORM)) {
-            for (NasGraph.CellRef c : NasGraph.cells(a)) {
+            for (NasLayout.CellRef c : NasLayout.cells(a)) {
                 INDArray w = GraphParams.param(net, new TiedParameters.Ref(c.prefix() + "_proj", "W"));
                 long ch = w.size(0);
                 for (int i = 0; i < ch; i += 3) {
@@ -71,13 +84,13 @@ class PruningTest {
                 }
             }
         }
-        for (NasGraph.CellRef c : NasGraph.cells(a)) {
+        for (NasLayout.CellRef c : NasLayout.cells(a)) {
             if ((c.prefix().startsWith("enc1") || c.prefix().startsWith("dec2")) && net.getVertex(c.prefix() + "_depth") != null) {
                 GraphParams.param(net, new TiedParameters.Ref(c.prefix() + "_depth", GaussianDepthVertex.DEPTH)).assign(1.2);
             }
         }
         if (a.depthRelaxed()) {
-            GraphParams.param(net, new TiedParameters.Ref(NasGraph.NET_DEPTH, GaussianDepthVertex.DEPTH)).assign(1.3);
+            GraphParams.param(net, new TiedParameters.Ref(NasLayout.NET_DEPTH, GaussianDepthVertex.DEPTH)).assign(1.3);
         }
     }
 

@@ -1,5 +1,9 @@
 package org.segspark.nas;
 
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.layers.LearnableChannelGate;
+
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

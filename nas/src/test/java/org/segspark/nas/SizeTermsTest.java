@@ -1,5 +1,8 @@
 package org.segspark.nas;
 
+import org.segspark.nas.architecture.SizeObjective;
+import org.segspark.nas.size.RelaxedCellSize;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

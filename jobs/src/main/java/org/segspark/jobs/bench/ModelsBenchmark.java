@@ -2,10 +2,10 @@ package org.segspark.jobs.bench;
 
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.segspark.models.GraphStats;
+import org.segspark.models.graph.GraphStats;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.registry.ModelRegistry;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.bench.SingleProcessBenchmark;
 
 import java.io.File;

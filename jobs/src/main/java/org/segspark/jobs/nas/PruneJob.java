@@ -10,15 +10,15 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.export.ExportJob;
 import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.jobs.train.RunDirectory;
-import org.segspark.models.GraphStats;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.graph.GraphAssembler;
 import org.segspark.models.onnx.ExportOptions;
 import org.segspark.models.onnx.OnnxRuntimeModel;
-import org.segspark.nas.NasArchitecture;
-import org.segspark.nas.NasGraph;
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.graph.NasGraph;
 import org.segspark.nas.NasModels;
-import org.segspark.nas.Pruner;
+import org.segspark.nas.prune.Pruner;
 
 import org.segspark.core.io.OutputFolder;
 

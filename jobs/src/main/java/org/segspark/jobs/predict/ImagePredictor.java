@@ -10,7 +10,7 @@ import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.Overlays;
 import org.segspark.jobs.train.Evaluation;
 import org.segspark.jobs.train.Targets;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.LabelPng;

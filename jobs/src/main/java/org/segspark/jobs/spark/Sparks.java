@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigValue;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 
 import java.io.BufferedReader;
 import java.io.IOException;

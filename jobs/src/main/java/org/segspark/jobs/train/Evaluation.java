@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardFormat;
 import org.segspark.core.shards.ShardRow;

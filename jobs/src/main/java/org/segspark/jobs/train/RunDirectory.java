@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import org.segspark.models.registry.SavedNetworks;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -146,7 +148,7 @@ public final class RunDirectory {
             throw new FileNotFoundException(p + " does not exist");
         }
         try (InputStream in = fs().open(p)) {
-            return ModelSerializer.restoreComputationGraph(in, true);
+            return SavedNetworks.restore(in, true);
         } catch (IOException | RuntimeException e) {
             throw new BadInputException(p + " cannot be read as a saved network (truncated or damaged?): "
                     + BadInputException.rootMessage(e), e);

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.Splits;
 import org.segspark.core.shards.ShardFormat;

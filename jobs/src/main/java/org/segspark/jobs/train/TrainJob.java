@@ -8,8 +8,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.report.RunReport;
-import org.segspark.models.GraphStats;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.ModelSpec;
 import org.segspark.core.Task;
 import org.segspark.core.BuildInfo;
@@ -107,7 +107,7 @@ public final class TrainJob {
             run.writeJsonLines(RunDirectory.HISTORY, history);
             timings.add(timing);
             run.writeJsonLines(RunDirectory.TRAINING_STATS, timings);
-            org.segspark.nas.NasArchitecture search = org.segspark.nas.NasModels.searchArchitecture(net);
+            org.segspark.nas.architecture.NasArchitecture search = org.segspark.nas.NasModels.searchArchitecture(net);
             if (search != null) {
                 Map<String, Object> row = org.segspark.nas.SearchState.row(net, search, metrics.epoch(), metrics.trainLoss());
                 searchRows.add(row);
@@ -199,7 +199,7 @@ public final class TrainJob {
         info.put("normalization", Map.of("mode", cfg.normalization().name().toLowerCase(Locale.ROOT),
                 "mean", manifest.normalization() == null ? List.of() : manifest.normalization().mean(),
                 "std", manifest.normalization() == null ? List.of() : manifest.normalization().std()));
-        info.put("class_weights", org.segspark.models.ClassWeightedLoss.of(net,
+        info.put("class_weights", org.segspark.models.weights.ClassWeightedLoss.of(net,
                 net.getConfiguration().getNetworkOutputs().get(0)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("shards", cfg.data());

@@ -18,13 +18,13 @@ import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.sharing.SharedEpoch;
-import org.segspark.models.BatchNormStatistics;
-import org.segspark.models.ClassWeightedLoss;
-import org.segspark.models.KerasWeights;
+import org.segspark.models.weights.BatchNormStatistics;
+import org.segspark.models.weights.ClassWeightedLoss;
+import org.segspark.models.weights.KerasWeights;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.ModelSpec;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.Task;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardManifest;
@@ -343,7 +343,7 @@ public final class Trainer {
         org.apache.hadoop.fs.Path p = org.segspark.core.io.HadoopFiles.path(location);
         RunDirectory dir = new RunDirectory(zip ? p.getParent().toString() : location, hconf);
         ComputationGraph from = dir.loadModel(zip ? p.getName() : RunDirectory.MODEL);
-        org.segspark.nas.WeightTransfer.Report r = org.segspark.nas.WeightTransfer.copyByName(from, net, true);
+        org.segspark.nas.prune.WeightTransfer.Report r = org.segspark.nas.prune.WeightTransfer.copyByName(from, net, true);
         console.printf(Locale.ROOT, "init-from %s: %d parameter arrays copied, %d fresh%n", location, r.copied(), r.fresh());
     }
 

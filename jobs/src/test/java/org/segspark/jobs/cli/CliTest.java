@@ -301,7 +301,7 @@ class CliTest {
         Run r = run("models", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode all = JSON.readTree(r.out());
-        assertEquals(org.segspark.models.ModelRegistry.all().size(), all.size());
+        assertEquals(org.segspark.models.registry.ModelRegistry.all().size(), all.size());
         for (JsonNode m : all) {
             String name = m.get("name").asText();
             assertEquals(m.get("reference_params_trainable").asLong(), m.get("params_trainable").asLong(), name);

@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.core.Task;
 import org.nd4j.linalg.learning.config.Adam;
 

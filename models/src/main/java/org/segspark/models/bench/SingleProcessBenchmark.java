@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelRegistry;
+import org.segspark.models.registry.ModelRegistry;
 import org.segspark.core.Task;
 
 import java.util.ArrayList;

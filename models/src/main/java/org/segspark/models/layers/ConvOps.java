@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import org.segspark.models.nd4j.OneDnn;
+
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,7 +51,7 @@ final class ConvOps {
         DynamicCustomOp o = DynamicCustomOp.builder(op).addInputs(in).addOutputs(out).addIntegerArguments(iargs)
                 .callInplace(false).build();
         if (iargs[6] > 1 || iargs[7] > 1) {
-            org.segspark.models.NativeSpeed.withoutOneDnn(() -> Nd4j.exec(o));
+            OneDnn.withoutOneDnn(() -> Nd4j.exec(o));
         } else {
             Nd4j.exec(o);
         }

@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import org.segspark.models.nd4j.OneDnn;
+
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -21,12 +23,12 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         super(conf, dataType);
     }
 
-    /** Dilated depthwise convolutions run off oneDNN (see NativeSpeed.withoutOneDnn). */
+    /** Dilated depthwise convolutions run off oneDNN (see OneDnn.withoutOneDnn). */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         int[] d = layerConf().getDilation();
         if (d[0] > 1 || d[1] > 1) {
-            return org.segspark.models.NativeSpeed.withoutOneDnn(() -> super.activate(training, workspaceMgr));
+            return OneDnn.withoutOneDnn(() -> super.activate(training, workspaceMgr));
         }
         return super.activate(training, workspaceMgr);
     }

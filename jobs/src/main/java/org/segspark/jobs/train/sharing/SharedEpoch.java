@@ -1,5 +1,7 @@
 package org.segspark.jobs.train.sharing;
 
+import org.segspark.models.registry.SavedNetworks;
+
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
@@ -14,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.train.ShardBatchLoader;
 import org.segspark.jobs.train.StepAccumulator;
 import org.segspark.jobs.train.TrainConfig;
-import org.segspark.models.NativeSpeed;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.io.SerializableConf;
 import scala.collection.JavaConverters;
@@ -226,7 +228,7 @@ public final class SharedEpoch {
                 try (UpdateExchange exchange = UpdateExchange.connect(rank, endpoints, server, 120_000,
                         sharing.bfloat16())) {
                     ComputationGraph net = allKept ? kept.net()
-                            : ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), true);
+                            : SavedNetworks.restore(new ByteArrayInputStream(model.value()), true);
                     net.getConfiguration().setEpochCount(epoch - 1);
                     net.setListeners(steps);
                     SharedUpdates shared = new SharedUpdates(exchange, sharing.mean());

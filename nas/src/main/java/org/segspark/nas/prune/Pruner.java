@@ -1,4 +1,13 @@
-package org.segspark.nas;
+package org.segspark.nas.prune;
+
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.size.GraphParams;
+import org.segspark.nas.size.NetworkSize;
+import org.segspark.nas.size.TiedParameters;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -58,12 +67,12 @@ public final class Pruner {
         List<NasArchitecture.Cell> dec = new ArrayList<>();
         int depth = d.netDepth();
         for (int j = 1; j <= depth; j++) {
-            String c = NasGraph.canonical(a, true, j);
+            String c = NasLayout.canonical(a, true, j);
             enc.add(new NasArchitecture.Cell(d.channels().get(c).length, d.steps().get(c)));
         }
         if (a.isUnet()) {
             for (int j = 1; j < depth; j++) {
-                String c = NasGraph.canonical(a, false, j);
+                String c = NasLayout.canonical(a, false, j);
                 dec.add(new NasArchitecture.Cell(d.channels().get(c).length, d.steps().get(c)));
             }
         }
@@ -89,12 +98,12 @@ public final class Pruner {
         ComputationGraph hard = new ComputationGraph(NasGraph.build(h, height, width, base, GraphAssembler.Implementation.FAST));
         hard.init();
         WeightTransfer.copyByName(search, hard, false);
-        for (NasGraph.CellRef c : NasGraph.cells(h)) {
-            String canonical = NasGraph.canonical(h, c.encoder(), c.level());
+        for (NasLayout.CellRef c : NasLayout.cells(h)) {
+            String canonical = NasLayout.canonical(h, c.encoder(), c.level());
             int[] keep = d.channels().get(canonical);
-            List<String> gates = new ArrayList<>(NasGraph.gates(c.prefix(), NasGraph.def(h, c.encoder(), c.level()).steps()));
+            List<String> gates = new ArrayList<>(NasLayout.gates(c.prefix(), NasLayout.def(h, c.encoder(), c.level()).steps()));
             if (!c.encoder()) {
-                gates.add(NasGraph.up(h, c.level(), c.path()) + "_gate");
+                gates.add(NasLayout.up(h, c.level(), c.path()) + "_gate");
             }
             for (String g : gates) {
                 INDArray s = GraphParams.param(hard, new TiedParameters.Ref(g, ChannelGateParams.SCORE));
@@ -111,35 +120,35 @@ public final class Pruner {
         int depth = d.netDepth();
         int[] in = range(a.inChannels());
         for (int j = 1; j <= depth; j++) {
-            String c = NasGraph.encoder(j);
+            String c = NasLayout.encoder(j);
             copyCell(search, c, plain, c, in, d.channels().get(c), d.steps().get(c));
             in = d.channels().get(c);
         }
         if (!a.isUnet()) {
-            copy(search, plain, NasGraph.OUTPUT, NasGraph.OUTPUT, "W", 0, in, -1, null);
-            copy(search, plain, NasGraph.OUTPUT, NasGraph.OUTPUT, "b", -1, null, -1, null);
+            copy(search, plain, NasLayout.OUTPUT, NasLayout.OUTPUT, "W", 0, in, -1, null);
+            copy(search, plain, NasLayout.OUTPUT, NasLayout.OUTPUT, "b", -1, null, -1, null);
             return;
         }
         for (int j = depth - 1; j >= 1; j--) {
-            String canonical = NasGraph.canonical(a, false, j);
+            String canonical = NasLayout.canonical(a, false, j);
             int[] keep = d.channels().get(canonical);
-            String up = NasGraph.up(a, j, depth);
+            String up = NasLayout.up(a, j, depth);
             String plainUp = "up" + j;
             // transposed convolution weights are [in, out, kh, kw]
             copy(search, plain, up, plainUp, "W", 0, in, 1, keep);
             copy(search, plain, up, plainUp, "b", 1, keep, -1, null);
-            int[] encKeep = d.channels().get(NasGraph.encoder(j));
+            int[] encKeep = d.channels().get(NasLayout.encoder(j));
             int upChannels = a.decoder().get(j - 1).channels();
             int[] catKeep = new int[keep.length + encKeep.length];
             System.arraycopy(keep, 0, catKeep, 0, keep.length);
             for (int i = 0; i < encKeep.length; i++) {
                 catKeep[keep.length + i] = upChannels + encKeep[i];
             }
-            copyCell(search, NasGraph.decoder(a, j, depth), plain, "dec" + j, catKeep, keep, d.steps().get(canonical));
+            copyCell(search, NasLayout.decoder(a, j, depth), plain, "dec" + j, catKeep, keep, d.steps().get(canonical));
             in = keep;
         }
-        copy(search, plain, NasGraph.HEAD, NasGraph.HEAD, "W", 1, in, -1, null);
-        copy(search, plain, NasGraph.HEAD, NasGraph.HEAD, "b", -1, null, -1, null);
+        copy(search, plain, NasLayout.HEAD, NasLayout.HEAD, "W", 1, in, -1, null);
+        copy(search, plain, NasLayout.HEAD, NasLayout.HEAD, "b", -1, null, -1, null);
     }
 
     private static void copyCell(ComputationGraph search, String from, ComputationGraph plain, String to, int[] in,

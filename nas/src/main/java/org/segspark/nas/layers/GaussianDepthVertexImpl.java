@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.layers;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.api.TrainingConfig;

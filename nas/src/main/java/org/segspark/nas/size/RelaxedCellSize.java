@@ -1,4 +1,6 @@
-package org.segspark.nas;
+package org.segspark.nas.size;
+
+import org.segspark.nas.layers.LearnableChannelGate;
 
 /**
  * A search cell's relaxed size (the seed's formula): the parameters per channel of one
@@ -63,7 +65,7 @@ public record RelaxedCellSize(double perChannel, int steps) {
     }
 
     /** erf to 1.2e-7 (Abramowitz and Stegun 7.1.26 refined by Numerical Recipes' erfc Chebyshev fit). */
-    static double erf(double x) {
+    public static double erf(double x) {
         double t = 1 / (1 + 0.5 * Math.abs(x));
         double y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587

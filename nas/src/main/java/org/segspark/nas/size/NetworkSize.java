@@ -1,4 +1,13 @@
-package org.segspark.nas;
+package org.segspark.nas.size;
+
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.architecture.SizeObjective;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.layers.LearnableChannelGate;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -72,7 +81,7 @@ public final class NetworkSize {
         Double netDepth = null;
         int kept = a.maxDepth();
         int choices = a.maxDepth() - a.minDepth() + 1;
-        TiedParameters.Ref netRef = new TiedParameters.Ref(NasGraph.NET_DEPTH, GaussianDepthVertex.DEPTH);
+        TiedParameters.Ref netRef = new TiedParameters.Ref(NasLayout.NET_DEPTH, GaussianDepthVertex.DEPTH);
         if (a.depthRelaxed()) {
             double p = GraphParams.param(net, netRef).getDouble(0);
             netDepth = a.minDepth() - 1 + p;
@@ -92,8 +101,8 @@ public final class NetworkSize {
             boolean encoder = e == 0;
             int count = encoder ? a.maxDepth() : a.decoder().size();
             for (int j = 1; j <= count; j++) {
-                NasArchitecture.Cell def = NasGraph.def(a, encoder, j);
-                String prefix = NasGraph.canonical(a, encoder, j);
+                NasArchitecture.Cell def = NasLayout.def(a, encoder, j);
+                String prefix = NasLayout.canonical(a, encoder, j);
                 int level = encoder ? j : j + 1;
                 RelaxedCellSize rs = new RelaxedCellSize(9.0 * def.channels() + 2, def.steps());
                 double[][] terms;

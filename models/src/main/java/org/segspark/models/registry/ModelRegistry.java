@@ -1,4 +1,10 @@
-package org.segspark.models;
+package org.segspark.models.registry;
+
+import org.segspark.models.ModelConfig;
+import org.segspark.models.ModelProvider;
+import org.segspark.models.ModelSpec;
+import org.segspark.models.ReferenceFigures;
+import org.segspark.models.layers.NativeSpeed;
 
 import org.segspark.core.Task;
 
@@ -23,6 +29,7 @@ import org.segspark.models.zoo.Vgg16;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * The one place models are named. The CLI, the trainer, the tests and the search all build
@@ -103,9 +110,14 @@ public final class ModelRegistry {
                 new ModelConfig(21, 512, 512, 1.0, 42),
                 new ReferenceFigures(5_816_053L, 26_310_950_912L, REFS + " DeepLabV3PlusMobileNetV2(21, 16) at 512"),
                 DeepLabV3PlusMobileNetV2::build));
-        for (ModelProvider provider : java.util.ServiceLoader.load(ModelProvider.class, ModelRegistry.class.getClassLoader())) {
+        for (ModelProvider provider : ServiceLoader.load(ModelProvider.class, ModelRegistry.class.getClassLoader())) {
             provider.models().forEach(ModelRegistry::register);
+            RenamedClasses.register(provider.renamedClasses());
         }
+    }
+
+    /** Nothing to do but to have run the registry's initialisation: providers found, their renamed classes known. */
+    static void ensureLoaded() {
     }
 
     private ModelRegistry() {

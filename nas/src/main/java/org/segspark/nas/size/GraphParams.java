@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.size;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -6,11 +6,11 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A named parameter of a layer or vertex of a graph, and its gradient, as views of the graph's flat arrays. */
-final class GraphParams {
+public final class GraphParams {
     private GraphParams() {
     }
 
-    static INDArray param(ComputationGraph net, TiedParameters.Ref r) {
+    public static INDArray param(ComputationGraph net, TiedParameters.Ref r) {
         GraphVertex v = vertex(net, r.owner());
         INDArray p = v.hasLayer() ? v.getLayer().getParam(r.key()) : v.paramTable(false).get(r.key());
         if (p == null) {
@@ -19,7 +19,7 @@ final class GraphParams {
         return p;
     }
 
-    static INDArray gradient(ComputationGraph net, TiedParameters.Ref r) {
+    public static INDArray gradient(ComputationGraph net, TiedParameters.Ref r) {
         GraphVertex v = vertex(net, r.owner());
         if (!v.hasLayer()) {
             return v.getGradientsViewArray().reshape(v.paramTable(false).get(r.key()).shape());

@@ -1,4 +1,7 @@
-package org.segspark.models;
+package org.segspark.models.weights;
+
+import org.segspark.models.ModelConfig;
+import org.segspark.models.registry.ModelRegistry;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.layers;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.architecture;
 
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.architecture;
 
 /**
  * The architecture term of the search loss, k * f(r, target) for the relaxed size ratio

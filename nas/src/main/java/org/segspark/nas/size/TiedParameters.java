@@ -1,4 +1,11 @@
-package org.segspark.nas;
+package org.segspark.nas.size;
+
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.layers.ChannelGateParams;
+import org.segspark.nas.layers.GaussianDepthVertex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +33,10 @@ public final class TiedParameters {
         if (a.plain()) {
             return out;
         }
-        boolean gated = NasGraph.gated(a);
+        boolean gated = NasLayout.gated(a);
         for (int j = 1; j <= a.maxDepth(); j++) {
             if (gated) {
-                addIfShared(out, gateRefs(List.of(NasGraph.encoder(j)), a.encoder().get(j - 1).steps(), List.of()));
+                addIfShared(out, gateRefs(List.of(NasLayout.encoder(j)), a.encoder().get(j - 1).steps(), List.of()));
             }
         }
         if (!a.isUnet()) {
@@ -38,10 +45,10 @@ public final class TiedParameters {
         for (int j = 1; j < a.maxDepth(); j++) {
             List<String> copies = new ArrayList<>();
             List<String> ups = new ArrayList<>();
-            for (int d : NasGraph.paths(a)) {
+            for (int d : NasLayout.paths(a)) {
                 if (d > j) {
-                    copies.add(NasGraph.decoder(a, j, d));
-                    ups.add(NasGraph.up(a, j, d));
+                    copies.add(NasLayout.decoder(a, j, d));
+                    ups.add(NasLayout.up(a, j, d));
                 }
             }
             int steps = a.decoder().get(j - 1).steps();
@@ -76,7 +83,7 @@ public final class TiedParameters {
     private static List<Ref> gateRefs(List<String> copies, int steps, List<String> ups) {
         List<Ref> g = new ArrayList<>();
         for (String copy : copies) {
-            for (String gate : NasGraph.gates(copy, steps)) {
+            for (String gate : NasLayout.gates(copy, steps)) {
                 g.add(new Ref(gate, ChannelGateParams.SCORE));
             }
         }

@@ -1,4 +1,11 @@
-package org.segspark.nas;
+package org.segspark.nas.graph;
+
+import org.segspark.nas.architecture.NasLayout;
+
+import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.layers.LearnableChannelGate;
+import org.segspark.nas.size.SizeLossVertex;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,87 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the graph of a {@link NasArchitecture} and names its parts. The names are the contract
- * between the search network, its size loss, pruning and the pruned network: cell {@code P} has
- * {@code P_conv0}/{@code P_bn0} (the block the input enters), {@code P_conv1..steps}/{@code P_bn1..steps},
- * {@code P_depth} (the depth mixture), {@code P_proj} (1x1), {@code P_add}, and in search and hard
- * mode the gates {@code P_gate0..steps} and {@code P_gateout}. Encoder cells are {@code enc<j>};
- * decoder cells {@code dec<j>} in a plain network and {@code dec<j>_p<d>} in the copy that serves
- * U-Net depth d (the copies of one level share their parameters: see {@link TiedParameters}).
+ * Builds the graph of a {@link NasArchitecture}, its parts named by {@link NasLayout}.
  */
 public final class NasGraph {
-    public static final String INPUT = "input";
-    public static final String OBJECTIVE = "size_loss";
-    public static final String NET_DEPTH = "netdepth";
-    public static final String HEAD = "head";
-    public static final String OUTPUT = "output";
-
     private NasGraph() {
-    }
-
-    /** A cell in the graph: its name prefix, encoder or decoder, its level, and the U-Net depth it serves (0: any). */
-    public record CellRef(String prefix, boolean encoder, int level, int path) {
-    }
-
-    /** The U-Net depths the graph computes. */
-    public static List<Integer> paths(NasArchitecture a) {
-        List<Integer> out = new ArrayList<>();
-        for (int d = a.depthRelaxed() ? a.minDepth() : a.maxDepth(); d <= a.maxDepth(); d++) {
-            out.add(d);
-        }
-        return out;
-    }
-
-    public static String encoder(int level) {
-        return "enc" + level;
-    }
-
-    public static String decoder(NasArchitecture a, int level, int path) {
-        return a.plain() ? "dec" + level : "dec" + level + "_p" + path;
-    }
-
-    public static String up(NasArchitecture a, int level, int path) {
-        return a.plain() ? "up" + level : "up" + level + "_p" + path;
-    }
-
-    /** Every cell instance of the graph (decoder cells once per U-Net depth that uses them). */
-    public static List<CellRef> cells(NasArchitecture a) {
-        List<CellRef> out = new ArrayList<>();
-        for (int j = 1; j <= a.maxDepth(); j++) {
-            out.add(new CellRef(encoder(j), true, j, 0));
-        }
-        if (a.isUnet()) {
-            for (int d : paths(a)) {
-                for (int j = d - 1; j >= 1; j--) {
-                    out.add(new CellRef(decoder(a, j, d), false, j, d));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The copy of a cell whose parameters stand for all its copies: encoder cells, decoder cells of the deepest U-Net. */
-    public static String canonical(NasArchitecture a, boolean encoder, int level) {
-        return encoder ? encoder(level) : decoder(a, level, a.maxDepth());
-    }
-
-    public static NasArchitecture.Cell def(NasArchitecture a, boolean encoder, int level) {
-        return (encoder ? a.encoder() : a.decoder()).get(level - 1);
-    }
-
-    /** Gate layer names of a cell instance (search and hard mode). */
-    public static List<String> gates(String prefix, int steps) {
-        List<String> g = new ArrayList<>();
-        for (int i = 0; i <= steps; i++) {
-            g.add(prefix + "_gate" + i);
-        }
-        g.add(prefix + "_gateout");
-        return g;
-    }
-
-    /** Whether the graph has gate layers: the gate variant while searching, both variants in hard mode. */
-    public static boolean gated(NasArchitecture a) {
-        return a.mode().equals(NasArchitecture.HARD) || (a.searching() && a.variant().equals(NasArchitecture.GATE));
     }
 
     public static ComputationGraphConfiguration build(NasArchitecture a, int height, int width,
@@ -101,16 +31,16 @@ public final class NasGraph {
             throw new IllegalArgumentException("nas-" + a.kind() + " of depth " + a.maxDepth() + " needs input height and "
                     + "width divisible by " + stride + ", got " + height + "x" + width);
         }
-        ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs(INPUT)
+        ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs(NasLayout.INPUT)
                 .setInputTypes(InputType.convolutional(height, width, a.inChannels()));
         GraphAssembler asm = new GraphAssembler(g, impl);
-        boolean gated = gated(a);
+        boolean gated = NasLayout.gated(a);
         boolean hard = a.mode().equals(NasArchitecture.HARD);
-        String x = INPUT;
+        String x = NasLayout.INPUT;
         if (a.searching()) {
             // first in topological order, so its backward pass runs after every layer has written its gradient
-            g.addVertex(OBJECTIVE, new SizeLossVertex(a, height, width), INPUT);
-            x = OBJECTIVE;
+            g.addVertex(NasLayout.OBJECTIVE, new SizeLossVertex(a, height, width), NasLayout.INPUT);
+            x = NasLayout.OBJECTIVE;
         }
         String[] enc = new String[a.maxDepth() + 1];
         int c = a.inChannels();
@@ -119,42 +49,42 @@ public final class NasGraph {
                 x = asm.maxPool("pool" + (j - 1), x, 2, 2);
             }
             NasArchitecture.Cell cell = a.encoder().get(j - 1);
-            x = cell(asm, encoder(j), x, c, cell, a, gated, hard);
+            x = cell(asm, NasLayout.encoder(j), x, c, cell, a, gated, hard);
             enc[j] = x;
             c = cell.channels();
         }
         if (!a.isUnet()) {
             String p = asm.globalAvgPool("gap", x, false);
-            asm.softmaxOutput(OUTPUT, p, c, a.classes());
-            g.setOutputs(OUTPUT);
+            asm.softmaxOutput(NasLayout.OUTPUT, p, c, a.classes());
+            g.setOutputs(NasLayout.OUTPUT);
             return g.build();
         }
         List<String> outs = new ArrayList<>();
-        for (int d : paths(a)) {
+        for (int d : NasLayout.paths(a)) {
             String y = enc[d];
             int cy = a.encoder().get(d - 1).channels();
             for (int j = d - 1; j >= 1; j--) {
                 NasArchitecture.Cell cell = a.decoder().get(j - 1);
-                String upName = up(a, j, d);
+                String upName = NasLayout.up(a, j, d);
                 String u = asm.deconv(upName, y, cy, cell.channels(), 2, 2, 0, true);
                 if (gated) {
                     // the up-convolution's channels are the decoder cell's: pruned with its gate
                     u = asm.layer(upName + "_gate", gate(a, cell.channels(), hard), u);
                 }
-                String cat = asm.concat(decoder(a, j, d) + "_cat", u, enc[j]);
-                y = cell(asm, decoder(a, j, d), cat, cell.channels() + a.encoder().get(j - 1).channels(), cell, a, gated, hard);
+                String cat = asm.concat(NasLayout.decoder(a, j, d) + "_cat", u, enc[j]);
+                y = cell(asm, NasLayout.decoder(a, j, d), cat, cell.channels() + a.encoder().get(j - 1).channels(), cell, a, gated, hard);
                 cy = cell.channels();
             }
             outs.add(y);
         }
         String last = outs.get(0);
         if (outs.size() > 1) {
-            g.addVertex(NET_DEPTH, depth(a, outs.size(), hard), outs.toArray(new String[0]));
-            last = NET_DEPTH;
+            g.addVertex(NasLayout.NET_DEPTH, depth(a, outs.size(), hard), outs.toArray(new String[0]));
+            last = NasLayout.NET_DEPTH;
         }
-        String logits = asm.conv(HEAD, last, a.decoder().get(0).channels(), a.classes(), 1, 1, 0, true);
-        asm.pixelSoftmaxOutput(OUTPUT, logits);
-        g.setOutputs(OUTPUT);
+        String logits = asm.conv(NasLayout.HEAD, last, a.decoder().get(0).channels(), a.classes(), 1, 1, 0, true);
+        asm.pixelSoftmaxOutput(NasLayout.OUTPUT, logits);
+        g.setOutputs(NasLayout.OUTPUT);
         return g.build();
     }
 

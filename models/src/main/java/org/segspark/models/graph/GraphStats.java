@@ -1,4 +1,4 @@
-package org.segspark.models;
+package org.segspark.models.graph;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;

@@ -1,4 +1,4 @@
-package org.segspark.models;
+package org.segspark.models.layers;
 
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -7,10 +7,6 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.models.layers.FastBatchNormalizationLayer;
-import org.segspark.models.layers.FastConvolution2DLayer;
-import org.segspark.models.layers.FastDeconvolution2DLayer;
-import org.segspark.models.layers.FastDepthwiseConvolution2DLayer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,46 +79,6 @@ public final class NativeSpeed {
     }
 
     private static volatile int threads;
-    private static final Object ONEDNN_SWITCH = new Object();
-
-    /**
-     * Runs {@code op} with libnd4j's oneDNN path switched off: in nd4j-native 1.0.0-M2.1's onednn
-     * build, dilated conv2d and depthwise_conv2d fail ("execution failed") while the generic
-     * implementation computes them correctly. The switch is process-wide, so dilated ops take
-     * turns; ops of other threads that start meanwhile just run on the generic path.
-     */
-    public static <T> T withoutOneDnn(java.util.function.Supplier<T> op) {
-        Object env = cpuEnvironment();
-        if (env == null) {
-            return op.get();
-        }
-        synchronized (ONEDNN_SWITCH) {
-            setUseOneDnn(env, false);
-            try {
-                return op.get();
-            } finally {
-                setUseOneDnn(env, true);
-            }
-        }
-    }
-
-    private static Object cpuEnvironment() {
-        try {
-            Class<?> c = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
-            Object env = c.getMethod("getInstance").invoke(null);
-            return (Boolean) c.getMethod("isUseONEDNN").invoke(env) ? env : null;
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
-    }
-
-    private static void setUseOneDnn(Object env, boolean on) {
-        try {
-            env.getClass().getMethod("setUseONEDNN", boolean.class).invoke(env, on);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot switch libnd4j's oneDNN use", e);
-        }
-    }
 
     /**
      * Threads each op may use in this JVM: libnd4j's own pool, its OpenMP (oneDNN) and segspark's

@@ -1,4 +1,7 @@
-package org.segspark.models;
+package org.segspark.models.weights;
+
+import org.segspark.models.ModelConfig;
+import org.segspark.models.registry.ModelRegistry;
 
 import org.segspark.core.Task;
 

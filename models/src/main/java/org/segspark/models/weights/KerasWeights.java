@@ -1,4 +1,4 @@
-package org.segspark.models;
+package org.segspark.models.weights;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

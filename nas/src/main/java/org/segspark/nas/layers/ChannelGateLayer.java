@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;

@@ -1,4 +1,4 @@
-package org.segspark.nas;
+package org.segspark.nas.layers;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The parameters of a {@link LearnableChannelGate}: one score per channel, "s", shape [1, c], a bias-type parameter. */
-final class ChannelGateParams implements ParamInitializer {
+public final class ChannelGateParams implements ParamInitializer {
     public static final String SCORE = "s";
     static final ChannelGateParams INSTANCE = new ChannelGateParams();
 

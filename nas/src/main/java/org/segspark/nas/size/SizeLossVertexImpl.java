@@ -1,4 +1,6 @@
-package org.segspark.nas;
+package org.segspark.nas.size;
+
+import org.segspark.nas.architecture.NasArchitecture;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
