@@ -1,5 +1,16 @@
 package org.segspark.nas;
 
+import java.util.TreeSet;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+
+import java.io.UncheckedIOException;
+
+import org.segspark.core.json.Json;
+
+import org.segspark.models.EpochLog;
+
+import org.segspark.models.RunHooks;
+
 import java.util.Map;
 
 import org.segspark.nas.layers.LearnableChannelGate;
@@ -19,8 +30,8 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelProvider;
 import org.segspark.models.ModelSpec;
@@ -72,13 +83,37 @@ public final class NasModels implements ModelProvider {
                                 + "depths 2 and 3 included), closed-form count",
                         new ModelConfig(4, 480, 512, 1.0, 42),
                         new ReferenceFigures(UNET_PARAMS, UNET_MACS, "closed-form count (NasModelsTest) of the search network at 480x512"),
-                        (cfg, base, impl) -> build(NasArchitecture.UNET, cfg, base, impl), NasModels::initialize),
+                        (cfg, base, impl) -> build(NasArchitecture.UNET, cfg, base, impl), NasModels::initialize,
+                        hooks(NasArchitecture.UNET)),
                 new ModelSpec("nas-classifier", Task.CLASSIFICATION,
                         "searchable classifier of cells (cell2d test): 3 cells of 16/32/64 channels, 2 steps, FC head",
                         "design A (cell2d CIFAR-10 test, 2021); figures: the search network (gates and depths included), closed-form count",
                         new ModelConfig(10, 32, 32, 1.0, 42),
                         new ReferenceFigures(CLASSIFIER_PARAMS, CLASSIFIER_MACS, "closed-form count (NasModelsTest) of the search network at 32x32"),
-                        (cfg, base, impl) -> build(NasArchitecture.CLASSIFIER, cfg, base, impl), NasModels::initialize));
+                        (cfg, base, impl) -> build(NasArchitecture.CLASSIFIER, cfg, base, impl), NasModels::initialize,
+                        hooks(NasArchitecture.CLASSIFIER)));
+    }
+
+    /**
+     * A search run's log, and in model.json the architecture the network was built from: what nas
+     * prune, predict and a re-search read.
+     */
+    private static RunHooks hooks(String kind) {
+        return new RunHooks() {
+            @Override
+            public EpochLog<?> epochLog() {
+                return new SearchLog();
+            }
+
+            @Override
+            public Map<String, Object> describe(ModelConfig config) {
+                try {
+                    return Map.of("architecture", Json.tree(architecture(kind, config).toJson()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
     }
 
     static final long UNET_PARAMS = 4_220_215L;
@@ -109,7 +144,7 @@ public final class NasModels implements ModelProvider {
         }
         n.fieldNames().forEachRemaining(k -> {
             if (!SETTINGS.contains(k)) {
-                throw new IllegalArgumentException("unknown nas setting \"" + k + "\"; settings: " + new java.util.TreeSet<>(SETTINGS));
+                throw new IllegalArgumentException("unknown nas setting \"" + k + "\"; settings: " + new TreeSet<>(SETTINGS));
             }
         });
         SizeObjective d = defaultObjective(kind);
@@ -146,7 +181,7 @@ public final class NasModels implements ModelProvider {
 
     /** The architecture a built network was made from, when it is a search network (null otherwise). */
     public static NasArchitecture searchArchitecture(ComputationGraph net) {
-        org.deeplearning4j.nn.conf.graph.GraphVertex v = net.getConfiguration().getVertices().get(NasLayout.OBJECTIVE);
+        GraphVertex v = net.getConfiguration().getVertices().get(NasLayout.OBJECTIVE);
         return v instanceof SizeLossVertex s ? NasArchitecture.fromJson(s.getArchitecture()) : null;
     }
 

@@ -8,7 +8,7 @@ import org.segspark.nas.graph.NasGraph;
 import org.segspark.nas.layers.ChannelGateParams;
 import org.segspark.nas.layers.GaussianDepthVertex;
 import org.segspark.nas.prune.Pruner;
-import org.segspark.nas.prune.WeightTransfer;
+import org.segspark.models.weights.WeightTransfer;
 import org.segspark.nas.size.GraphParams;
 import org.segspark.nas.size.NetworkSize;
 import org.segspark.nas.size.TiedParameters;

@@ -1,5 +1,11 @@
 package org.segspark.core.io;
 
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import org.apache.hadoop.fs.ChecksumException;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -25,7 +31,7 @@ public final class HadoopFiles {
     public static Path path(String location) {
         Path p = new Path(location);
         if (p.toUri().getScheme() == null) {
-            return new Path(new java.io.File(location).getAbsoluteFile().toURI());
+            return new Path(new File(location).getAbsoluteFile().toURI());
         }
         return p;
     }
@@ -51,7 +57,7 @@ public final class HadoopFiles {
                 }
                 off += n;
             }
-        } catch (org.apache.hadoop.fs.ChecksumException e) {
+        } catch (ChecksumException e) {
             throw new BadInputException(path + " disagrees with its Hadoop checksum file (." + path.getName()
                     + ".crc): the file is damaged or was edited", e);
         }
@@ -66,13 +72,13 @@ public final class HadoopFiles {
         if (!"file".equals(path.toUri().getScheme())) {
             return;
         }
-        java.nio.file.Path p = java.nio.file.Paths.get(path.toUri());
-        if (java.nio.file.Files.isRegularFile(p)) {
+        java.nio.file.Path p = Paths.get(path.toUri());
+        if (Files.isRegularFile(p)) {
             return;
         }
-        if (!java.nio.file.Files.exists(p)) {
-            throw new java.io.FileNotFoundException(path + " does not exist"
-                    + (java.nio.file.Files.isSymbolicLink(p) ? " (a symbolic link to a missing file)" : ""));
+        if (!Files.exists(p)) {
+            throw new FileNotFoundException(path + " does not exist"
+                    + (Files.isSymbolicLink(p) ? " (a symbolic link to a missing file)" : ""));
         }
         throw new IOException(path + " is not a regular file (" + LocalTree.describe(p) + ")");
     }

@@ -1,5 +1,7 @@
 package org.segspark.core.shards;
 
+import java.nio.charset.StandardCharsets;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
@@ -70,7 +72,7 @@ public final class ShardFileWriter implements Closeable {
     }
 
     private static int utf8(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     public void write(ShardRow row) throws IOException {

@@ -1,5 +1,8 @@
 package org.segspark.core.shards;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.Serializable;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,41 +23,41 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
                             Map<String, String> producer, Map<String, Object> source, JsonNode config,
                             Tensor tensor, List<String> classes, Normalization normalization,
                             Map<String, SplitInfo> splits, AccountingInfo accounting, InputsInfo inputs)
-        implements java.io.Serializable {
+        implements Serializable {
 
     public static final String SEGMENTATION = "segmentation";
     public static final String CLASSIFICATION = "classification";
 
     /** Tensor shapes and encodings shared by every row. */
     public record Tensor(int height, int width, int channels, String imageLayout, String imageDtype,
-                         String maskLayout, Integer ignoreLabel) implements java.io.Serializable {
+                         String maskLayout, Integer ignoreLabel) implements Serializable {
     }
 
     /** Per-channel statistics of the training images in 0..255 units, for input normalisation. */
-    public record Normalization(double[] mean, double[] std, String over) implements java.io.Serializable {
+    public record Normalization(double[] mean, double[] std, String over) implements Serializable {
     }
 
     /** One split: examples, class frequencies and the shard files that hold it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SplitInfo(long examples, long[] classPixels, Long ignoredPixels, long[] classExamples,
-                            List<ShardFileInfo> shards) implements java.io.Serializable {
+                            List<ShardFileInfo> shards) implements Serializable {
     }
 
     /** One shard file, relative to the shard set's root, with its row groups' row counts and checksum. */
     public record ShardFileInfo(String file, long rows, List<Long> rowGroups, long bytes, String sha256)
-            implements java.io.Serializable {
+            implements Serializable {
     }
 
     /** The run's books: every input was either written or rejected. */
     public record AccountingInfo(long inputs, long written, long rejected, String rejectsFile)
-            implements java.io.Serializable {
+            implements Serializable {
     }
 
     /**
      * What an incremental run needs from the previous one: a digest of the settings that shape the
      * rows (a different digest means a full rebuild) and the input index files, one per task.
      */
-    public record InputsInfo(String settingsSha256, List<String> index) implements java.io.Serializable {
+    public record InputsInfo(String settingsSha256, List<String> index) implements Serializable {
     }
 
     public SplitInfo split(String name) {
@@ -90,7 +93,7 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
         JsonNode node;
         try {
             node = m.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new DamagedShardSetException(where + " is not valid JSON" + (at == null ? "" : " at line "
                     + at.getLineNr() + ", column " + at.getColumnNr()) + " (truncated or damaged?): " + e.getOriginalMessage(), e);
@@ -105,7 +108,7 @@ public record ShardManifest(String format, int formatVersion, String task, Strin
         ShardFormat.requireKnownVersion(version.asInt(), where);
         try {
             return m.treeToValue(node, ShardManifest.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new DamagedShardSetException(where + " does not describe a shard set: " + e.getOriginalMessage(), e);
         }
     }

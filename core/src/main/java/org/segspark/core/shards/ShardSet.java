@@ -1,5 +1,8 @@
 package org.segspark.core.shards;
 
+import java.io.Serializable;
+import java.net.URI;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.segspark.core.io.HadoopFiles;
@@ -49,7 +52,7 @@ public final class ShardSet {
     }
 
     /** A row group of a shard file: the file's URI, its index in the file and its row count. */
-    public record RowGroup(String file, int index, long rows) implements java.io.Serializable {
+    public record RowGroup(String file, int index, long rows) implements Serializable {
         public String ref() {
             return file + "#" + index;
         }
@@ -81,7 +84,7 @@ public final class ShardSet {
         if (hash < 0) {
             throw new IllegalArgumentException("not a row group reference (file#index): " + ref);
         }
-        Path file = new Path(java.net.URI.create(ref.substring(0, hash)));
+        Path file = new Path(URI.create(ref.substring(0, hash)));
         int index = Integer.parseInt(ref.substring(hash + 1));
         ShardManifest manifest = ShardChecks.verified(file, conf);
         try (ShardFileReader r = new ShardFileReader(file, conf)) {

@@ -1,5 +1,10 @@
 package org.segspark.jobs.bench;
 
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+import org.segspark.jobs.preprocess.PreprocessJob;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
@@ -8,8 +13,8 @@ import org.segspark.jobs.cluster.LocalCluster;
 import org.segspark.jobs.cluster.SparkSubmitProcess;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
-import org.segspark.jobs.train.EpochTiming;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.records.EpochTiming;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
 import org.segspark.preprocess.coco.SyntheticCoco;
 
@@ -52,7 +57,7 @@ public final class DistributedBenchmark {
                 .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
                 .with("preprocess.coco.out", root.resolve("shards").toString())
                 .with("train.data", root.resolve("shards").toString());
-        org.segspark.jobs.cli.PreprocessCommand.run(jsc, base, console);
+        PreprocessJob.run(jsc, base, console);
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("date", Instant.now().toString());
@@ -143,7 +148,7 @@ public final class DistributedBenchmark {
         long params = json.readTree(run.read(RunDirectory.MODEL_INFO)).get("params_total").asLong();
         row.put("params", params);
         row.put("bytes_per_step_per_worker", bytesPerStep(mode, params, c, timings));
-        List<Map<String, Object>> sharing = timings.stream().map(EpochTiming::sharing).filter(java.util.Objects::nonNull).toList();
+        List<Map<String, Object>> sharing = timings.stream().map(EpochTiming::sharing).filter(Objects::nonNull).toList();
         if (!sharing.isEmpty()) {
             row.put("workers_agree_every_epoch", sharing.stream().allMatch(m -> Boolean.TRUE.equals(m.get("workers_agree"))));
             double exchange = sum(sharing, "exchange_seconds");
@@ -183,8 +188,8 @@ public final class DistributedBenchmark {
                 b.put("received", 3 * 4 * params / f);
             }
             case "gradient-sharing" -> {
-                java.util.OptionalDouble measured = timings.stream().map(EpochTiming::sharing)
-                        .filter(java.util.Objects::nonNull)
+                OptionalDouble measured = timings.stream().map(EpochTiming::sharing)
+                        .filter(Objects::nonNull)
                         .mapToDouble(m -> ((Number) m.get("bytes_per_step")).doubleValue()).average();
                 if (measured.isPresent()) {
                     b.put("sent", (long) measured.getAsDouble());

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.export.OnnxLatency;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.graph.GraphStats;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.registry.ModelRegistry;

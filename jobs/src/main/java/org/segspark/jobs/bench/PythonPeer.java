@@ -1,5 +1,7 @@
 package org.segspark.jobs.bench;
 
+import java.util.ArrayList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -33,7 +35,7 @@ final class PythonPeer {
             return new Output(null, missing);
         }
         try {
-            List<String> cmd = new java.util.ArrayList<>(List.of(python, script.getPath()));
+            List<String> cmd = new ArrayList<>(List.of(python, script.getPath()));
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putAll(env);

@@ -1,16 +1,22 @@
 package org.segspark.jobs.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import org.segspark.models.ModelConfig;
+
+import org.segspark.jobs.data.Normalization;
+
 import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.segspark.jobs.train.BatchPlan;
-import org.segspark.jobs.train.InputNormalizer;
-import org.segspark.jobs.train.ShardBatchLoader;
-import org.segspark.jobs.train.Targets;
+import org.segspark.jobs.data.BatchPlan;
+import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.train.TrainConfig;
-import org.segspark.jobs.train.TrainingStats;
+import org.segspark.jobs.train.fit.TrainingStats;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.bench.LayerProfiler;
@@ -55,8 +61,8 @@ public final class TrainBenchmark {
         if (!script.isAbsolute()) {
             script = new File(home, b.getString("torch-script"));
         }
-        List<Double> train = new java.util.ArrayList<>(), infer = new java.util.ArrayList<>();
-        List<Double> torchTrain = new java.util.ArrayList<>(), torchInfer = new java.util.ArrayList<>();
+        List<Double> train = new ArrayList<>(), infer = new ArrayList<>();
+        List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
         TorchPeer.Figures torch = null;
         for (int r = 0; r < rounds; r++) {
             SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
@@ -114,7 +120,7 @@ public final class TrainBenchmark {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step_ms", p.stepMs());
         out.put("attributed_ms", p.attributedMs());
-        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
         for (LayerProfiler.TypeTime t : p.types()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("type", t.type());
@@ -139,14 +145,14 @@ public final class TrainBenchmark {
             SyntheticShards.write(dir.toString(), groups * batch, size, classes, batch, 1, jsc.hadoopConfiguration());
             ShardSet set = ShardSet.open(dir.toString(), jsc.hadoopConfiguration());
             List<String> refs = BatchPlan.plan(set.rowGroups("train"), batch, 1);
-            org.segspark.models.ModelConfig mc = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
+            ModelConfig mc = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
             ComputationGraph net = ModelRegistry.build(model, mc);
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                     .batchSizePerWorker(batch).averagingFrequency(averaging).workerPrefetchNumBatches(2)
                     .saveUpdater(true).rngSeed(1).collectTrainingStats(true).build();
             SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
             ShardBatchLoader loader = new ShardBatchLoader(Targets.of(ModelRegistry.get(model).task(), mc, net.getConfiguration()),
-                    InputNormalizer.of(TrainConfig.Normalization.DATASET, null, null), 1L,
+                    InputNormalizer.of(Normalization.DATASET, null, null), 1L,
                     new SerializableConf(jsc.hadoopConfiguration()), jsc.getConf().getInt("spark.task.cpus", 1));
             sparkNet.fitPaths(jsc.parallelize(refs.subList(0, perSplit), workers), loader);
             tm.setCollectTrainingStats(true); // restarts the statistics: only the timed splits count
@@ -164,7 +170,7 @@ public final class TrainBenchmark {
 
     static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

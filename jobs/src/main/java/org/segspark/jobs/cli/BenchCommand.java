@@ -1,5 +1,8 @@
 package org.segspark.jobs.cli;
 
+import java.nio.file.Path;
+import org.segspark.jobs.bench.DistributedBenchmark;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -105,7 +108,7 @@ public final class BenchCommand implements Runnable {
                         + "memory (about 2x its cost inside the network);%nshare = of the %.0f ms all layers took this way; "
                         + "a whole training step took %.0f ms%n", (Double) p.get("attributed_ms"), (Double) p.get("step_ms")));
                 sb.append(String.format(Locale.ROOT, "%-28s %6s %10s %10s %7s%n", "type", "layers", "forward", "backward", "share"));
-                for (Object o : (java.util.List<?>) p.get("by_type")) {
+                for (Object o : (List<?>) p.get("by_type")) {
                     Map<?, ?> t = (Map<?, ?>) o;
                     sb.append(String.format(Locale.ROOT, "%-28s %6d %10.1f %10.1f %6.1f%%%n", t.get("type"), (Integer) t.get("layers"),
                             (Double) t.get("forward_ms"), (Double) t.get("backward_ms"), 100 * (Double) t.get("share")));
@@ -160,7 +163,7 @@ public final class BenchCommand implements Runnable {
         CommonOptions common;
 
         @Option(names = "--models", paramLabel = "NAME", split = ",", description = "Registry models (default: all)")
-        java.util.List<String> models;
+        List<String> models;
 
         @Option(names = "--size", paramLabel = "N", description = "Square input size, a multiple of 32")
         Integer size;
@@ -274,8 +277,8 @@ public final class BenchCommand implements Runnable {
             List<String> cluster = noCluster ? List.of() : clusterModes;
             // --modes "" trains on the cluster only
             List<String> local = modes.stream().filter(m -> !m.isBlank()).toList();
-            Map<String, Object> r = org.segspark.jobs.bench.DistributedBenchmark.run(jsc, cfg,
-                    java.nio.file.Path.of(out).toAbsolutePath(), local, cluster, clusterWorkers,
+            Map<String, Object> r = DistributedBenchmark.run(jsc, cfg,
+                    Path.of(out).toAbsolutePath(), local, cluster, clusterWorkers,
                     cluster.isEmpty() ? List.of() : ClusterCommand.sparkJars(), System.err);
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(r));

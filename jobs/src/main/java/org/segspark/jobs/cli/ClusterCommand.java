@@ -1,5 +1,7 @@
 package org.segspark.jobs.cli;
 
+import org.segspark.jobs.cluster.ClusterJars;
+
 import org.segspark.jobs.cluster.LocalCluster;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine.Command;
@@ -96,6 +98,6 @@ public final class ClusterCommand {
 
     /** The local cluster's SPARK_HOME jars, from the build lists next to the app jar (see the launcher). */
     static List<Path> sparkJars() throws Exception {
-        return org.segspark.jobs.cluster.ClusterJars.fromBuild(Home.dir().toPath().resolve("jobs").resolve("target"));
+        return ClusterJars.fromBuild(Home.dir().toPath().resolve("jobs").resolve("target"));
     }
 }

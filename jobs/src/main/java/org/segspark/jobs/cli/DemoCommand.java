@@ -1,5 +1,9 @@
 package org.segspark.jobs.cli;
 
+import java.io.IOException;
+
+import org.segspark.jobs.preprocess.PreprocessJob;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
@@ -45,7 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
         OutputFolder.claim(root.toString(), new Configuration(), KIND, cfg.get().getBoolean("demo.force"), "--out");
         cfg = withSyntheticData(cfg, root).with("train.out", root.resolve("run").toString());
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
-        PreprocessCommand.run(jsc, cfg, System.out);
+        PreprocessJob.run(jsc, cfg, System.out);
         // what notebooks/shards.ipynb shows (Parquet needs no reader there)
         ShardPreview.write(root.resolve("shards").toString(), "val", 16,
                 root.resolve("preview").toString(), jsc.hadoopConfiguration());
@@ -60,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
      * A demo's data under {@code root}: the synthetic COCO set of the synth-coco section written to
      * root/coco, preprocessing pointed at it and training at its shards (root/shards).
      */
-    static JobConfig withSyntheticData(JobConfig cfg, Path root) throws java.io.IOException {
+    static JobConfig withSyntheticData(JobConfig cfg, Path root) throws IOException {
         Path coco = root.resolve("coco");
         OutputFolder.claim(coco.toString(), new Configuration(), SynthCocoCommand.KIND, false, "the demo's data folder");
         cfg = cfg.with("synth-coco.out", coco.toString())

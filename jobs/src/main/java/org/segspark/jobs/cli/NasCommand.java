@@ -1,5 +1,7 @@
 package org.segspark.jobs.cli;
 
+import org.segspark.jobs.preprocess.PreprocessJob;
+
 import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
@@ -7,7 +9,7 @@ import org.segspark.jobs.nas.NasPipeline;
 import org.segspark.jobs.nas.PruneJob;
 import org.segspark.jobs.nas.SweepJob;
 import org.segspark.jobs.spark.Sparks;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.core.io.OutputFolder;
@@ -129,7 +131,7 @@ public final class NasCommand implements Runnable {
             OutputFolder.claim(root.toString(), new Configuration(), NAS_DEMO, d.getBoolean("force"), "--out");
             cfg = DemoCommand.withSyntheticData(cfg, root);
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
-            PreprocessCommand.run(jsc, cfg, System.out);
+            PreprocessJob.run(jsc, cfg, System.out);
             int search = d.getInt("search-epochs"), finetune = d.getInt("finetune-epochs");
             System.out.printf(Locale.ROOT, "nas demo: the unpruned network, %d epochs%n", search + finetune);
             TrainJob.Result base = TrainJob.run(jsc, cfg.with("train.out", root.resolve("unpruned").toString())
@@ -139,17 +141,16 @@ public final class NasCommand implements Runnable {
             Map<String, Object> r = new LinkedHashMap<>(NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg,
                     root.toString(), search, finetune, System.out));
             String metric = (String) r.get("metric");
-            Map<?, ?> info = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
-                    base.run().read(RunDirectory.MODEL_INFO), Map.class);
-            r.put("unpruned_metric", base.metrics().get(metric));
-            r.put("unpruned_params", info.get("params_total"));
+            long unprunedParams = base.run().readTree(RunDirectory.MODEL_INFO).path("params_total").asLong();
+            r.put("unpruned_metric", base.metrics().headline());
+            r.put("unpruned_params", unprunedParams);
             r.put("unpruned_epochs", search + finetune);
-            r.put("metric_lost_vs_unpruned", (Double) base.metrics().get(metric) - (Double) r.get("metric_after"));
+            r.put("metric_lost_vs_unpruned", base.metrics().headline() - (Double) r.get("metric_after"));
             r.put("minutes_end_to_end", (System.nanoTime() - t0) / 60e9);
             new RunDirectory(root.toString(), jsc.hadoopConfiguration()).writeJson(NasPipeline.RESULT, r);
             System.out.printf(Locale.ROOT, "nas demo: unpruned %s %.4f (%,d parameters); searched and pruned %.4f "
                             + "(%,d parameters, %.1f%% removed); %.1f minutes; %s%n", metric, (Double) r.get("unpruned_metric"),
-                    ((Number) info.get("params_total")).longValue(), (Double) r.get("metric_after"),
+                    unprunedParams, (Double) r.get("metric_after"),
                     ((Number) r.get("params_after")).longValue(), 100 * (Double) r.get("params_removed"),
                     (Double) r.get("minutes_end_to_end"), root.resolve(NasPipeline.RESULT));
             return 0;

@@ -1,10 +1,13 @@
 package org.segspark.jobs.cli;
 
+import java.util.List;
+
 import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.cifar.Cifar10ShardJob;
 import org.segspark.preprocess.coco.CocoShardConfig;
@@ -35,13 +38,6 @@ public final class PreprocessCommand implements Runnable {
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                 "name a source: coco, cifar10, imagefolder, cub or folders (segspark preprocess coco --help)");
-    }
-
-    /** A shard job over one section of the configuration. */
-    @FunctionalInterface
-    interface Job {
-        ShardJob.Result run(JavaSparkContext jsc, Config section, com.fasterxml.jackson.databind.JsonNode tree)
-                throws Exception;
     }
 
     @Command(name = "coco", mixinStandardHelpOptions = true,
@@ -85,7 +81,7 @@ public final class PreprocessCommand implements Runnable {
                     .option("preprocess.coco.force", common.forced()).option("preprocess.coco.allow-shrink", allowShrink ? true : null)
                     .load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
-            run(jsc, cfg, System.out);
+            PreprocessJob.run(jsc, cfg, System.out);
             return 0;
         }
     }
@@ -113,7 +109,7 @@ public final class PreprocessCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = layers("preprocess-cifar10", "preprocess.cifar10", common, input, out, size, allowShrink).load();
-            run(Sparks.start(cfg.get(), common.master), cfg, "cifar10", (jsc, c, tree) -> Cifar10ShardJob.run(jsc,
+            PreprocessJob.run(Sparks.start(cfg.get(), common.master), cfg, "cifar10", (jsc, c, tree) -> Cifar10ShardJob.run(jsc,
                     ShardJobOptions.required(c, "input"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")),
                     tree), System.out);
             return 0;
@@ -147,7 +143,7 @@ public final class PreprocessCommand implements Runnable {
         public Integer call() throws Exception {
             JobConfig cfg = layers("preprocess-imagefolder", "preprocess.imagefolder", common, input, out, size, allowShrink)
                     .option("preprocess.imagefolder.val-fraction", valFraction).load();
-            run(Sparks.start(cfg.get(), common.master), cfg, "imagefolder", (jsc, c, tree) -> {
+            PreprocessJob.run(Sparks.start(cfg.get(), common.master), cfg, "imagefolder", (jsc, c, tree) -> {
                 double vf = c.getDouble("val-fraction");
                 if (vf < 0 || vf >= 1) {
                     throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + vf);
@@ -200,7 +196,7 @@ public final class PreprocessCommand implements Runnable {
                     .option("preprocess.cub.segmentations", segmentations).option("preprocess.cub.task", task)
                     .option("preprocess.cub.mask-threshold", maskThreshold)
                     .option("preprocess.cub.crop-to-box", cropToBox ? true : null).load();
-            run(Sparks.start(cfg.get(), common.master), cfg, "cub",
+            PreprocessJob.run(Sparks.start(cfg.get(), common.master), cfg, "cub",
                     (jsc, c, tree) -> CubShardJob.run(jsc, CubShardConfig.from(c), tree), System.out);
             return 0;
         }
@@ -242,7 +238,7 @@ public final class PreprocessCommand implements Runnable {
         Integer classes;
 
         @Option(names = "--class-names", paramLabel = "NAMES", split = ",", description = "Class names in index order")
-        java.util.List<String> classNames;
+        List<String> classNames;
 
         @Option(names = "--val-fraction", paramLabel = "F", description = "Share of images in val (outside train/ val/ folders)")
         Double valFraction;
@@ -258,7 +254,7 @@ public final class PreprocessCommand implements Runnable {
                     .option(s + "val-fraction", valFraction)
                     .option(s + "height", hw == null ? null : hw[0]).option(s + "width", hw == null ? null : hw[1])
                     .option(s + "force", common.forced()).option(s + "allow-shrink", allowShrink ? true : null).load();
-            run(Sparks.start(cfg.get(), common.master), cfg, "folders", (jsc, c, tree) -> {
+            PreprocessJob.run(Sparks.start(cfg.get(), common.master), cfg, "folders", (jsc, c, tree) -> {
                 double vf = c.getDouble("val-fraction");
                 if (vf < 0 || vf >= 1) {
                     throw new IllegalArgumentException("val-fraction must be in [0, 1), got " + vf);
@@ -282,33 +278,5 @@ public final class PreprocessCommand implements Runnable {
                 .option(section + ".input", input).option(section + ".out", out)
                 .option(section + ".height", hw == null ? null : hw[0])
                 .option(section + ".width", hw == null ? null : hw[1]);
-    }
-
-    /** Runs the COCO shard job with a progress line and prints its books. */
-    public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, PrintStream console) throws Exception {
-        return run(jsc, cfg, "coco", (j, c, tree) -> CocoShardJob.run(j, CocoShardConfig.from(c), tree), console);
-    }
-
-    static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, String source, Job job, PrintStream console)
-            throws Exception {
-        String section = "preprocess." + source;
-        long t = System.nanoTime();
-        ShardJob.Result r;
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-preprocess", "preprocess " + source,
-                ProgressLine.console(), 0)) {
-            r = job.run(jsc, cfg.section(section), cfg.jsonTree(section));
-        }
-        ShardManifest m = r.manifest();
-        double s = (System.nanoTime() - t) / 1e9;
-        console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f inputs/s)%n",
-                source, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
-                m.tensor().width(), m.numClasses(), s, r.accounting().inputs() / s);
-        console.printf("preprocess %s: %s%n", source, r.increment().describe());
-        if (r.accounting().rejected() > 0) {
-            console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", source,
-                    r.accounting().rejected(), cfg.section(section).getString("out"), r.rejects().get(0).path(),
-                    r.rejects().get(0).reason());
-        }
-        return r;
     }
 }

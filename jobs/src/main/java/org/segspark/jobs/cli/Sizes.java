@@ -1,5 +1,7 @@
 package org.segspark.jobs.cli;
 
+import java.util.Locale;
+
 /** Parses "AxB" sizes from the command line. */
 final class Sizes {
     private Sizes() {
@@ -9,7 +11,7 @@ final class Sizes {
         if (s == null) {
             return null;
         }
-        String[] p = s.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
         try {
             if (p.length == 2) {
                 int a = Integer.parseInt(p[0].trim()), b = Integer.parseInt(p[1].trim());

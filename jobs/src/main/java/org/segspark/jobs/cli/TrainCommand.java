@@ -5,10 +5,14 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
 import org.segspark.core.io.HadoopFiles;
+import org.segspark.jobs.train.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -16,60 +20,18 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainCommand.Options.class,
         description = "Train a registry model on shards, data-parallel on Spark (parameter averaging; executors load "
                 + "their own row groups). Writes RUN/model.zip, model.json, metrics.json, report.html, checkpoints/.")
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2; segspark models lists them)")
-    String model;
-
-    @Option(names = "--task", paramLabel = "TASK", description = "classification or segmentation: checked against the model and the shards")
-    String task;
-
-    @Option(names = "--classes", paramLabel = "K", description = "Output classes (default: the shard set's)")
-    Integer classes;
-
-    @Option(names = "--val-data", paramLabel = "SHARDS", description = "Validate on this shard set's val split instead")
-    String valData;
-
-    @Option(names = "--width-multiplier", paramLabel = "ALPHA", description = "MobileNet width multiplier")
-    Double widthMultiplier;
-
-    @Option(names = "--pretrained", paramLabel = "H5", description = "Keras Applications notop weights for the encoder")
-    String pretrained;
-
-    @Option(names = "--freeze-encoder", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
-            description = "Keep the encoder fixed (true/false; default: the model's)")
-    Boolean freezeEncoder;
-
-    @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda: the ND4J backend the run must use")
-    String device;
-
-    @Option(names = "--data", paramLabel = "SHARDS", description = "Shard set from segspark preprocess")
-    String data;
-
-    @Option(names = "--out", paramLabel = "RUN", description = "Run folder")
-    String out;
-
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs")
-    Integer epochs;
-
-    @Option(names = "--batch", paramLabel = "B", description = "Minibatch size per worker")
-    Integer batch;
-
-    @Option(names = "--mode", paramLabel = "MODE", description = "parameter-averaging (default), gradient-sharing or local")
-    String mode;
-
-    @Option(names = "--workers", paramLabel = "N", description = "Parallel training tasks (0 = Spark's default parallelism)")
-    Integer workers;
-
-    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate")
-    Double lr;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--resume", paramLabel = "RUN", description = "Continue RUN from its last epoch checkpoint with "
             + "its saved settings (--epochs may raise the total; --set and --master apply)")
@@ -81,13 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
             return resume();
         }
         JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
-                .option("train.model", model).option("train.task", task).option("train.classes", classes)
-                .option("train.val-data", valData).option("train.width-multiplier", widthMultiplier)
-                .option("train.model-options.pretrained", pretrained)
-                .option("train.model-options.freeze-encoder", freezeEncoder).option("train.device", device)
-                .option("train.data", data).option("train.out", out).option("train.force", common.forced())
-                .option("train.epochs", epochs).option("train.batch", batch).option("train.mode", mode)
-                .option("train.workers", workers).option("train.optimizer.lr", lr).load();
+                .options(TrainConfig.SECTION.given(spec)).option("train.force", common.forced()).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
         System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
@@ -95,7 +51,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer resume() throws Exception {
-        if (common.config != null || model != null || data != null || out != null || mode != null || batch != null) {
+        Map<String, Object> given = TrainConfig.SECTION.given(spec);
+        Object epochs = given.remove("train." + TrainConfig.EPOCHS.key());
+        if (common.config != null || !given.isEmpty()) {
             throw new IllegalArgumentException("--resume continues a run with its own saved settings; only --epochs, "
                     + "--set and --master may be given with it");
         }
@@ -125,5 +83,14 @@ public final class TrainCommand implements Callable<Integer> {
         local.deleteOnExit();
         Files.write(local.toPath(), HadoopFiles.readAll(saved, conf));
         return JobConfig.of("train").file(local).set(set);
+    }
+
+    /** The options of the train settings that declare one (see {@link TrainConfig}). */
+    static final class Options implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            TrainConfig.SECTION.addOptions(spec);
+            return spec;
+        }
     }
 }

@@ -1,9 +1,9 @@
 package org.segspark.jobs.cli;
 
+import org.segspark.jobs.records.RunMetrics;
 import org.segspark.jobs.train.TrainJob;
 
 import java.util.Locale;
-import java.util.Map;
 
 /** The one-line result of a training run. */
 final class TrainSummary {
@@ -11,12 +11,11 @@ final class TrainSummary {
     }
 
     static String of(TrainJob.Result r) {
-        Map<String, Object> m = r.metrics();
-        if (m.get("miou") != null) {
+        RunMetrics m = r.metrics();
+        if (m.miou() != null) {
             return String.format(Locale.ROOT, "validation mIoU %.4f, pixel accuracy %.4f after %d epochs",
-                    (Double) m.get("miou"), (Double) m.get("pixel_accuracy"), r.history().size());
+                    m.miou(), m.pixelAccuracy(), r.history().size());
         }
-        Object top1 = m.get("top1");
-        return String.format(Locale.ROOT, "validation top-1 %s after %d epochs", top1, r.history().size());
+        return String.format(Locale.ROOT, "validation top-1 %s after %d epochs", m.top1(), r.history().size());
     }
 }

@@ -1,5 +1,7 @@
 package org.segspark.jobs.cluster;
 
+import java.io.UncheckedIOException;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ public final class AeronDirs {
         Set<String> mapped;
         try {
             mapped = mappedAeronDirs();
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             return 0;
         }
         int removed = 0;
@@ -71,7 +73,7 @@ public final class AeronDirs {
                 }
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list /proc", e);
+            throw new UncheckedIOException("cannot list /proc", e);
         }
         return names;
     }

@@ -1,5 +1,13 @@
 package org.segspark.jobs.cluster;
 
+import java.net.InetAddress;
+import java.nio.file.LinkOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import scala.util.Properties;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -56,7 +64,7 @@ public final class LocalCluster {
      * @param jvmOptions JVM options for the daemons (Java 17 opens)
      */
     public static State up(Path dir, List<Path> sparkJars, int workers, int cores, String memory,
-                           List<String> jvmOptions, java.time.Duration timeout) throws IOException, InterruptedException {
+                           List<String> jvmOptions, Duration timeout) throws IOException, InterruptedException {
         if (workers < 1 || cores < 1) {
             throw new IllegalArgumentException("a cluster needs at least one worker with one core, got " + workers
                     + " workers of " + cores + " cores");
@@ -157,7 +165,7 @@ public final class LocalCluster {
         p.destroy();
         try {
             p.onExit().get(20, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             p.destroyForcibly();
         }
         for (ProcessHandle d : below) {
@@ -199,7 +207,7 @@ public final class LocalCluster {
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().put("SPARK_NO_DAEMONIZE", "1");
         // a Spark distribution's load-spark-env.sh sets it; the executor command builder needs it
-        pb.environment().put("SPARK_SCALA_VERSION", scala.util.Properties.versionNumberString()
+        pb.environment().put("SPARK_SCALA_VERSION", Properties.versionNumberString()
                 .replaceAll("^(\\d+\\.\\d+).*", "$1"));
         Process p = pb.start();
         // setsid execs java in place: the PID is the JVM's
@@ -220,18 +228,18 @@ public final class LocalCluster {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** Deletes a file tree without following links out of it (SPARK_HOME/jars holds links). */
     static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(q);
             }
         }

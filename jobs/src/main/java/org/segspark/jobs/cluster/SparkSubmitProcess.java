@@ -1,5 +1,7 @@
 package org.segspark.jobs.cluster;
 
+import java.net.URISyntaxException;
+
 import org.segspark.jobs.spark.Sparks;
 
 import java.io.File;
@@ -82,7 +84,7 @@ public final class SparkSubmitProcess {
                         + p + " (use ./segspark, which builds and runs the jar)");
             }
             return p;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,9 @@
 package org.segspark.jobs.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -44,6 +48,12 @@ public final class JobConfig {
             if (value != null) {
                 options.put(key, value);
             }
+            return this;
+        }
+
+        /** Named command-line options, {@code section.key -> value}. */
+        public Layers options(Map<String, Object> given) {
+            given.forEach(this::option);
             return this;
         }
 
@@ -128,10 +138,10 @@ public final class JobConfig {
     }
 
     /** One section as a Jackson tree, for manifests. */
-    public com.fasterxml.jackson.databind.JsonNode jsonTree(String path) {
+    public JsonNode jsonTree(String path) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json(path));
-        } catch (java.io.IOException e) {
+            return new ObjectMapper().readTree(json(path));
+        } catch (IOException e) {
             throw new IllegalStateException("cannot convert config section " + path + " to JSON", e);
         }
     }

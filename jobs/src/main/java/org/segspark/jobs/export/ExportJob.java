@@ -1,5 +1,7 @@
 package org.segspark.jobs.export;
 
+import org.segspark.jobs.data.Normalization;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.predict.ModelInput;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.onnx.ExportOptions;
 import org.segspark.models.onnx.InputNormalization;
@@ -136,7 +138,7 @@ public final class ExportJob {
         ExportOptions o = new ExportOptions(opset, batch, fold, null, metadata(net, info, normalizeInGraph, source));
         if (normalizeInGraph) {
             ModelInput in = ModelInput.of(info, "auto", source);
-            boolean perImage = in.normalizer().mode() == TrainConfig.Normalization.IMAGE;
+            boolean perImage = in.normalizer().mode() == Normalization.IMAGE;
             o = o.withNormalization(new InputNormalization(perImage, in.normalizer().mean(), in.normalizer().std()));
         }
         return o;

@@ -1,5 +1,7 @@
 package org.segspark.jobs.nas;
 
+import org.segspark.jobs.run.RunDirectory;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
@@ -43,7 +45,7 @@ public final class NasPipeline {
                 .with("train.epochs", searchEpochs), console, false);
         PruneJob.Result pruned = PruneJob.run(root + "/search", root + "/pruned", hconf, console);
         Map<String, Object> r = new LinkedHashMap<>();
-        String metric = search.metrics().containsKey("miou") ? "miou" : "top1";
+        String metric = search.metrics().headlineName();
         r.put("metric", metric);
         r.put("params_before", pruned.paramsBefore());
         r.put("params_after", pruned.paramsAfter());
@@ -51,13 +53,13 @@ public final class NasPipeline {
         r.put("macs_after", pruned.macsAfter());
         r.put("onnx_before", pruned.report().get("onnx_before"));
         r.put("onnx_after", pruned.report().get("onnx_after"));
-        r.put("metric_before", search.metrics().get(metric));
+        r.put("metric_before", search.metrics().headline());
         Object after = null;
         if (finetuneEpochs > 0) {
             JobConfig ft = train.with("train.out", root + "/finetune").with("train.epochs", finetuneEpochs)
                     .with("train.model-options.architecture", root + "/pruned/" + PruneJob.ARCHITECTURE)
                     .with("train.model-options.init-from", root + "/pruned");
-            after = TrainJob.run(jsc, hconf, ft, console, false).metrics().get(metric);
+            after = TrainJob.run(jsc, hconf, ft, console, false).metrics().headline();
         }
         r.put("metric_after", after);
         r.put("search_epochs", searchEpochs);
@@ -65,7 +67,7 @@ public final class NasPipeline {
         r.put("params_removed", 1.0 - (double) pruned.paramsAfter() / pruned.paramsBefore());
         r.put("architecture_after", pruned.report().get("architecture"));
         r.put("seconds", (System.nanoTime() - t0) / 1e9);
-        new org.segspark.jobs.train.RunDirectory(root, hconf).writeJson(RESULT, r);
+        new RunDirectory(root, hconf).writeJson(RESULT, r);
         console.printf(Locale.ROOT, "nas: %s %.4f -> %.4f with %.1f%% of the parameters removed (%,d -> %,d); %s/%s%n",
                 metric, (Double) r.get("metric_before"), after == null ? Double.NaN : (Double) after,
                 100 * (Double) r.get("params_removed"), pruned.paramsBefore(), pruned.paramsAfter(), root, RESULT);

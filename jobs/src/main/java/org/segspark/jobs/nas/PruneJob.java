@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.export.ExportJob;
 import org.segspark.jobs.export.OnnxLatency;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.graph.GraphStats;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.graph.GraphAssembler;

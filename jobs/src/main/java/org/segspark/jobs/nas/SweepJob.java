@@ -1,5 +1,11 @@
 package org.segspark.jobs.nas;
 
+import java.io.Serializable;
+import java.util.Comparator;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.progress.TaskProgress;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
@@ -9,7 +15,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.config.JobConfig;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
 import org.segspark.core.io.SerializableConf;
 
@@ -40,7 +46,7 @@ public final class SweepJob {
     }
 
     public record Settings(String out, String mode, String kind, int searchEpochs, int finetuneEpochs)
-            implements java.io.Serializable {
+            implements Serializable {
         public Settings {
             if (!mode.equals("trial-parallel") && !mode.equals("data-parallel")) {
                 throw new IllegalArgumentException("sweep.mode must be trial-parallel or data-parallel, got \"" + mode + "\"");
@@ -92,8 +98,8 @@ public final class SweepJob {
             String hocon = config.render();
             SerializableConf sconf = new SerializableConf(hconf);
             List<String> rows;
-            try (org.segspark.jobs.progress.TaskProgress p = org.segspark.jobs.progress.TaskProgress.start(jsc.sc(),
-                    "segspark-sweep", "sweep trials", org.segspark.jobs.progress.ProgressLine.console(), todo.size())) {
+            try (TaskProgress p = TaskProgress.start(jsc.sc(),
+                    "segspark-sweep", "sweep trials", ProgressLine.console(), todo.size())) {
                 rows = jsc.parallelize(todo, todo.size())
                         .map(t -> json(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
                         .collect();
@@ -113,7 +119,7 @@ public final class SweepJob {
                 results.add(r);
             }
         }
-        results.sort(java.util.Comparator.comparing(m -> m.get("id").toString()));
+        results.sort(Comparator.comparing(m -> m.get("id").toString()));
         Map<String, Object> sweep = new LinkedHashMap<>();
         sweep.put("mode", s.mode());
         sweep.put("kind", s.kind());
@@ -153,14 +159,13 @@ public final class SweepJob {
                 }
             } else {
                 TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, false);
-                String metric = tr.metrics().containsKey("miou") ? "miou" : "top1";
-                Map<?, ?> info = new ObjectMapper().readValue(tr.run().read(RunDirectory.MODEL_INFO), Map.class);
-                r.put("metric", metric);
-                r.put("params_before", info.get("params_total"));
-                r.put("params_after", info.get("params_total"));
-                r.put("macs_after", info.get("macs"));
-                r.put("metric_before", tr.metrics().get(metric));
-                r.put("metric_after", tr.metrics().get(metric));
+                JsonNode info = tr.run().readTree(RunDirectory.MODEL_INFO);
+                r.put("metric", tr.metrics().headlineName());
+                r.put("params_before", info.path("params_total").asLong());
+                r.put("params_after", info.path("params_total").asLong());
+                r.put("macs_after", info.path("macs").asLong());
+                r.put("metric_before", tr.metrics().headline());
+                r.put("metric_after", tr.metrics().headline());
             }
             r.put("status", "ok");
         } catch (Exception | Error e) {

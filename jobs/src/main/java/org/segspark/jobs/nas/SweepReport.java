@@ -2,7 +2,7 @@ package org.segspark.jobs.nas;
 
 import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.LineChart;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package org.segspark.jobs.nas;
 
+import com.typesafe.config.ConfigObject;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import org.segspark.jobs.config.JobConfig;
@@ -24,18 +29,18 @@ public record SweepTrial(String id, Map<String, Object> settings) implements Ser
         List<Map<String, Object>> raw = new ArrayList<>();
         if (!sweep.getList("trials").isEmpty()) {
             for (ConfigValue v : sweep.getList("trials")) {
-                if (!(v instanceof com.typesafe.config.ConfigObject o)) {
+                if (!(v instanceof ConfigObject o)) {
                     throw new IllegalArgumentException("sweep.trials must be a list of objects, got " + v.render());
                 }
                 // dotted keys (optimizer.lr) are nested objects in HOCON: flattened back to paths
-                Map<String, Object> t = new java.util.TreeMap<>();
+                Map<String, Object> t = new TreeMap<>();
                 o.toConfig().entrySet().forEach(e -> t.put(e.getKey(), e.getValue().unwrapped()));
                 raw.add(t);
             }
         } else {
             raw.add(new LinkedHashMap<>());
-            for (Map.Entry<String, ConfigValue> e : new java.util.TreeMap<>(
-                    sweep.getConfig("grid").entrySet().stream().collect(java.util.stream.Collectors.toMap(
+            for (Map.Entry<String, ConfigValue> e : new TreeMap<>(
+                    sweep.getConfig("grid").entrySet().stream().collect(Collectors.toMap(
                             Map.Entry::getKey, Map.Entry::getValue))).entrySet()) {
                 if (!(e.getValue().unwrapped() instanceof List<?> values) || values.isEmpty()) {
                     throw new IllegalArgumentException("sweep.grid." + e.getKey() + " must be a non-empty list");
@@ -55,7 +60,7 @@ public record SweepTrial(String id, Map<String, Object> settings) implements Ser
             for (String key : t.keySet()) {
                 if (!NasModels.SETTINGS.contains(key)) {
                     Settings.requireKnown("train." + key, "(sweep key " + key + ": a nas setting "
-                            + new java.util.TreeSet<>(NasModels.SETTINGS) + " or a train setting)");
+                            + new TreeSet<>(NasModels.SETTINGS) + " or a train setting)");
                 }
             }
         }

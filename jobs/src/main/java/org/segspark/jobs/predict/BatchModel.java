@@ -1,5 +1,7 @@
 package org.segspark.jobs.predict;
 
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,7 +55,7 @@ interface BatchModel extends AutoCloseable {
                     s[0] = fixed;
                     OnnxRuntimeModel.Output o = ort.run(chunk, s);
                     INDArray out = Nd4j.create(o.values(), o.shape(), 'c');
-                    parts[p] = count == fixed ? out : out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, count)).dup();
+                    parts[p] = count == fixed ? out : out.get(NDArrayIndex.interval(0, count)).dup();
                 }
                 return parts.length == 1 ? parts[0] : Nd4j.concat(0, parts);
             }

@@ -1,5 +1,7 @@
 package org.segspark.jobs.predict;
 
+import java.util.Arrays;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -8,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.Overlays;
-import org.segspark.jobs.train.Evaluation;
-import org.segspark.jobs.train.Targets;
+import org.segspark.jobs.eval.Evaluation;
+import org.segspark.jobs.data.Targets;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.ImageDecoder;
@@ -142,7 +144,7 @@ final class ImagePredictor implements Serializable {
         int top = targets.top(h), left = targets.left(w);
         byte[] labels = new byte[h * w];
         if (oh != h || ow != w) {
-            java.util.Arrays.fill(labels, (byte) ShardFormat.IGNORE_LABEL);
+            Arrays.fill(labels, (byte) ShardFormat.IGNORE_LABEL);
         }
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {

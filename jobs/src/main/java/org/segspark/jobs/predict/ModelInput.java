@@ -1,8 +1,12 @@
 package org.segspark.jobs.predict;
 
+import java.io.Serializable;
+
+import org.segspark.jobs.data.Normalization;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import org.segspark.jobs.train.InputNormalizer;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.preprocess.image.Resize;
 
@@ -16,7 +20,7 @@ import java.util.Locale;
  * few grey levels) and normalised.
  */
 public record ModelInput(boolean segmentation, List<String> classes, int height, int width, Resize.Aspect aspect,
-                         boolean dctScaling, InputNormalizer normalizer) implements java.io.Serializable {
+                         boolean dctScaling, InputNormalizer normalizer) implements Serializable {
 
     public static ModelInput of(JsonNode info, String aspectSetting, String run) {
         if (!info.path("input").isArray() || info.path("input").size() != 3 || !info.path("classes").isArray()) {
@@ -26,8 +30,8 @@ public record ModelInput(boolean segmentation, List<String> classes, int height,
         info.path("classes").forEach(c -> classes.add(c.asText()));
         String aspect = aspectSetting.equals("auto") ? info.at("/input_transform/aspect").asText("stretch") : aspectSetting;
         JsonNode norm = info.path("normalization");
-        TrainConfig.Normalization mode = "image".equals(norm.path("mode").asText())
-                ? TrainConfig.Normalization.IMAGE : TrainConfig.Normalization.DATASET;
+        Normalization mode = "image".equals(norm.path("mode").asText())
+                ? Normalization.IMAGE : Normalization.DATASET;
         return new ModelInput("segmentation".equals(info.path("task").asText()), classes,
                 info.at("/input/1").asInt(), info.at("/input/2").asInt(),
                 Resize.Aspect.valueOf(aspect.toUpperCase(Locale.ROOT)),

@@ -1,5 +1,10 @@
 package org.segspark.jobs.predict;
 
+import java.nio.file.Files;
+import java.nio.file.Paths;
+
+import org.segspark.jobs.data.Normalization;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
@@ -10,12 +15,12 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.segspark.jobs.train.Evaluation;
-import org.segspark.jobs.train.InputNormalizer;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.eval.Evaluation;
+import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.onnx.OnnxRuntimeModel;
-import org.segspark.jobs.train.Targets;
+import org.segspark.jobs.data.Targets;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.InputTree;
@@ -197,7 +202,7 @@ public final class PredictJob {
             }
         }
         return new ModelInput(in.segmentation(), in.classes(), in.height(), in.width(), in.aspect(), in.dctScaling(),
-                InputNormalizer.of(TrainConfig.Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1}));
+                InputNormalizer.of(Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1}));
     }
 
     /** A predictions folder (older ones are known by their table). */
@@ -211,9 +216,9 @@ public final class PredictJob {
         if (!"file".equals(qualified.toUri().getScheme())) {
             return pathOf(qualified);
         }
-        java.nio.file.Path p = java.nio.file.Paths.get(qualified.toUri()).normalize();
+        java.nio.file.Path p = Paths.get(qualified.toUri()).normalize();
         java.nio.file.Path missing = java.nio.file.Path.of("");
-        while (p != null && !java.nio.file.Files.exists(p)) {
+        while (p != null && !Files.exists(p)) {
             missing = p.getFileName().resolve(missing);
             p = p.getParent();
         }

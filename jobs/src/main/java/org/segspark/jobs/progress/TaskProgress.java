@@ -1,5 +1,7 @@
 package org.segspark.jobs.progress;
 
+import org.apache.spark.scheduler.StageInfo;
+
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -57,7 +59,7 @@ public final class TaskProgress extends SparkListener implements AutoCloseable {
     public void onJobStart(SparkListenerJobStart job) {
         String g = job.properties() == null ? null : job.properties().getProperty("spark.jobGroup.id");
         if (group.equals(g)) {
-            for (org.apache.spark.scheduler.StageInfo info : JavaConverters.seqAsJavaList(job.stageInfos())) {
+            for (StageInfo info : JavaConverters.seqAsJavaList(job.stageInfos())) {
                 if (info.name().startsWith(stagePrefix)) {
                     stages.add(info.stageId());
                 }

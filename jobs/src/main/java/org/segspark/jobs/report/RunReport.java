@@ -1,8 +1,13 @@
 package org.segspark.jobs.report;
 
-import org.segspark.jobs.train.ConfusionMatrix;
-import org.segspark.jobs.train.EpochMetrics;
-import org.segspark.jobs.train.Evaluation;
+import java.awt.Color;
+import java.util.TreeMap;
+
+import org.segspark.jobs.eval.ConfusionMatrix;
+import org.segspark.jobs.records.EpochMetrics;
+import org.segspark.jobs.records.EpochTiming;
+import org.segspark.models.ReportSection;
+import org.segspark.jobs.eval.Evaluation;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -25,8 +30,7 @@ public final class RunReport {
     /** Everything the page shows. */
     public record Input(String title, Map<String, String> header, String configText, List<String> classes,
                         boolean segmentation, List<EpochMetrics> history, ConfusionMatrix confusion,
-                        List<Evaluation.Sample> samples, List<org.segspark.jobs.train.EpochTiming> timings,
-                        List<Map<String, Object>> search) {
+                        List<Evaluation.Sample> samples, List<EpochTiming> timings, List<ReportSection> sections) {
     }
 
     /** The page and its figures (file name -> PNG). */
@@ -38,7 +42,7 @@ public final class RunReport {
      * worker setup, shipping and averaging parameters, waiting), with DL4J's parameter-averaging
      * statistics summed over the epochs.
      */
-    private static void timings(StringBuilder h, List<org.segspark.jobs.train.EpochTiming> timings) {
+    private static void timings(StringBuilder h, List<EpochTiming> timings) {
         if (timings == null || timings.isEmpty()) {
             return;
         }
@@ -48,8 +52,8 @@ public final class RunReport {
                 + "worker models, shipping and averaging parameters, waiting for the slowest worker.</p>"
                 + "<table><tr><th>epoch</th><th>mode</th><th>workers</th><th>wall s</th><th>compute</th><th>update</th>"
                 + "<th>distribution and waiting</th></tr>");
-        java.util.Map<String, long[]> dl4j = new java.util.TreeMap<>();
-        for (org.segspark.jobs.train.EpochTiming t : timings) {
+        Map<String, long[]> dl4j = new TreeMap<>();
+        for (EpochTiming t : timings) {
             h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(esc(t.mode())).append("</td><td>")
                     .append(t.workers()).append("</td><td>").append(String.format(Locale.ROOT, "%.1f", t.wallSeconds()))
                     .append("</td><td>").append(pct(t.computeShare())).append("</td><td>").append(pct(t.updateShare()))
@@ -70,9 +74,9 @@ public final class RunReport {
                     + "arrays and the exchange.</p><table><tr><th>epoch</th>"
                     + "<th>steps per worker</th><th>MB sent per step per worker</th><th>exchange s (all workers)</th>"
                     + "<th>of which packing s</th><th>copies s</th><th>workers agree</th></tr>");
-            for (org.segspark.jobs.train.EpochTiming t : timings) {
+            for (EpochTiming t : timings) {
                 if (t.sharing() != null) {
-                    java.util.Map<String, Object> m = t.sharing();
+                    Map<String, Object> m = t.sharing();
                     h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(m.get("steps_per_worker"))
                             .append("</td><td>").append(String.format(Locale.ROOT, "%.2f",
                                     ((Number) m.get("bytes_per_step")).doubleValue() / 1e6))
@@ -96,61 +100,35 @@ public final class RunReport {
         }
     }
 
-    /** A search's epochs (RUN/search.jsonl): size, depths and live channels per cell, and what pruning would keep. */
-    @SuppressWarnings("unchecked")
-    private static void search(StringBuilder h, Map<String, byte[]> figures, List<Map<String, Object>> rows) {
-        if (rows == null || rows.isEmpty()) {
-            return;
+    /** A section a model contributes (a search's size, channels and depths per epoch): its charts, then its tables. */
+    private static void section(StringBuilder h, Map<String, byte[]> figures, ReportSection s) {
+        h.append("<h2>").append(esc(s.title())).append("</h2><p>").append(esc(s.intro())).append("</p>");
+        for (ReportSection.Chart c : s.charts()) {
+            LineChart chart = new LineChart(c.title(), c.xLabel());
+            c.series().forEach(line -> chart.series(line.name(), c.x(), line.y()));
+            figures.put(c.file(), Html.png(chart.render(900, c.height())));
+            h.append(Html.img(figures.get(c.file()), c.title()));
         }
-        double[] epochs = rows.stream().mapToDouble(r -> ((Number) r.get("epoch")).doubleValue()).toArray();
-        LineChart live = new LineChart("Live channels per cell (share of the cell's channels)", "epoch");
-        LineChart depth = new LineChart("Learnt depths", "epoch");
-        List<Map<String, Object>> firstCells = (List<Map<String, Object>>) rows.get(0).get("cells");
-        for (int c = 0; c < firstCells.size(); c++) {
-            int cell = c;
-            String name = String.valueOf(firstCells.get(c).get("cell")).replaceFirst("_p\\d+$", "");
-            live.series(name, epochs, rows.stream().mapToDouble(r -> {
-                Map<String, Object> m = ((List<Map<String, Object>>) r.get("cells")).get(cell);
-                return ((Number) m.get("live")).doubleValue() / ((Number) m.get("channels")).doubleValue();
-            }).toArray());
-            depth.series(name, epochs, rows.stream().mapToDouble(r -> ((Number) ((List<Map<String, Object>>) r.get("cells"))
-                    .get(cell).get("depth")).doubleValue()).toArray());
+        for (ReportSection.Table t : s.tables()) {
+            if (t.intro() != null) {
+                h.append("<p>").append(esc(t.intro())).append("</p>");
+            }
+            h.append("<table><tr>");
+            for (int i = 0; i < t.columns().size(); i++) {
+                h.append(i == 0 && t.labelColumn() ? "<th class=\"l\">" : "<th>").append(esc(t.columns().get(i))).append("</th>");
+            }
+            h.append("</tr>");
+            for (List<String> row : t.rows()) {
+                h.append("<tr>");
+                for (int i = 0; i < row.size(); i++) {
+                    h.append(i == 0 && t.labelColumn() ? "<td class=\"l\">" : "<td>").append(esc(row.get(i))).append("</td>");
+                }
+                h.append("</tr>");
+            }
+            h.append("</table>");
         }
-        if (rows.get(0).get("net_depth") != null) {
-            depth.series("U-Net", epochs, rows.stream().mapToDouble(r -> ((Number) r.get("net_depth")).doubleValue()).toArray());
-        }
-        LineChart size = new LineChart("Relaxed size / full size", "epoch")
-                .series("size ratio", epochs, rows.stream().mapToDouble(r -> ((Number) r.get("size_ratio")).doubleValue()).toArray());
-        figures.put("search-live.png", Html.png(live.render(900, 320)));
-        figures.put("search-depth.png", Html.png(depth.render(900, 320)));
-        figures.put("search-size.png", Html.png(size.render(900, 280)));
-        h.append("<h2>Architecture search</h2><p>The size loss's pull on the network while it trains; what pruning "
-                + "(segspark nas prune) would keep after each epoch.</p>")
-                .append(Html.img(figures.get("search-size.png"), "relaxed size per epoch"))
-                .append(Html.img(figures.get("search-live.png"), "live channels per cell"))
-                .append(Html.img(figures.get("search-depth.png"), "learnt depths"))
-                .append("<table><tr><th>epoch</th><th>CE</th><th>arch loss</th><th>size ratio</th><th>U-Net depth</th>"
-                        + "<th>parameters if pruned</th></tr>");
-        for (Map<String, Object> r : rows) {
-            h.append("<tr><td>").append(r.get("epoch")).append("</td><td>").append(num(r.get("ce"))).append("</td><td>")
-                    .append(num(r.get("arch_loss"))).append("</td><td>").append(num(r.get("size_ratio"))).append("</td><td>")
-                    .append(r.get("net_depth") == null ? "-" : num(r.get("net_depth")) + " (keeps " + r.get("net_depth_kept") + ")")
-                    .append("</td><td>").append(r.get("params_if_pruned")).append(" of ").append(r.get("params_full"))
-                    .append("</td></tr>");
-        }
-        Map<String, Object> last = rows.get(rows.size() - 1);
-        h.append("</table><p>Before and after: each cell as built, and what pruning keeps after the last epoch.</p>"
-                + "<table><tr><th class=\"l\">cell</th><th>channels</th><th>kept</th><th>steps</th><th>kept</th><th>depth</th></tr>");
-        for (Map<String, Object> c : (List<Map<String, Object>>) last.get("cells")) {
-            h.append("<tr><td class=\"l\">").append(esc(String.valueOf(c.get("cell")).replaceFirst("_p\\d+$", "")))
-                    .append("</td><td>").append(c.get("channels")).append("</td><td>").append(c.get("live"))
-                    .append("</td><td>").append(c.get("steps")).append("</td><td>").append(c.get("steps_kept"))
-                    .append("</td><td>").append(num(c.get("depth"))).append("</td></tr>");
-        }
-        h.append("</table>");
     }
 
-    /** One decimal, or a dash where an older run did not measure the figure. */
     private static String num1(Object o) {
         return o instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "-";
     }
@@ -285,13 +263,13 @@ public final class RunReport {
         if (figures.containsKey("predictions.png")) {
             h.append("<h2>Predictions on validation images</h2><p>Colours: ");
             for (int c = 1; c < in.classes().size(); c++) {
-                java.awt.Color col = Overlays.classColor(c);
+                Color col = Overlays.classColor(c);
                 h.append(String.format(Locale.ROOT, "<span style=\"background:#%02x%02x%02x;padding:0 6px\">&nbsp;</span> %s ",
                         col.getRed(), col.getGreen(), col.getBlue(), esc(in.classes().get(c))));
             }
             h.append("; hatched white = ignored.</p>").append(Html.img(figures.get("predictions.png"), "predictions"));
         }
-        search(h, figures, in.search());
+        in.sections().forEach(s -> section(h, figures, s));
         h.append("<h2>Configuration</h2><pre>").append(esc(in.configText())).append("</pre>");
         h.append("</body></html>\n");
         return new Output(h.toString(), figures);

@@ -3,7 +3,7 @@ package org.segspark.jobs.shards;
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.Overlays;
-import org.segspark.jobs.train.RunDirectory;
+import org.segspark.jobs.run.RunDirectory;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.core.shards.ShardRow;
 import org.segspark.core.shards.ShardSet;

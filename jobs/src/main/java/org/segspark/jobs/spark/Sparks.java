@@ -1,5 +1,10 @@
 package org.segspark.jobs.spark;
 
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.util.Optional;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import org.apache.spark.SparkConf;
@@ -91,13 +96,13 @@ public final class Sparks {
     }
 
     /** The jar this class was loaded from, when it was loaded from one (the app jar). */
-    static java.util.Optional<String> appJar() {
+    static Optional<String> appJar() {
         try {
-            java.net.URL u = Sparks.class.getProtectionDomain().getCodeSource().getLocation();
-            String path = new java.io.File(u.toURI()).getAbsolutePath();
-            return path.endsWith(".jar") ? java.util.Optional.of(path) : java.util.Optional.empty();
-        } catch (java.net.URISyntaxException | RuntimeException e) {
-            return java.util.Optional.empty();
+            URL u = Sparks.class.getProtectionDomain().getCodeSource().getLocation();
+            String path = new File(u.toURI()).getAbsolutePath();
+            return path.endsWith(".jar") ? Optional.of(path) : Optional.empty();
+        } catch (URISyntaxException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

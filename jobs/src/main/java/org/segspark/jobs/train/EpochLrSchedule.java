@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import java.util.Objects;
+
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -79,6 +81,6 @@ public final class EpochLrSchedule implements ISchedule {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(kind, lr, epochs, warmup, stepEpochs, gamma);
+        return Objects.hash(kind, lr, epochs, warmup, stepEpochs, gamma);
     }
 }

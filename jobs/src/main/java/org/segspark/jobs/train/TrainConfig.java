@@ -1,140 +1,345 @@
 package org.segspark.jobs.train;
 
 import com.typesafe.config.Config;
+import org.segspark.core.Task;
+import org.segspark.jobs.config.Choice;
+import org.segspark.jobs.config.Setting;
+import org.segspark.jobs.config.SettingsSection;
+import org.segspark.jobs.data.Normalization;
+import org.segspark.jobs.train.sharing.GradientSharing;
 
-import java.io.Serializable;
-import java.util.Locale;
+import java.util.List;
 
 /**
- * Settings of {@code segspark train} (HOCON section {@code train}; defaults and their meaning in
- * {@code conf/train.conf}).
+ * Settings of {@code segspark train}, HOCON section {@code train}: each declared once below
+ * (key, type, meaning, rule, option); defaults in {@code conf/train.conf}.
  */
-public record TrainConfig(String model, String task, String data, String valData, String out, int classes,
-                          int epochs, int batch, Mode mode, int workers, int threadsPerTask, int averagingFrequency,
-                          int prefetch, boolean flip, long seed, double widthMultiplier, ModelOptions modelOptions,
-                          Normalization normalization, Optimizer optimizer, int evalBatch, int evalTrainExamples,
-                          int bnRecomputeExamples, int reportSamples, int keepCheckpoints, String device,
-                          GradientSharing gradientSharing, EarlyStopping earlyStopping, ClassWeights classWeights)
-        implements Serializable {
+public final class TrainConfig {
+    public static final Setting<String> MODEL = Setting.text("model", "A registry model (segspark models lists them).")
+            .option("--model", "NAME", "Registry model (default unet-mobilenetv2; segspark models lists them)");
+    public static final Setting<TaskChoice> TASK = Setting.choice("task", TaskChoice.class,
+                    "auto (the model's), classification or segmentation: a check that model and shards agree.")
+            .option("--task", "TASK", "classification or segmentation: checked against the model and the shards");
+    public static final Setting<String> DATA = Setting.requiredText("data", "Shard set written by segspark preprocess.")
+            .option("--data", "SHARDS", "Shard set from segspark preprocess");
+    public static final Setting<String> VAL_DATA = Setting.optionalText("val-data",
+                    "Shard set whose val split validates (null: the val split of data); same tensor size and classes.")
+            .option("--val-data", "SHARDS", "Validate on this shard set's val split instead");
+    public static final Setting<String> OUT = Setting.requiredText("out",
+            "Run folder: model, metrics, checkpoints, report.").option("--out", "RUN", "Run folder");
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
+                    + "deletes nothing it did not write there.");
+    public static final Setting<Integer> CLASSES = Setting.integer("classes",
+                    "Output classes; 0 = the shard set's. More than the data has is allowed (unused outputs), fewer is not.")
+            .check(v -> v >= 0, "must be >= 0 (0 = the shard set's)")
+            .option("--classes", "K", "Output classes (default: the shard set's)");
+    public static final Setting<Integer> EPOCHS = Setting.integer("epochs", "Passes over the training split.")
+            .atLeast(1).option("--epochs", "E", "Epochs");
+    public static final Setting<Integer> BATCH = Setting.integer("batch", "Minibatch size per worker.")
+            .atLeast(1).option("--batch", "B", "Minibatch size per worker");
+    public static final Setting<Mode> MODE = Setting.choice("mode", Mode.class,
+                    "parameter-averaging: DL4J's ParameterAveragingTrainingMaster on the Spark executors; "
+                            + "gradient-sharing: every minibatch's update reaches every worker (gradient-sharing.*); "
+                            + "local: the same data path and loop in this process, no Spark training master.")
+            .option("--mode", "MODE", "parameter-averaging (default), gradient-sharing or local");
+    public static final Setting<GradientSharing.Exchange> SHARING_EXCHANGE = Setting.choice("gradient-sharing.exchange",
+            GradientSharing.Exchange.class,
+            "sync: segspark's exchange. The workers run as one Spark barrier stage; at every step they sum their "
+                    + "updates (a ring all-reduce over TCP) and each applies the sum, so all workers hold the same "
+                    + "parameters at every step. dl4j: DL4J's SharedTrainingMaster, asynchronous threshold-encoded "
+                    + "updates over Aeron UDP (threshold, adaptive, port and residual-clip are its settings).");
+    public static final Setting<GradientSharing.Combine> SHARING_COMBINE = Setting.choice("gradient-sharing.combine",
+            GradientSharing.Combine.class,
+            "sync: apply the sum of the workers' updates (each worker's minibatch is a step, as in local training; "
+                    + "no learning-rate scaling) or their mean (one step of an N-times larger batch).");
+    public static final Setting<GradientSharing.Precision> SHARING_PRECISION = Setting.choice(
+            "gradient-sharing.precision", GradientSharing.Precision.class,
+            "sync: how update values travel: float32, or bfloat16 (half the bytes; each worker keeps what rounding "
+                    + "takes off a value it sends and adds it to its next update, so nothing is lost); it pays off on "
+                    + "links slower than about 10 Gb/s (docs/BENCHMARKS.md).");
+    public static final Setting<Double> SHARING_THRESHOLD = Setting.number("gradient-sharing.threshold",
+            "dl4j: update elements of at least this magnitude are sent each step; the rest accumulate until they are.")
+            .check(v -> v > 0, "must be > 0");
+    public static final Setting<Boolean> SHARING_ADAPTIVE = Setting.flag("gradient-sharing.adaptive",
+            "dl4j: adapt the threshold to keep each message's sparsity in DL4J's target band (false: fixed).");
+    public static final Setting<Integer> SHARING_PORT = Setting.integer("gradient-sharing.port",
+            "dl4j: the driver's UDP port for the update mesh; workers take a free port each.")
+            .check(v -> v >= 1024 && v <= 65535, "must be 1024..65535");
+    public static final Setting<Integer> SHARING_RESIDUAL_CLIP = Setting.integer("gradient-sharing.residual-clip",
+            "dl4j: clip the accumulated residual at this many thresholds (0 = DL4J's default, 5).").atLeast(0);
+    public static final Setting<Integer> WORKERS = Setting.integer("workers",
+                    "Workers (parallel training tasks); 0 = Spark's default parallelism.")
+            .check(v -> v >= 0, "must be >= 0 (0 = Spark's default parallelism)")
+            .option("--workers", "N", "Parallel training tasks (0 = Spark's default parallelism)");
+    public static final Setting<Integer> THREADS_PER_TASK = Setting.integer("threads-per-task",
+                    "Threads each training task's ops may use; 0 = spark.task.cpus (Spark runs one task per that many cores).")
+            .check(v -> v >= 0, "must be >= 0 (0 = spark.task.cpus)");
+    public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.integer("averaging-frequency",
+            "Minibatches each worker fits between two parameter averagings. Each averaging costs about 2 s on two "
+                    + "local workers (results of 78 MB: parameters and Adam state); 10 keeps that under 10%.").atLeast(1);
+    public static final Setting<Integer> PREFETCH = Setting.integer("prefetch",
+            "Minibatches each worker loads ahead of training.").atLeast(0);
+    public static final Setting<Boolean> FLIP = Setting.flag("augment.horizontal-flip",
+            "Mirror each training example left-right with probability 1/2 (image and label map alike); seeded by the "
+                    + "epoch and the example, so runs repeat. Validation is never augmented.");
+    public static final Setting<Long> SEED = Setting.longInteger("seed", "Seed of initialisation, shuffles and flips.");
+    public static final Setting<Double> WIDTH_MULTIPLIER = Setting.number("width-multiplier",
+                    "MobileNet width multiplier (alpha). The input size (and so MobileNet's resolution multiplier) is "
+                            + "the shards'.")
+            .positive().option("--width-multiplier", "ALPHA", "MobileNet width multiplier");
+    public static final Setting<Integer> OUTPUT_STRIDE = Setting.optionalInteger("model-options.output-stride",
+            "DeepLabV3+: 16 or 8; null keeps the model's default.");
+    public static final Setting<String> PADDING = Setting.optionalText("model-options.padding",
+            "U-Net: same, or valid (the paper's; labels are centre-cropped to the smaller output).");
+    public static final Setting<String> HEAD = Setting.optionalText("model-options.head",
+            "unet-vgg16: sigmoid (binary: class 1 is foreground) or softmax.");
+    public static final Setting<Boolean> FREEZE_ENCODER = Setting.optionalFlag("model-options.freeze-encoder",
+                    "Keep the encoder's parameters fixed (unet-vgg16 freezes it by default, as design C does).")
+            .option("--freeze-encoder", "BOOL", "Keep the encoder fixed (true/false; default: the model's)");
+    public static final Setting<String> PRETRAINED = Setting.optionalText("model-options.pretrained",
+                    "Keras Applications \"notop\" weights (.h5, any Hadoop URI) for a VGG16 or MobileNetV2 encoder.")
+            .option("--pretrained", "H5", "Keras Applications notop weights for the encoder");
+    public static final Setting<String> ARCHITECTURE = Setting.objectOrText("model-options.architecture",
+            "nas-unet / nas-classifier: search settings { base-channels, growth, channels, steps, min-depth, max-depth, "
+                    + "variant = gate|norm, k, target, f = mse|l1|linear, mode = search|plain, arch-lr } (docs/NAS.md), "
+                    + "or the path of a pruned run's architecture.json.");
+    public static final Setting<String> INIT_FROM = Setting.optionalText("model-options.init-from",
+            "Start from a saved network's weights, matched by layer name: a run folder (its model.zip) or a .zip. "
+                    + "A pruned run's weights fine-tune its plain network or seed a new search of it.");
+    public static final Setting<Device> DEVICE = Setting.choice("device", Device.class,
+                    "cpu or cuda: the ND4J backend the job must run on (cuda needs the jar built with -Pcuda); auto "
+                            + "takes what is there.")
+            .option("--device", "DEV", "cpu or cuda: the ND4J backend the run must use");
+    public static final Setting<Normalization> NORMALIZATION = Setting.choice("normalization", Normalization.class,
+            "Input normalisation: dataset (the manifest's per-channel mean/std) or image (each image's own mean/std).");
+    public static final Setting<OptimizerName> OPTIMIZER = Setting.choice("optimizer.name", OptimizerName.class,
+            "adam, adamw (Adam with decoupled weight decay) or sgd (Nesterov momentum).");
+    public static final Setting<Double> LR = Setting.number("optimizer.lr", "Learning rate.")
+            .positive().option("--lr", "LR", "Learning rate");
+    public static final Setting<Double> WEIGHT_DECAY = Setting.number("optimizer.weight-decay",
+            "adam and sgd: L2 coefficient; adamw: decoupled decay, w -= lr * weight-decay * w each step (0 = off).")
+            .atLeast(0);
+    public static final Setting<Double> MOMENTUM = Setting.number("optimizer.momentum", "sgd's momentum.")
+            .check(v -> v >= 0 && v < 1, "must be in [0, 1)");
+    public static final Setting<LrScaling> LR_SCALING = Setting.choice("optimizer.lr-scaling", LrScaling.class,
+            "Parameter averaging over N workers: lr x sqrt(N) (sqrt), x N (linear) or unchanged (none). Averaging N "
+                    + "workers' moves takes one step where N minibatches were seen, as a batch N times larger would; "
+                    + "without scaling, parameter averaging ends behind local training at equal epochs "
+                    + "(docs/DISTRIBUTED.md). Local and gradient-sharing runs ignore it.");
+    public static final Setting<Schedule> SCHEDULE = Setting.choice("optimizer.schedule", Schedule.class,
+            "Learning rate by epoch: constant, step (times step-gamma every step-epochs) or cosine (lr down to 0 at the "
+                    + "last epoch), after warmup-epochs of linear warm-up (lr/(W+1), 2lr/(W+1), ...). Every mode follows "
+                    + "it except gradient sharing with exchange = dl4j (its workers keep the first epoch's configuration).");
+    public static final Setting<Integer> WARMUP_EPOCHS = Setting.integer("optimizer.warmup-epochs",
+            "Epochs of linear warm-up before the schedule.").atLeast(0);
+    public static final Setting<Integer> STEP_EPOCHS = Setting.integer("optimizer.step-epochs",
+            "step schedule: epochs between two decays.");
+    public static final Setting<Double> STEP_GAMMA = Setting.number("optimizer.step-gamma",
+            "step schedule: the factor of each decay.");
+    public static final Setting<ClassWeights> CLASS_WEIGHTS = Setting.custom("class-weights",
+            "none, balanced or list of numbers", ClassWeights::parse,
+            "Loss weight per class: none, balanced (from the training split's class pixel / example counts: total / "
+                    + "(present classes x count), so rare classes weigh more) or a list, one value per class, e.g. "
+                    + "[0.5, 2, 2, 4]. Reported losses are the weighted ones. Needs a softmax head.");
+    public static final Setting<Integer> PATIENCE = Setting.integer("early-stopping.patience",
+            "Stop after this many epochs without a validation mIoU (top-1) gain of at least min-delta; 0 = off. The "
+                    + "best epoch's network is kept as checkpoints/best.zip either way.").atLeast(0);
+    public static final Setting<Double> MIN_DELTA = Setting.number("early-stopping.min-delta",
+            "The validation gain that counts as one.").atLeast(0);
+    public static final Setting<Integer> EVAL_BATCH = Setting.integer("eval.batch", "Validation minibatch size.")
+            .atLeast(1);
+    public static final Setting<Integer> EVAL_TRAIN_EXAMPLES = Setting.integer("eval.train-examples",
+            "Training examples re-evaluated after each epoch for train top-1 / train mIoU (0 = off).").atLeast(0);
+    public static final Setting<Integer> BN_RECOMPUTE_EXAMPLES = Setting.integer("eval.bn-recompute-examples",
+            "Before each evaluation, batch-norm running statistics are re-estimated from this many training examples "
+                    + "with the current weights (forward passes in training mode; 0 = keep the running averages). "
+                    + "Averaged weights and fast-moving early epochs leave the running averages behind.").atLeast(0);
+    public static final Setting<Integer> REPORT_SAMPLES = Setting.integer("report.samples",
+            "Validation images shown with their predictions in report.html.").atLeast(0);
+    public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.integer("checkpoint.keep",
+            "Epoch checkpoints kept (the newest ones).").atLeast(1);
+
+    public static final SettingsSection SECTION = new SettingsSection("train", List.of(MODEL, TASK, DATA, VAL_DATA,
+            OUT, FORCE, CLASSES, EPOCHS, BATCH, MODE, SHARING_EXCHANGE, SHARING_COMBINE, SHARING_PRECISION,
+            SHARING_THRESHOLD, SHARING_ADAPTIVE, SHARING_PORT, SHARING_RESIDUAL_CLIP, WORKERS, THREADS_PER_TASK,
+            AVERAGING_FREQUENCY, PREFETCH, FLIP, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
+            PRETRAINED, ARCHITECTURE, INIT_FROM, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
+            LR_SCALING, SCHEDULE, WARMUP_EPOCHS, STEP_EPOCHS, STEP_GAMMA, CLASS_WEIGHTS, PATIENCE, MIN_DELTA,
+            EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS));
+
+    /** How training is distributed. */
+    public enum Mode implements Choice {
+        PARAMETER_AVERAGING, GRADIENT_SHARING, LOCAL
+    }
+
+    /** The task setting: auto takes the model's. */
+    public enum TaskChoice implements Choice {
+        AUTO, CLASSIFICATION, SEGMENTATION
+    }
+
+    /** The ND4J backend a run must use; auto takes what is there. */
+    public enum Device implements Choice {
+        AUTO, CPU, CUDA
+    }
+
+    public enum OptimizerName implements Choice {
+        ADAM, ADAMW, SGD
+    }
+
+    /** The learning rate's scaling for parameter averaging over N workers. */
+    public enum LrScaling implements Choice {
+        NONE, SQRT, LINEAR
+    }
+
+    /** The learning rate's schedule over the epochs (after the warm-up). */
+    public enum Schedule implements Choice {
+        CONSTANT, STEP, COSINE
+    }
+
+    private final SettingsSection.Values values;
+
+    private TrainConfig(SettingsSection.Values values) {
+        this.values = values;
+    }
+
+    /** The section's settings, validated. */
+    public static TrainConfig from(Config section) {
+        return new TrainConfig(SECTION.read(section));
+    }
+
+    public <T> T get(Setting<T> setting) {
+        return values.get(setting);
+    }
+
+    public String model() {
+        return get(MODEL);
+    }
+
+    /** The task asked for, or null: the model's. */
+    public Task task() {
+        return switch (get(TASK)) {
+            case AUTO -> null;
+            case CLASSIFICATION -> Task.CLASSIFICATION;
+            case SEGMENTATION -> Task.SEGMENTATION;
+        };
+    }
+
+    public String data() {
+        return get(DATA);
+    }
+
+    public String valData() {
+        return get(VAL_DATA);
+    }
+
+    public String out() {
+        return get(OUT);
+    }
+
+    public int classes() {
+        return get(CLASSES);
+    }
+
+    public int epochs() {
+        return get(EPOCHS);
+    }
+
+    public int batch() {
+        return get(BATCH);
+    }
+
+    public Mode mode() {
+        return get(MODE);
+    }
+
+    public int workers() {
+        return get(WORKERS);
+    }
+
+    public int threadsPerTask() {
+        return get(THREADS_PER_TASK);
+    }
+
+    public int averagingFrequency() {
+        return get(AVERAGING_FREQUENCY);
+    }
+
+    public int prefetch() {
+        return get(PREFETCH);
+    }
+
+    public boolean flip() {
+        return get(FLIP);
+    }
+
+    public long seed() {
+        return get(SEED);
+    }
+
+    public double widthMultiplier() {
+        return get(WIDTH_MULTIPLIER);
+    }
+
+    public Device device() {
+        return get(DEVICE);
+    }
+
+    public Normalization normalization() {
+        return get(NORMALIZATION);
+    }
+
+    public int evalBatch() {
+        return get(EVAL_BATCH);
+    }
+
+    public int evalTrainExamples() {
+        return get(EVAL_TRAIN_EXAMPLES);
+    }
+
+    public int bnRecomputeExamples() {
+        return get(BN_RECOMPUTE_EXAMPLES);
+    }
+
+    public int reportSamples() {
+        return get(REPORT_SAMPLES);
+    }
+
+    public int keepCheckpoints() {
+        return get(KEEP_CHECKPOINTS);
+    }
+
+    public ClassWeights classWeights() {
+        return get(CLASS_WEIGHTS);
+    }
+
+    public int patience() {
+        return get(PATIENCE);
+    }
+
+    public double minDelta() {
+        return get(MIN_DELTA);
+    }
+
+    public GradientSharing gradientSharing() {
+        return new GradientSharing(get(SHARING_EXCHANGE), get(SHARING_COMBINE) == GradientSharing.Combine.MEAN,
+                get(SHARING_PRECISION) == GradientSharing.Precision.BFLOAT16, get(SHARING_THRESHOLD),
+                get(SHARING_ADAPTIVE), get(SHARING_PORT), get(SHARING_RESIDUAL_CLIP));
+    }
 
     /** Gradient sharing through DL4J's SharedTrainingMaster rather than segspark's exchange. */
     public boolean dl4jSharing() {
-        return mode == Mode.GRADIENT_SHARING && gradientSharing.exchange().equals(GradientSharing.DL4J);
+        return mode() == Mode.GRADIENT_SHARING && get(SHARING_EXCHANGE) == GradientSharing.Exchange.DL4J;
     }
 
-
-    public static final String AUTO = "auto";
-
-    /**
-     * Architecture options beyond the registry model's defaults; null keeps the model's default.
-     *
-     * @param outputStride  DeepLabV3+: 16 or 8
-     * @param padding       U-Net: same or valid (valid: labels are centre-cropped to the output, as in the paper)
-     * @param head          unet-vgg16: sigmoid (binary, two classes) or softmax
-     * @param freezeEncoder keep the encoder fixed (with pretrained weights)
-     * @param pretrained    Keras Applications "notop" .h5 weights for the encoder (VGG16 or MobileNetV2 encoders)
-     * @param architecture  nas models: search settings as JSON, or the location of a saved architecture.json
-     * @param initFrom      start from a saved network's weights, matched by layer name (a run folder or a model .zip)
-     */
-    public record ModelOptions(Integer outputStride, String padding, String head, Boolean freezeEncoder,
-                               String pretrained, String architecture, String initFrom) implements Serializable {
+    public Optimizer optimizer() {
+        return new Optimizer(get(OPTIMIZER), get(LR), get(WEIGHT_DECAY), get(MOMENTUM), get(SCHEDULE),
+                get(WARMUP_EPOCHS), get(STEP_EPOCHS), get(STEP_GAMMA), get(LR_SCALING));
     }
 
-    /** How training is distributed. */
-    public enum Mode {
-        PARAMETER_AVERAGING, GRADIENT_SHARING, LOCAL;
-
-        static Mode parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "parameter-averaging" -> PARAMETER_AVERAGING;
-                case "gradient-sharing" -> GRADIENT_SHARING;
-                case "local" -> LOCAL;
-                default -> throw new IllegalArgumentException(
-                        "mode must be parameter-averaging, gradient-sharing or local, got \"" + s + "\"");
-            };
-        }
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-    }
-
-    /**
-     * Gradient sharing: every minibatch's update reaches every worker, instead of parameters being
-     * averaged now and then. {@code sync} is segspark's synchronous exchange between the tasks of a
-     * barrier stage; {@code dl4j} is DL4J's SharedTrainingMaster (threshold-encoded updates over
-     * Aeron UDP, asynchronous), whose settings are the rest.
-     *
-     * @param exchange      sync or dl4j
-     * @param mean          sync: apply the mean of the workers' updates instead of their sum
-     * @param bfloat16      sync: send the updates as bfloat16, the rounding kept and sent with the next step
-     * @param threshold     the encoding threshold (the adaptive algorithm's starting value): update
-     *                      elements of at least this magnitude are sent, the rest accumulate
-     * @param adaptive      adapt the threshold to keep the sparsity of the messages in DL4J's target band
-     * @param port          the driver's (controller's) UDP port; workers take a free port each
-     * @param residualClip  clip the accumulated residual at this many thresholds (0 = DL4J's default)
-     */
-    public record GradientSharing(String exchange, boolean mean, boolean bfloat16, double threshold, boolean adaptive,
-                                  int port, int residualClip) implements Serializable {
-        public static final String SYNC = "sync";
-        public static final String DL4J = "dl4j";
-
-        public GradientSharing {
-            if (!exchange.equals(SYNC) && !exchange.equals(DL4J)) {
-                throw new IllegalArgumentException("gradient-sharing.exchange must be sync or dl4j, got \"" + exchange + "\"");
-            }
-            if (!(threshold > 0)) {
-                throw new IllegalArgumentException("gradient-sharing.threshold must be > 0, got " + threshold);
-            }
-            if (port < 1024 || port > 65535) {
-                throw new IllegalArgumentException("gradient-sharing.port must be 1024..65535, got " + port);
-            }
-            if (residualClip < 0) {
-                throw new IllegalArgumentException("gradient-sharing.residual-clip must be >= 0, got " + residualClip);
-            }
-        }
-    }
-
-    /** How input pixels are scaled before the network sees them. */
-    public enum Normalization {
-        DATASET, IMAGE;
-
-        static Normalization parse(String s) {
-            try {
-                return valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("normalization must be dataset or image, got \"" + s + "\"");
-            }
-        }
-    }
-
-    /**
-     * The updater, its regularisation and learning-rate schedule.
-     *
-     * @param name        adam, adamw (Adam with decoupled weight decay) or sgd (Nesterov momentum)
-     * @param weightDecay L2 for adam and sgd; decoupled decay (w -= lr * wd * w) for adamw
-     * @param schedule    constant, step or cosine, after {@code warmupEpochs} epochs of linear warm-up
-     */
-    public record Optimizer(String name, double lr, double weightDecay, double momentum, String schedule,
-                            int warmupEpochs, int stepEpochs, double stepGamma, String lrScaling)
-            implements Serializable {
-        public Optimizer {
-            if (!lrScaling.equals("none") && !lrScaling.equals("sqrt") && !lrScaling.equals("linear")) {
-                throw new IllegalArgumentException("optimizer.lr-scaling must be none, sqrt or linear, got \"" + lrScaling + "\"");
-            }
-            if (!name.equals("adam") && !name.equals("adamw") && !name.equals("sgd")) {
-                throw new IllegalArgumentException("optimizer.name must be adam, adamw or sgd, got \"" + name + "\"");
-            }
-            if (!(lr > 0)) {
-                throw new IllegalArgumentException("optimizer.lr must be positive, got " + lr);
-            }
-            if (weightDecay < 0) {
-                throw new IllegalArgumentException("optimizer.weight-decay must be >= 0, got " + weightDecay);
-            }
-            if (momentum < 0 || momentum >= 1) {
-                throw new IllegalArgumentException("optimizer.momentum must be in [0, 1), got " + momentum);
-            }
-        }
+    /** The updater, its regularisation and learning-rate schedule (see the settings of the same names). */
+    public record Optimizer(OptimizerName name, double lr, double weightDecay, double momentum, Schedule schedule,
+                            int warmupEpochs, int stepEpochs, double stepGamma, LrScaling lrScaling) {
 
         /**
          * The learning-rate factor for parameter averaging over {@code workers}: averaging their
@@ -143,9 +348,9 @@ public record TrainConfig(String model, String task, String data, String valData
          */
         public double lrFactor(int workers) {
             return switch (lrScaling) {
-                case "sqrt" -> Math.sqrt(workers);
-                case "linear" -> workers;
-                default -> 1.0;
+                case SQRT -> Math.sqrt(workers);
+                case LINEAR -> workers;
+                case NONE -> 1.0;
             };
         }
 
@@ -156,112 +361,7 @@ public record TrainConfig(String model, String task, String data, String valData
 
         /** The schedule over {@code epochs} epochs (validated here). */
         public EpochLrSchedule scheduleOver(int epochs) {
-            return new EpochLrSchedule(schedule, lr, epochs, warmupEpochs, stepEpochs, stepGamma);
+            return new EpochLrSchedule(schedule.id(), lr, epochs, warmupEpochs, stepEpochs, stepGamma);
         }
-    }
-
-    /** Stop when the validation metric (mIoU or top-1) has not improved by min-delta for patience epochs; 0 = off. */
-    public record EarlyStopping(int patience, double minDelta) implements Serializable {
-        public EarlyStopping {
-            if (patience < 0 || minDelta < 0) {
-                throw new IllegalArgumentException("early-stopping.patience and min-delta must be >= 0");
-            }
-        }
-    }
-
-    public TrainConfig {
-        if (!task.equals(AUTO) && !task.equals("classification") && !task.equals("segmentation")) {
-            throw new IllegalArgumentException("task must be auto, classification or segmentation, got \"" + task + "\"");
-        }
-        if (!device.equals(AUTO) && !device.equals("cpu") && !device.equals("cuda")) {
-            throw new IllegalArgumentException("device must be auto, cpu or cuda, got \"" + device + "\"");
-        }
-        if (classes < 0) {
-            throw new IllegalArgumentException("classes must be >= 0 (0 = the shard set's), got " + classes);
-        }
-        if (evalTrainExamples < 0) {
-            throw new IllegalArgumentException("eval.train-examples must be >= 0, got " + evalTrainExamples);
-        }
-        if (bnRecomputeExamples < 0) {
-            throw new IllegalArgumentException("eval.bn-recompute-examples must be >= 0, got " + bnRecomputeExamples);
-        }
-        positive("epochs", epochs);
-        positive("batch", batch);
-        positive("averaging-frequency", averagingFrequency);
-        positive("eval.batch", evalBatch);
-        positive("checkpoint.keep", keepCheckpoints);
-        if (threadsPerTask < 0) {
-            throw new IllegalArgumentException("threads-per-task must be >= 0 (0 = spark.task.cpus), got " + threadsPerTask);
-        }
-        if (workers < 0) {
-            throw new IllegalArgumentException("workers must be >= 0 (0 = Spark's default parallelism), got " + workers);
-        }
-        if (prefetch < 0 || reportSamples < 0) {
-            throw new IllegalArgumentException("prefetch and report.samples must be >= 0");
-        }
-    }
-
-    private static void positive(String key, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(key + " must be >= 1, got " + v);
-        }
-    }
-
-    public static TrainConfig from(Config c) {
-        Config o = c.getConfig("model-options");
-        ModelOptions options = new ModelOptions(
-                o.getIsNull("output-stride") ? null : o.getInt("output-stride"),
-                o.getIsNull("padding") ? null : o.getString("padding"),
-                o.getIsNull("head") ? null : o.getString("head"),
-                o.getIsNull("freeze-encoder") ? null : o.getBoolean("freeze-encoder"),
-                o.getIsNull("pretrained") ? null : o.getString("pretrained"),
-                !o.hasPath("architecture") ? null
-                        : o.getValue("architecture").valueType() == com.typesafe.config.ConfigValueType.OBJECT
-                        ? o.getValue("architecture").render(com.typesafe.config.ConfigRenderOptions.concise())
-                        : o.getString("architecture"),
-                o.hasPath("init-from") ? o.getString("init-from") : null);
-        return new TrainConfig(c.getString("model"), c.getString("task"), required(c, "data"),
-                c.getIsNull("val-data") ? null : c.getString("val-data"), required(c, "out"), c.getInt("classes"),
-                c.getInt("epochs"), c.getInt("batch"), Mode.parse(c.getString("mode")), c.getInt("workers"),
-                c.getInt("threads-per-task"), c.getInt("averaging-frequency"), c.getInt("prefetch"),
-                c.getBoolean("augment.horizontal-flip"), c.getLong("seed"),
-                c.getDouble("width-multiplier"), options, Normalization.parse(c.getString("normalization")),
-                new Optimizer(c.getString("optimizer.name"), c.getDouble("optimizer.lr"),
-                        c.getDouble("optimizer.weight-decay"), c.getDouble("optimizer.momentum"),
-                        c.getString("optimizer.schedule"), c.getInt("optimizer.warmup-epochs"),
-                        c.getInt("optimizer.step-epochs"), c.getDouble("optimizer.step-gamma"),
-                        c.getString("optimizer.lr-scaling")),
-                c.getInt("eval.batch"), c.getInt("eval.train-examples"),
-                c.getInt("eval.bn-recompute-examples"), c.getInt("report.samples"),
-                c.getInt("checkpoint.keep"), c.getString("device"),
-                new GradientSharing(c.getString("gradient-sharing.exchange"), combineIsMean(c.getString("gradient-sharing.combine")),
-                        precisionIsBfloat16(c.getString("gradient-sharing.precision")), c.getDouble("gradient-sharing.threshold"), c.getBoolean("gradient-sharing.adaptive"),
-                        c.getInt("gradient-sharing.port"), c.getInt("gradient-sharing.residual-clip")),
-                new EarlyStopping(c.getInt("early-stopping.patience"), c.getDouble("early-stopping.min-delta")),
-                ClassWeights.parse(c, "class-weights"));
-    }
-
-    static String required(Config c, String key) {
-        if (!c.hasPath(key) || c.getString(key).isBlank()) {
-            throw new IllegalArgumentException("missing setting train." + key);
-        }
-        return c.getString(key);
-    }
-
-    private static boolean precisionIsBfloat16(String precision) {
-        return switch (precision) {
-            case "float32" -> false;
-            case "bfloat16" -> true;
-            default -> throw new IllegalArgumentException("gradient-sharing.precision must be float32 or bfloat16, got \""
-                    + precision + "\"");
-        };
-    }
-
-    private static boolean combineIsMean(String combine) {
-        return switch (combine) {
-            case "sum" -> false;
-            case "mean" -> true;
-            default -> throw new IllegalArgumentException("gradient-sharing.combine must be sum or mean, got \"" + combine + "\"");
-        };
     }
 }

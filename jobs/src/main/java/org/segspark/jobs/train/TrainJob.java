@@ -1,42 +1,51 @@
 package org.segspark.jobs.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.segspark.jobs.config.JobConfig;
-import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.report.RunReport;
-import org.segspark.models.graph.GraphStats;
-import org.segspark.models.registry.ModelRegistry;
-import org.segspark.models.ModelSpec;
-import org.segspark.core.Task;
 import org.segspark.core.BuildInfo;
+import org.segspark.core.Task;
 import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.json.Json;
 import org.segspark.core.shards.ShardFormat;
 import org.segspark.core.shards.ShardManifest;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.eval.ConfusionMatrix;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.records.EpochMetrics;
+import org.segspark.jobs.records.ModelDescription;
+import org.segspark.jobs.records.RunMetrics;
+import org.segspark.jobs.run.ResumePoint;
+import org.segspark.jobs.run.RunDirectory;
+import org.segspark.jobs.run.RunOutputs;
+import org.segspark.jobs.train.fit.Fit;
+import org.segspark.models.ModelSpec;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
+import org.segspark.models.weights.ClassWeightedLoss;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code segspark train}: runs the trainer and writes the run folder: the effective config, a
- * checkpoint per epoch, the final model with its provenance, metrics.json and report.html.
+ * {@code segspark train}: the run's settings, its {@link Fit} strategy and network, the epoch
+ * loop, and the run folder's outputs (see {@link RunOutputs}) with the run's figures and provenance.
  */
 public final class TrainJob {
     private TrainJob() {
     }
 
     /** What a finished run produced. */
-    public record Result(RunDirectory run, List<EpochMetrics> history, Map<String, Object> metrics) {
+    public record Result(RunDirectory run, List<EpochMetrics> history, RunMetrics metrics) {
     }
 
     public static Result run(JavaSparkContext jsc, JobConfig config, PrintStream console) throws IOException {
@@ -52,173 +61,102 @@ public final class TrainJob {
         return run(jsc, jsc.hadoopConfiguration(), config, console, resume);
     }
 
-    /** {@code jsc} null: local mode inside a Spark task (see {@link Trainer}). */
+    /** {@code jsc} null: local mode inside a Spark task (a trial-parallel sweep's trial). */
     public static Result run(JavaSparkContext jsc, Configuration hconf, JobConfig config, PrintStream console,
                              boolean resume) throws IOException {
         TrainConfig cfg = TrainConfig.from(config.section("train"));
         RunDirectory run = resume ? RunDirectory.claim(cfg.out(), hconf, RunDirectory.RUN, false, "--resume")
-                : RunDirectory.claim(cfg.out(), hconf, RunDirectory.RUN, config.get().getBoolean("train.force"), "--out");
-        List<String> checkpoints = new ArrayList<>();
-        List<EpochMetrics> history = new ArrayList<>();
-        List<EpochTiming> timings = new ArrayList<>();
-        List<Map<String, Object>> searchRows = new ArrayList<>();
-        Trainer.Resume from = null;
+                : RunDirectory.claim(cfg.out(), hconf, RunDirectory.RUN, cfg.get(TrainConfig.FORCE), "--out");
+        ModelSpec spec = ModelRegistry.get(cfg.model());
+        String configText = config.render();
+        ResumePoint from = null;
+        RunOutputs outputs;
         if (resume) {
             from = run.resumePoint();
             if (from.epochsDone() >= cfg.epochs()) {
                 throw new IllegalArgumentException(cfg.out() + " already finished " + from.epochsDone()
                         + " epochs; give --epochs above that to train on");
             }
-            history.addAll(from.history());
-            timings.addAll(run.timings(from.epochsDone()));
-            checkpoints.addAll(run.checkpointFiles());
-            if (run.exists(RunDirectory.SEARCH)) {
-                com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
-                for (String line : new String(run.read(RunDirectory.SEARCH), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                    if (!line.isBlank()) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> row = m.readValue(line, Map.class);
-                        if (((Number) row.get("epoch")).intValue() <= from.epochsDone()) {
-                            searchRows.add(row);
-                        }
-                    }
-                }
-            }
+            outputs = RunOutputs.resume(run, from, configText, cfg.keepCheckpoints(), spec.task(),
+                    spec.hooks().epochLog(), console);
+        } else {
+            outputs = RunOutputs.start(run, configText, cfg.keepCheckpoints(), spec.task(), spec.hooks().epochLog(),
+                    console);
         }
         long start = System.nanoTime();
-        ModelSpec spec = ModelRegistry.get(cfg.model());
-        Trainer trainer = new Trainer(jsc, hconf, cfg, console, ProgressLine.console());
-        Trainer.Outcome out = trainer.run((net, metrics, eval, timing) -> {
-            // written with the first epoch's checkpoint: a run refused before training starts leaves an
-            // earlier run's settings (which --resume reads) as they were
-            run.writeText(RunDirectory.CONFIG, config.render());
-            String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
-            run.saveModel(name, net);
-            checkpoints.add(name);
-            Map<String, Object> latest = new LinkedHashMap<>();
-            latest.put("epoch", metrics.epoch());
-            latest.put("file", name);
-            latest.put("metrics", metrics);
-            run.writeJson(RunDirectory.CHECKPOINTS + "/latest.json", latest);
-            history.add(metrics);
-            if (Trainer.bestEpoch(history, spec.task(), 0) == metrics.epoch()) {
-                run.saveModel(RunDirectory.CHECKPOINTS + "/best.zip", net);
-            }
-            run.writeJsonLines(RunDirectory.HISTORY, history);
-            timings.add(timing);
-            run.writeJsonLines(RunDirectory.TRAINING_STATS, timings);
-            org.segspark.nas.architecture.NasArchitecture search = org.segspark.nas.NasModels.searchArchitecture(net);
-            if (search != null) {
-                Map<String, Object> row = org.segspark.nas.SearchState.row(net, search, metrics.epoch(), metrics.trainLoss());
-                searchRows.add(row);
-                run.writeJsonLines(RunDirectory.SEARCH, searchRows);
-                console.println(org.segspark.nas.SearchState.describe(row));
-            }
-            while (checkpoints.size() > cfg.keepCheckpoints()) {
-                run.delete(checkpoints.remove(0));
-            }
-        }, from);
-        ComputationGraph net = out.net();
-        run.saveModel(RunDirectory.MODEL, net);
+        Fit fit = FitModes.of(cfg, jsc, ProgressLine.console());
+        EpochLoop.Outcome out = new EpochLoop(cfg, hconf, fit, console).run(outputs::afterEpoch, from);
         ShardManifest manifest = out.shards().manifest();
-        boolean seg = spec.task() == Task.SEGMENTATION;
-        ConfusionMatrix cm = out.lastEvaluation().confusion();
+        RunMetrics metrics = metrics(spec.task(), manifest, out, cfg.minDelta(), (System.nanoTime() - start) / 1e9);
+        ModelDescription description = describe(cfg, config, spec, out, manifest, master(jsc), hconf, metrics);
+        outputs.finish(out.net(), metrics, description, "segspark run: " + cfg.model(),
+                header(cfg, spec, description, manifest, master(jsc), out.workers()), out.lastEvaluation());
+        return new Result(run, out.history(), metrics);
+    }
 
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("task", spec.task().id());
-        metrics.put("classes", manifest.classes());
+    static RunMetrics metrics(Task task, ShardManifest manifest, EpochLoop.Outcome out, double minDelta,
+                              double wallSeconds) {
+        boolean seg = task == Task.SEGMENTATION;
+        ConfusionMatrix cm = out.lastEvaluation().confusion();
+        Map<String, Double> perClass = null;
         if (seg) {
-            metrics.put("miou", EpochMetrics.finite(cm.meanIou()));
-            metrics.put("pixel_accuracy", EpochMetrics.finite(cm.accuracy()));
-            Map<String, Double> perClass = new LinkedHashMap<>();
+            perClass = new LinkedHashMap<>();
             double[] iou = cm.iou();
             for (int c = 0; c < iou.length; c++) {
                 perClass.put(manifest.classes().get(c), EpochMetrics.finite(iou[c]));
             }
-            metrics.put("per_class_iou", perClass);
-        } else {
-            metrics.put("top1", EpochMetrics.finite(cm.accuracy()));
         }
         EpochMetrics last = out.history().get(out.history().size() - 1);
-        metrics.put(seg ? "train_miou" : "train_top1", seg ? last.trainMiou() : last.trainTop1());
-        metrics.put("train_loss", last.trainLoss());
-        metrics.put("val_loss", last.valLoss());
-        metrics.put("confusion_matrix", cm.toArray());
-        metrics.put("epochs", out.history().size());
-        metrics.put("best_epoch", Trainer.bestEpoch(out.history(), spec.task(), cfg.earlyStopping().minDelta()));
-        metrics.put("wall_seconds", (System.nanoTime() - start) / 1e9);
-        metrics.put("history", out.history());
-        run.writeJson(RunDirectory.METRICS, metrics);
-
-        Map<String, Object> info = provenance(cfg, config, spec, net, manifest, jsc, hconf, out.workers(), metrics);
-        if (cfg.model().startsWith("nas-")) {
-            // the definition the network was built from: what nas prune, predict and a re-search read
-            info.put("architecture", new com.fasterxml.jackson.databind.ObjectMapper().readValue(
-                    org.segspark.nas.NasModels.architecture(cfg.model().substring(4), out.modelConfig()).toJson(), Map.class));
-        }
-        run.writeJson(RunDirectory.MODEL_INFO, info);
-
-        Map<String, String> header = new LinkedHashMap<>();
-        header.put("model", cfg.model() + " (" + spec.reference() + ")");
-        header.put("parameters", info.get("params_trainable") + " trainable, " + info.get("params_total") + " total");
-        header.put("data", cfg.data() + " (" + manifest.task() + ", " + manifest.split("train").examples() + " train / "
-                + manifest.split("val").examples() + " val, created " + manifest.created() + ")");
-        header.put("data source", String.valueOf(manifest.source()));
-        header.put("training", cfg.mode().id() + " on " + master(jsc) + ", " + out.workers() + " worker(s), batch "
-                + cfg.batch() + ", " + cfg.optimizer().name() + " lr " + cfg.optimizer().lr());
-        header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");
-        header.put("finished", Instant.now().toString() + " on " + host());
-        RunReport.Output report = RunReport.render(new RunReport.Input("segspark run: " + cfg.model(), header,
-                config.render(), manifest.classes(), seg, out.history(), cm, out.lastEvaluation().samples(), timings, searchRows));
-        for (Map.Entry<String, byte[]> e : report.figures().entrySet()) {
-            run.writeBytes("report/" + e.getKey(), e.getValue());
-        }
-        run.writeText(RunDirectory.REPORT, report.html());
-        return new Result(run, out.history(), metrics);
+        return new RunMetrics(task.id(), manifest.classes(),
+                seg ? EpochMetrics.finite(cm.meanIou()) : null, seg ? EpochMetrics.finite(cm.accuracy()) : null, perClass,
+                seg ? null : EpochMetrics.finite(cm.accuracy()), seg ? last.trainMiou() : last.trainTop1(),
+                last.trainLoss(), last.valLoss(), cm.toArray(), out.history().size(),
+                EpochMetrics.bestEpoch(out.history(), task, minDelta), wallSeconds, out.history());
     }
 
-    static Map<String, Object> provenance(TrainConfig cfg, JobConfig config, ModelSpec spec, ComputationGraph net,
-                                          ShardManifest manifest, JavaSparkContext jsc, Configuration hconf, int workers,
-                                          Map<String, Object> metrics) throws IOException {
-        GraphStats stats = GraphStats.of(net, InputType.convolutional(manifest.tensor().height(), manifest.tensor().width(), 3));
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("model", cfg.model());
-        info.put("task", spec.task().id());
-        info.put("reference", spec.reference());
-        info.put("input", List.of(3, manifest.tensor().height(), manifest.tensor().width()));
-        info.put("classes", manifest.classes());
-        info.put("params_total", stats.paramsTotal());
-        info.put("params_trainable", stats.paramsTrainable());
-        info.put("macs", stats.macs());
+    static ModelDescription describe(TrainConfig cfg, JobConfig config, ModelSpec spec, EpochLoop.Outcome out,
+                                      ShardManifest manifest, String master, Configuration hconf, RunMetrics metrics)
+            throws IOException {
+        ComputationGraph net = out.net();
+        int h = manifest.tensor().height();
+        int w = manifest.tensor().width();
+        GraphStats stats = GraphStats.of(net, InputType.convolutional(h, w, 3));
         // what segspark predict needs to give new images the training tensors' geometry
         String aspect = manifest.config() != null && manifest.config().hasNonNull("aspect")
                 ? manifest.config().get("aspect").asText() : "stretch";
         boolean dctScaling = manifest.config() != null && manifest.config().path("jpeg-dct-scaling").asBoolean(false);
-        info.put("input_transform", Map.of("height", manifest.tensor().height(), "width", manifest.tensor().width(),
-                "aspect", aspect, "jpeg_dct_scaling", dctScaling));
-        info.put("normalization", Map.of("mode", cfg.normalization().name().toLowerCase(Locale.ROOT),
-                "mean", manifest.normalization() == null ? List.of() : manifest.normalization().mean(),
-                "std", manifest.normalization() == null ? List.of() : manifest.normalization().std()));
-        info.put("class_weights", org.segspark.models.weights.ClassWeightedLoss.of(net,
-                net.getConfiguration().getNetworkOutputs().get(0)));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("shards", cfg.data());
-        data.put("manifest_sha256", HadoopFiles.sha256(HadoopFiles.readAll(
-                new org.apache.hadoop.fs.Path(HadoopFiles.path(cfg.data()), ShardFormat.MANIFEST), hconf)));
-        data.put("manifest_created", manifest.created());
-        data.put("format_version", manifest.formatVersion());
-        data.put("source", manifest.source());
-        info.put("data", data);
-        info.put("train_config", com.typesafe.config.ConfigFactory.parseString(config.json("train")).root().unwrapped());
-        info.put("code", BuildInfo.asMap());
-        info.put("spark", Map.of("master", master(jsc), "version", org.apache.spark.package$.MODULE$.SPARK_VERSION(), "workers", workers,
-                "mode", cfg.mode().id()));
-        info.put("metrics", Map.of("final", metrics.entrySet().stream()
-                .filter(e -> !e.getKey().equals("history") && !e.getKey().equals("confusion_matrix"))
-                .collect(LinkedHashMap::new, (mm, e) -> mm.put(e.getKey(), e.getValue()), Map::putAll)));
-        info.put("created", Instant.now().toString());
-        info.put("host", host());
-        return info;
+        ShardManifest.Normalization n = manifest.normalization();
+        ModelDescription.DataInfo data = new ModelDescription.DataInfo(cfg.data(),
+                HadoopFiles.sha256(HadoopFiles.readAll(new Path(HadoopFiles.path(cfg.data()), ShardFormat.MANIFEST), hconf)),
+                manifest.created(), manifest.formatVersion(), manifest.source());
+        ObjectNode finalMetrics = (ObjectNode) Json.tree(metrics);
+        finalMetrics.remove(List.of("history", "confusion_matrix"));
+        return new ModelDescription(cfg.model(), spec.task().id(), spec.reference(), List.of(3, h, w), manifest.classes(),
+                stats.paramsTotal(), stats.paramsTrainable(), stats.macs(),
+                new ModelDescription.InputTransform(h, w, aspect, dctScaling),
+                new ModelDescription.NormalizationInfo(cfg.normalization().id(),
+                        n == null ? new double[0] : n.mean(), n == null ? new double[0] : n.std()),
+                ClassWeightedLoss.of(net, net.getConfiguration().getNetworkOutputs().get(0)), data,
+                Json.tree(config.json("train")), BuildInfo.asMap(),
+                new ModelDescription.SparkInfo(master, org.apache.spark.package$.MODULE$.SPARK_VERSION(), out.workers(),
+                        cfg.mode().id()),
+                Map.<String, JsonNode>of("final", finalMetrics), Instant.now().toString(), host(),
+                spec.hooks().describe(out.modelConfig()));
+    }
+
+    static Map<String, String> header(TrainConfig cfg, ModelSpec spec, ModelDescription d, ShardManifest manifest,
+                                      String master, int workers) {
+        Map<String, String> header = new LinkedHashMap<>();
+        header.put("model", cfg.model() + " (" + spec.reference() + ")");
+        header.put("parameters", d.paramsTrainable() + " trainable, " + d.paramsTotal() + " total");
+        header.put("data", cfg.data() + " (" + manifest.task() + ", " + manifest.split("train").examples() + " train / "
+                + manifest.split("val").examples() + " val, created " + manifest.created() + ")");
+        header.put("data source", String.valueOf(manifest.source()));
+        header.put("training", cfg.mode().id() + " on " + master + ", " + workers + " worker(s), batch "
+                + cfg.batch() + ", " + cfg.optimizer().name().id() + " lr " + cfg.optimizer().lr());
+        header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");
+        header.put("finished", Instant.now() + " on " + host());
+        return header;
     }
 
     /** Where training ran: the Spark master, or inside a Spark task (a trial-parallel sweep's trial). */

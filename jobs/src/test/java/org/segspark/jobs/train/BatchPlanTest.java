@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import org.segspark.jobs.data.BatchPlan;
+
 import org.junit.jupiter.api.Test;
 import org.segspark.core.shards.ShardSet;
 

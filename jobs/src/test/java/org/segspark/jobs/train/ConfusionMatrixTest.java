@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import org.segspark.jobs.eval.ConfusionMatrix;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package org.segspark.jobs.train;
 
+import org.segspark.jobs.records.EpochMetrics;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -56,8 +58,8 @@ class OptimizerSettingsTest {
     @Test
     void theBestEpochIsTheLastGainOfAtLeastMinDelta() {
         List<EpochMetrics> h = List.of(epoch(1, 0.5), epoch(2, 0.6), epoch(3, 0.605), epoch(4, 0.59), epoch(5, null));
-        assertEquals(3, Trainer.bestEpoch(h, Task.SEGMENTATION, 0));
-        assertEquals(2, Trainer.bestEpoch(h, Task.SEGMENTATION, 0.01), "0.605 is not 0.01 above 0.6");
-        assertTrue(Trainer.bestEpoch(List.of(epoch(1, null)), Task.SEGMENTATION, 0) == 1);
+        assertEquals(3, EpochMetrics.bestEpoch(h, Task.SEGMENTATION, 0));
+        assertEquals(2, EpochMetrics.bestEpoch(h, Task.SEGMENTATION, 0.01), "0.605 is not 0.01 above 0.6");
+        assertTrue(EpochMetrics.bestEpoch(List.of(epoch(1, null)), Task.SEGMENTATION, 0) == 1);
     }
 }

@@ -1,5 +1,11 @@
 package org.segspark.jobs.train;
 
+import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.Targets;
+
+import org.segspark.jobs.data.Normalization;
+
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -32,7 +38,7 @@ class ShardBatchLoaderTest {
         for (int i = 0; i < 64; i++) {
             rows.add(row(i));
         }
-        InputNormalizer raw = InputNormalizer.of(TrainConfig.Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1});
+        InputNormalizer raw = InputNormalizer.of(Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1});
         Targets t = Targets.segmentation(3, H, W);
         MultiDataSet plain = new ShardBatchLoader(t, raw, 7L, null, 0, false).toDataSet(rows);
         MultiDataSet flipped = new ShardBatchLoader(t, raw, 7L, null, 0, true).toDataSet(rows);

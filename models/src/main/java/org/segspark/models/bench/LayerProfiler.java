@@ -1,5 +1,7 @@
 package org.segspark.models.bench;
 
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -117,7 +119,7 @@ public final class LayerProfiler {
             Layer l = lv.getLayer();
             String name = l.conf().getLayer().getClass().getSimpleName();
             if (name.equals("ActivationLayer")) {
-                return "Activation(" + ((org.deeplearning4j.nn.conf.layers.ActivationLayer) l.conf().getLayer())
+                return "Activation(" + ((ActivationLayer) l.conf().getLayer())
                         .getActivationFn().toString().replaceAll("\\(.*", "") + ")";
             }
             return name;

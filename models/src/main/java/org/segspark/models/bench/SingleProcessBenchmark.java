@@ -1,5 +1,7 @@
 package org.segspark.models.bench;
 
+import java.util.Random;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -33,9 +35,9 @@ public final class SingleProcessBenchmark {
     }
 
     /** A fixed batch for a model configuration: its input size, and targets shaped for its head. */
-    public static MultiDataSet randomBatch(Task task, org.segspark.models.ModelConfig cfg, int batch, long seed) {
+    public static MultiDataSet randomBatch(Task task, ModelConfig cfg, int batch, long seed) {
         if (task == Task.SEGMENTATION && cfg.outputChannels() == 1) {
-            java.util.Random r = new java.util.Random(seed);
+            Random r = new Random(seed);
             MultiDataSet m = randomBatch(task, 2, batch, cfg.height(), cfg.width(), seed);
             float[] y = new float[batch * cfg.height() * cfg.width()];
             for (int i = 0; i < y.length; i++) {
@@ -53,7 +55,7 @@ public final class SingleProcessBenchmark {
 
     /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets, h x w. */
     public static MultiDataSet randomBatch(Task task, int classes, int batch, int h, int w, long seed) {
-        java.util.Random r = new java.util.Random(seed);
+        Random r = new Random(seed);
         float[] x = new float[batch * 3 * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat() * 2 - 1;

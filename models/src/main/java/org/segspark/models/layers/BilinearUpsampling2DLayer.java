@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import java.util.Arrays;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -99,7 +101,7 @@ public class BilinearUpsampling2DLayer extends AbstractLayer<BilinearUpsampling2
         float[] g = new float[oh * ow], rows = new float[h * ow], acc = new float[h * w];
         for (int p = 0; p < planes; p++) {
             db.get(p * oh * ow, g, 0, oh * ow);
-            java.util.Arrays.fill(rows, 0f);
+            Arrays.fill(rows, 0f);
             for (int o = 0; o < oh; o++) {
                 float f = ty.frac[o];
                 int a = ty.lo[o] * ow, b = ty.hi[o] * ow, d = o * ow;
@@ -108,7 +110,7 @@ public class BilinearUpsampling2DLayer extends AbstractLayer<BilinearUpsampling2
                     rows[b + i] += g[d + i] * f;
                 }
             }
-            java.util.Arrays.fill(acc, 0f);
+            Arrays.fill(acc, 0f);
             for (int y = 0; y < h; y++) {
                 for (int o = 0; o < ow; o++) {
                     float f = tx.frac[o], v = rows[y * ow + o];

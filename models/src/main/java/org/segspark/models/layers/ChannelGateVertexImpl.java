@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import org.nd4j.linalg.factory.Nd4j;
+
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -49,7 +51,7 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
             x[i] *= Math.min(Math.max(v, 0), 6) / 6;
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), inputs[0].shape(), 'c');
-        return out.assign(org.nd4j.linalg.factory.Nd4j.create(x, inputs[0].shape(), 'c'));
+        return out.assign(Nd4j.create(x, inputs[0].shape(), 'c'));
     }
 
     private Pair<Gradient, INDArray[]> backwardAnyType(LayerWorkspaceMgr workspaceMgr) {
@@ -64,9 +66,9 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
             g[i] *= gate;
         }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, inputs[0].dataType(), inputs[0].shape(), 'c')
-                .assign(org.nd4j.linalg.factory.Nd4j.create(g, inputs[0].shape(), 'c'));
+                .assign(Nd4j.create(g, inputs[0].shape(), 'c'));
         INDArray dS = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c')
-                .assign(org.nd4j.linalg.factory.Nd4j.create(ds, inputs[1].shape(), 'c'));
+                .assign(Nd4j.create(ds, inputs[1].shape(), 'c'));
         return new Pair<>(null, new INDArray[] {dx, dS});
     }
 
@@ -96,7 +98,7 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
             ds[p] = (float) dot * PlaneKernels.hardSigmoidGrad(s[p]);
         }
         INDArray dS = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, inputs[1].shape(), 'c');
-        dS.assign(org.nd4j.linalg.factory.Nd4j.create(ds, inputs[1].shape(), 'c'));
+        dS.assign(Nd4j.create(ds, inputs[1].shape(), 'c'));
         return new Pair<>(null, new INDArray[] {dx, dS});
     }
 }

@@ -1,5 +1,9 @@
 package org.segspark.models.layers;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 import org.segspark.models.nd4j.OneDnn;
 
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -29,13 +33,13 @@ final class ConvOps {
 
     /** Appends an extra integer argument (conv2d's weight layout flag). */
     static int[] with(int[] args, int extra) {
-        int[] a = java.util.Arrays.copyOf(args, args.length + 1);
+        int[] a = Arrays.copyOf(args, args.length + 1);
         a[args.length] = extra;
         return a;
     }
 
     static INDArray[] inputs(INDArray x, INDArray w, INDArray b, INDArray extra) {
-        java.util.List<INDArray> in = new java.util.ArrayList<>(4);
+        List<INDArray> in = new ArrayList<>(4);
         in.add(x);
         in.add(w);
         if (b != null) {

@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import org.nd4j.linalg.factory.Nd4j;
+
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -156,8 +158,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         INDArray dMeanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         INDArray dLogStdView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-        dGammaView.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
-        dBetaView.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
+        dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
+        dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
 
         // Running statistics move by "gradients" that DL4J applies with a no-op updater
         // (param -= gradient), which keeps them correct under parameter averaging and gradient
@@ -175,8 +177,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
                 dLogStd[i] = (float) (0.5 * Math.log10(vari / varNext));
             }
         }
-        dMeanView.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(dMean).reshape(dMeanView.shape()));
-        dLogStdView.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(dLogStd).reshape(dLogStdView.shape()));
+        dMeanView.assign(Nd4j.createFromArray(dMean).reshape(dMeanView.shape()));
+        dLogStdView.assign(Nd4j.createFromArray(dLogStd).reshape(dLogStdView.shape()));
 
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);

@@ -1,5 +1,10 @@
 package org.segspark.models.layers;
 
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.nd4j.nativeblas.Nd4jCpu;
+
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -40,8 +45,8 @@ public final class NativeSpeed {
      */
     public static Map<String, int[]> coverage(ComputationGraph graph) {
         Map<String, int[]> counts = new LinkedHashMap<>();
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-            org.deeplearning4j.nn.api.Layer l = layer instanceof org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer w
+        for (Layer layer : graph.getLayers()) {
+            Layer l = layer instanceof BaseWrapperLayer w
                     ? w.getUnderlying() : layer;
             String kind = null;
             boolean fast = false;
@@ -75,7 +80,7 @@ public final class NativeSpeed {
 
     /** True when libnd4j runs its ops on oneDNN (the onednn build of nd4j-native, oneDNN enabled). */
     public static boolean libnd4jUsesOneDnn() {
-        return new org.nd4j.nativeblas.Nd4jCpu.Environment().isUseMKLDNN();
+        return new Nd4jCpu.Environment().isUseMKLDNN();
     }
 
     private static volatile int threads;
@@ -92,8 +97,8 @@ public final class NativeSpeed {
         }
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
-        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
-        org.segspark.models.layers.KernelThreads.set(n);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        KernelThreads.set(n);
         threads = n;
     }
 

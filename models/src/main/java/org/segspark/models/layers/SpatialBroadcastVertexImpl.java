@@ -1,5 +1,8 @@
 package org.segspark.models.layers;
 
+import java.util.Arrays;
+import org.nd4j.linalg.factory.Nd4j;
+
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -28,14 +31,14 @@ public class SpatialBroadcastVertexImpl extends ParameterlessVertexImpl {
                 o[i] = v[i / hw];
             }
             return workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, inputs[0].dataType(), new long[] {n, c, h, w}, 'c')
-                    .assign(org.nd4j.linalg.factory.Nd4j.create(o, new long[] {n, c, h, w}, 'c'));
+                    .assign(Nd4j.create(o, new long[] {n, c, h, w}, 'c'));
         }
         float[] v = inputs[0].dup('c').data().asFloat();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {n, c, h, w}, 'c');
         FloatBuffer ob = PlaneKernels.buffer(out);
         float[] plane = new float[hw];
         for (int p = 0; p < n * c; p++) {
-            java.util.Arrays.fill(plane, v[p]);
+            Arrays.fill(plane, v[p]);
             ob.put(p * hw, plane, 0, hw);
         }
         return out;
@@ -63,7 +66,7 @@ public class SpatialBroadcastVertexImpl extends ParameterlessVertexImpl {
             dv[p] = (float) s;
         }
         INDArray dV = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, inputs[0].shape(), 'c');
-        dV.assign(org.nd4j.linalg.factory.Nd4j.create(dv, inputs[0].shape(), 'c'));
+        dV.assign(Nd4j.create(dv, inputs[0].shape(), 'c'));
         INDArray dRef = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c');
         return new Pair<>(null, new INDArray[] {dV, dRef});
     }

@@ -1,5 +1,7 @@
 package org.segspark.models.onnx;
 
+import java.util.ArrayList;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ public final class OnnxChecker {
 
     /** The checker's verdict on each file: null when all pass, else its message. */
     public static String check(List<Path> files) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(PYTHON, "-c", SCRIPT));
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", SCRIPT));
         files.forEach(f -> command.add(f.toAbsolutePath().toString()));
         Result r = run(command, 600);
         return r.code() == 0 ? null : r.err().isBlank() ? r.out() : r.err();

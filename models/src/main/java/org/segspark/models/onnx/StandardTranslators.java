@@ -1,5 +1,7 @@
 package org.segspark.models.onnx;
 
+import org.nd4j.linalg.activations.IActivation;
+
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -236,7 +238,7 @@ final class StandardTranslators {
         return a;
     }
 
-    private static String dense(VertexContext c, boolean hasBias, org.nd4j.linalg.activations.IActivation act) {
+    private static String dense(VertexContext c, boolean hasBias, IActivation act) {
         OnnxGraph g = c.graph();
         // DL4J's weights are [in, out]: y = x W + b
         String w = g.floats(c.name() + "_W", c.param("W"));

@@ -1,5 +1,8 @@
 package org.segspark.models.registry;
 
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelProvider;
 import org.segspark.models.ModelSpec;
@@ -134,7 +137,7 @@ public final class ModelRegistry {
     }
 
     /** The names of the models for one task, in registry order. */
-    public static java.util.List<String> names(Task task) {
+    public static List<String> names(Task task) {
         return MODELS.values().stream().filter(s -> s.task() == task).map(ModelSpec::name).toList();
     }
 
@@ -163,7 +166,7 @@ public final class ModelRegistry {
     }
 
     /** The graph configuration of a model without allocating its parameters (for counts and summaries). */
-    public static org.deeplearning4j.nn.conf.ComputationGraphConfiguration configuration(String name, ModelConfig config) {
+    public static ComputationGraphConfiguration configuration(String name, ModelConfig config) {
         return get(name).builder().build(config, defaultBase(config.seed()), GraphAssembler.Implementation.FAST);
     }
 

@@ -1,5 +1,7 @@
 package org.segspark.models.weights;
 
+import org.nd4j.linalg.api.buffer.DataType;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -43,7 +45,7 @@ public final class ClassWeightedLoss {
                         + (loss != null && loss.name().contains("XENT") ? " (a sigmoid head: use head = softmax)" : ""));
             }
             LossMCXENT weighted = new LossMCXENT(mcxent.getSoftmaxClipEps(),
-                    Nd4j.create(weights, new long[] {1, weights.length}, org.nd4j.linalg.api.buffer.DataType.FLOAT));
+                    Nd4j.create(weights, new long[] {1, weights.length}, DataType.FLOAT));
             if (layer instanceof BaseOutputLayer o) {
                 o.setLossFn(weighted);
             } else {

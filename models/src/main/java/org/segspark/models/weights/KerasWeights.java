@@ -1,5 +1,8 @@
 package org.segspark.models.weights;
 
+import java.io.IOException;
+import java.util.Locale;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -53,12 +56,12 @@ public final class KerasWeights {
      */
     public record Result(List<String> loaded, long params, List<String> notInModel) {
         public String describe(Path file) {
-            return String.format(java.util.Locale.ROOT, "%d layers (%,d parameters) loaded from %s%s", loaded.size(),
+            return String.format(Locale.ROOT, "%d layers (%,d parameters) loaded from %s%s", loaded.size(),
                     params, file.getFileName(), notInModel.isEmpty() ? "" : "; not in the model: " + String.join(", ", notInModel));
         }
     }
 
-    public static Result load(ComputationGraph net, Path file) throws java.io.IOException {
+    public static Result load(ComputationGraph net, Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new FileNotFoundException("pretrained weights " + file + " not found");
         }
@@ -82,13 +85,13 @@ public final class KerasWeights {
     }
 
     /** Layer name -> weight name (without Keras' ":0") -> array, for the layers that have weights. */
-    static Map<String, Map<String, INDArray>> read(Path file) throws java.io.IOException {
+    static Map<String, Map<String, INDArray>> read(Path file) throws IOException {
         Map<String, Map<String, INDArray>> out = new LinkedHashMap<>();
         Hdf5Archive h5;
         try {
             h5 = new Hdf5Archive(file.toString());
         } catch (RuntimeException e) {
-            throw new java.io.IOException(file + " is not an HDF5 file: " + e.getMessage(), e);
+            throw new IOException(file + " is not an HDF5 file: " + e.getMessage(), e);
         }
         try (h5) {
             // Keras writes the weights under a group per layer (model.save) or at the root (save_weights)
@@ -101,7 +104,7 @@ public final class KerasWeights {
                 }
             }
         } catch (UnsupportedKerasConfigurationException e) {
-            throw new java.io.IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
         return out;
     }

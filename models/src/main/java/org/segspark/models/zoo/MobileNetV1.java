@@ -1,5 +1,7 @@
 package org.segspark.models.zoo;
 
+import org.deeplearning4j.nn.weights.WeightInitXavierUniform;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -41,7 +43,7 @@ public final class MobileNetV1 {
         x = a.globalAvgPool("global_average_pooling2d", x, false);
         x = a.dropout("dropout", x, 1e-3);
         // Keras builds the classifier as a 1x1 convolution with its default Glorot-uniform initialiser
-        a.softmaxOutput("conv_preds", x, c, cfg.classes(), new org.deeplearning4j.nn.weights.WeightInitXavierUniform());
+        a.softmaxOutput("conv_preds", x, c, cfg.classes(), new WeightInitXavierUniform());
         g.setOutputs("conv_preds");
         return g.build();
     }

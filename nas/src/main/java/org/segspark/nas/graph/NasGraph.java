@@ -1,5 +1,7 @@
 package org.segspark.nas.graph;
 
+import org.nd4j.linalg.learning.config.Adam;
+
 import org.segspark.nas.architecture.NasLayout;
 
 import org.segspark.nas.architecture.NasArchitecture;
@@ -91,15 +93,15 @@ public final class NasGraph {
     private static LearnableChannelGate gate(NasArchitecture a, int channels, boolean hard) {
         LearnableChannelGate g = new LearnableChannelGate(channels, hard);
         if (a.searching()) {
-            g.setIUpdater(new org.nd4j.linalg.learning.config.Adam(a.archLr()));
-            g.setBiasUpdater(new org.nd4j.linalg.learning.config.Adam(a.archLr()));
+            g.setIUpdater(new Adam(a.archLr()));
+            g.setBiasUpdater(new Adam(a.archLr()));
         }
         return g;
     }
 
     private static GaussianDepthVertex depth(NasArchitecture a, int choices, boolean hard) {
         GaussianDepthVertex v = new GaussianDepthVertex(choices, choices, hard);
-        return a.searching() ? v.withUpdater(new org.nd4j.linalg.learning.config.Adam(a.archLr())) : v;
+        return a.searching() ? v.withUpdater(new Adam(a.archLr())) : v;
     }
 
     private static String cell(GraphAssembler asm, String p, String in, int nIn, NasArchitecture.Cell cell,

@@ -1,5 +1,8 @@
 package org.segspark.nas.layers;
 
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.learning.config.IUpdater;
+
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
@@ -46,7 +49,7 @@ public class GaussianDepthVertex extends SameDiffVertex {
     }
 
     /** Its own updater (the architecture parameters' learning rate), instead of the network's. */
-    public GaussianDepthVertex withUpdater(org.nd4j.linalg.learning.config.IUpdater u) {
+    public GaussianDepthVertex withUpdater(IUpdater u) {
         this.updater = u;
         this.biasUpdater = u;
         return this;
@@ -124,7 +127,7 @@ public class GaussianDepthVertex extends SameDiffVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+    public GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
         // the SameDiff vertex records its name here (the updater finds parameters by it); its own

@@ -1,5 +1,7 @@
 package org.segspark.nas.layers;
 
+import org.deeplearning4j.nn.api.Layer;
+
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -59,7 +61,7 @@ final class GaussianDepthVertexImpl extends BaseGraphVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
+    public Layer getLayer() {
         return null;
     }
 

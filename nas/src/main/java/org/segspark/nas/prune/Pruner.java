@@ -1,5 +1,9 @@
 package org.segspark.nas.prune;
 
+import java.util.Arrays;
+
+import org.segspark.models.weights.WeightTransfer;
+
 import org.segspark.nas.architecture.NasLayout;
 
 import org.segspark.nas.architecture.NasArchitecture;
@@ -177,9 +181,9 @@ public final class Pruner {
         // per-channel vectors are [C] or [1, C]: their channel dimension is the last
         INDArray sliced = select(src, Math.min(d0, src.rank() - 1), i0);
         sliced = select(sliced, d1, i1);
-        if (!java.util.Arrays.equals(sliced.shape(), dst.shape())) {
-            throw new IllegalStateException("pruning " + from + "." + key + " gave " + java.util.Arrays.toString(sliced.shape())
-                    + " for " + to + " of " + java.util.Arrays.toString(dst.shape()));
+        if (!Arrays.equals(sliced.shape(), dst.shape())) {
+            throw new IllegalStateException("pruning " + from + "." + key + " gave " + Arrays.toString(sliced.shape())
+                    + " for " + to + " of " + Arrays.toString(dst.shape()));
         }
         dst.assign(sliced);
     }

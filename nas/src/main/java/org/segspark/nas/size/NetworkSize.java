@@ -1,5 +1,9 @@
 package org.segspark.nas.size;
 
+import java.util.Arrays;
+import java.util.function.DoublePredicate;
+import org.nd4j.linalg.factory.Nd4j;
+
 import org.segspark.nas.architecture.NasLayout;
 
 import org.segspark.nas.architecture.NasArchitecture;
@@ -109,7 +113,7 @@ public final class NetworkSize {
                 double[] norms = null;
                 INDArray w = null;
                 double[] importance;
-                java.util.function.DoublePredicate keeps;
+                DoublePredicate keeps;
                 if (a.variant().equals(NasArchitecture.GATE)) {
                     importance = GraphParams.param(net, new TiedParameters.Ref(prefix + "_gate0", ChannelGateParams.SCORE))
                             .toDoubleVector();
@@ -161,7 +165,7 @@ public final class NetworkSize {
                     d[c] = l * p.v().dChannel()[c];
                 }
                 grad.put(new TiedParameters.Ref(p.prefix() + "_gate0", ChannelGateParams.SCORE),
-                        org.nd4j.linalg.factory.Nd4j.createFromArray(d).reshape(1, ch));
+                        Nd4j.createFromArray(d).reshape(1, ch));
             } else {
                 INDArray dw = p.w().dup();
                 for (int c = 0; c < ch; c++) {
@@ -172,7 +176,7 @@ public final class NetworkSize {
             }
             if (p.def().steps() > 1) {
                 grad.put(new TiedParameters.Ref(p.prefix() + "_depth", GaussianDepthVertex.DEPTH),
-                        org.nd4j.linalg.factory.Nd4j.scalar(l * p.v().dDepth()).reshape(1, 1));
+                        Nd4j.scalar(l * p.v().dDepth()).reshape(1, 1));
             }
         }
         if (netDepth != null) {
@@ -180,7 +184,7 @@ public final class NetworkSize {
             for (int j = a.minDepth() + 1; j <= a.maxDepth(); j++) {
                 d += lambda[j] * (1 - lambda[j]) * levelSize[j];
             }
-            grad.put(netRef, org.nd4j.linalg.factory.Nd4j.scalar(coef * d).reshape(1, 1));
+            grad.put(netRef, Nd4j.scalar(coef * d).reshape(1, 1));
         }
         return new Value(size, full, o.value(ratio), netDepth, kept, states, grad);
     }
@@ -191,7 +195,7 @@ public final class NetworkSize {
 
     private static double[] filled(int n, double v) {
         double[] a = new double[n];
-        java.util.Arrays.fill(a, v);
+        Arrays.fill(a, v);
         return a;
     }
 }

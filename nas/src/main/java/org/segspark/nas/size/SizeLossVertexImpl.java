@@ -1,5 +1,7 @@
 package org.segspark.nas.size;
 
+import org.deeplearning4j.nn.api.Layer;
+
 import org.segspark.nas.architecture.NasArchitecture;
 
 import org.deeplearning4j.nn.api.MaskState;
@@ -40,7 +42,7 @@ final class SizeLossVertexImpl extends BaseGraphVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer getLayer() {
+    public Layer getLayer() {
         return null;
     }
 

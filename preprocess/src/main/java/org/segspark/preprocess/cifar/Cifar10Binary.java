@@ -1,5 +1,8 @@
 package org.segspark.preprocess.cifar;
 
+import java.io.FileNotFoundException;
+import org.segspark.preprocess.io.InputTree;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -38,7 +41,7 @@ public final class Cifar10Binary {
     public static List<Chunk> plan(String root, Configuration conf) throws IOException {
         Path dir = HadoopFiles.path(root);
         FileSystem fs = HadoopFiles.fs(dir, conf);
-        org.segspark.preprocess.io.InputTree.requireFolder(root, conf, "--input");
+        InputTree.requireFolder(root, conf, "--input");
         List<Chunk> chunks = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
@@ -63,7 +66,7 @@ public final class Cifar10Binary {
             }
         }
         if (chunks.isEmpty()) {
-            throw new java.io.FileNotFoundException(root + " holds no CIFAR-10 batch files (data_batch_1.bin .. "
+            throw new FileNotFoundException(root + " holds no CIFAR-10 batch files (data_batch_1.bin .. "
                     + "data_batch_5.bin, test_batch.bin)");
         }
         return chunks;

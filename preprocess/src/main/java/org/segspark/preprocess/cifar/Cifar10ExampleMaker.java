@@ -1,5 +1,7 @@
 package org.segspark.preprocess.cifar;
 
+import org.apache.hadoop.fs.Path;
+
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
 import org.segspark.core.io.SerializableConf;
@@ -32,8 +34,8 @@ public final class Cifar10ExampleMaker implements ExampleMaker<Cifar10Binary.Chu
     }
 
     @Override
-    public List<org.apache.hadoop.fs.Path> files(Cifar10Binary.Chunk c) {
-        return List.of(new org.apache.hadoop.fs.Path(c.file()));
+    public List<Path> files(Cifar10Binary.Chunk c) {
+        return List.of(new Path(c.file()));
     }
 
     @Override

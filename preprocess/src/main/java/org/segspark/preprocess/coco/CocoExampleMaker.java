@@ -1,5 +1,7 @@
 package org.segspark.preprocess.coco;
 
+import java.util.List;
+
 import org.apache.hadoop.fs.Path;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
@@ -45,8 +47,8 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
     }
 
     @Override
-    public java.util.List<Outcome> make(CocoImageRecord record) {
-        return java.util.List.of(makeOne(record));
+    public List<Outcome> make(CocoImageRecord record) {
+        return List.of(makeOne(record));
     }
 
     @Override
@@ -55,11 +57,11 @@ public final class CocoExampleMaker implements ExampleMaker<CocoImageRecord> {
     }
 
     @Override
-    public java.util.List<Path> files(CocoImageRecord record) {
+    public List<Path> files(CocoImageRecord record) {
         try {
-            return java.util.List.of(imagePath(record));
+            return List.of(imagePath(record));
         } catch (IllegalArgumentException e) {
-            return java.util.List.of();
+            return List.of();
         }
     }
 

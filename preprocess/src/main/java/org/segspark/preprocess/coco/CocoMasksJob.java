@@ -1,5 +1,9 @@
 package org.segspark.preprocess.coco;
 
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +52,7 @@ public final class CocoMasksJob {
         OutputFolder.claim(out, conf, KIND, force, "--out");
         List<CocoImageRecord> records = new ArrayList<>();
         List<Reject> duplicates = new ArrayList<>();
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (CocoImageRecord r : CocoImageRecord.of(source.instances())) {
             String key = r.key();
             if (names.add(key)) {
@@ -77,7 +81,7 @@ public final class CocoMasksJob {
         classes.put("name", map.name());
         classes.putPOJO("classes", map.classNames());
         ObjectNode cats = classes.putObject("categories");
-        map.categoryToClass().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        map.categoryToClass().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> cats.put(Long.toString(e.getKey()), e.getValue()));
         classes.put("ignore_label", LabelMapping.IGNORE);
         HadoopFiles.writeAtomically(new Path(outRoot, CLASSES_FILE), conf, m.writeValueAsBytes(classes));

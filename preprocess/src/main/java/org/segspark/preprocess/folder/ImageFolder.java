@@ -1,5 +1,7 @@
 package org.segspark.preprocess.folder;
 
+import java.util.Comparator;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -108,8 +110,8 @@ public final class ImageFolder {
                 }
             }
         }
-        items.sort(java.util.Comparator.comparing(Item::relative));
-        rejects.sort(java.util.Comparator.comparing(Reject::path));
+        items.sort(Comparator.comparing(Item::relative));
+        rejects.sort(Comparator.comparing(Reject::path));
         List<Item> assigned = new ArrayList<>(items.size());
         for (Item it : items) {
             assigned.add(it.split() != null ? it

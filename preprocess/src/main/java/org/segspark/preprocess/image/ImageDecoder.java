@@ -1,5 +1,8 @@
 package org.segspark.preprocess.image;
 
+import java.io.InputStream;
+import java.util.Locale;
+
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -132,7 +135,7 @@ public final class ImageDecoder {
     }
 
     /** Width and height from the file's header only, without decoding pixels. */
-    public static int[] size(java.io.InputStream stream) throws BadImageException {
+    public static int[] size(InputStream stream) throws BadImageException {
         try (ImageInputStream in = ImageIO.createImageInputStream(stream)) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -156,7 +159,7 @@ public final class ImageDecoder {
      * profile (real COCO images have them) or extraneous bytes before a marker leave every pixel decoded.
      */
     static boolean meansLostPixels(String warning) {
-        String w = warning.toLowerCase(java.util.Locale.ROOT);
+        String w = warning.toLowerCase(Locale.ROOT);
         return w.contains("premature end") || w.contains("bad huffman") || w.contains("must resync")
                 || w.contains("corrupt jpeg data: premature");
     }

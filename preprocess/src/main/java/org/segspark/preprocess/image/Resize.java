@@ -1,5 +1,7 @@
 package org.segspark.preprocess.image;
 
+import java.util.Arrays;
+
 import java.util.Locale;
 
 /**
@@ -62,7 +64,7 @@ public final class Resize {
         Placement p = Placement.of(srcW, srcH, dstW, dstH, aspect);
         byte[] out = new byte[dstW * dstH];
         if (p.width() != dstW || p.height() != dstH) {
-            java.util.Arrays.fill(out, fill);
+            Arrays.fill(out, fill);
         }
         int[] xs = nearestIndex(srcW, p.width());
         int[] ys = nearestIndex(srcH, p.height());
@@ -139,7 +141,7 @@ public final class Resize {
         float[] row = new float[srcLen];
         byte[] out = new byte[dw * dh * 3];
         for (int y = 0; y < dh; y++) {
-            java.util.Arrays.fill(row, 0f);
+            Arrays.fill(row, 0f);
             float[] w = ty.weight[y];
             for (int k = 0; k < w.length; k++) {
                 int r = (ty.start[y] + k) * srcLen;

@@ -1,5 +1,7 @@
 package org.segspark.preprocess.io;
 
+import java.util.Comparator;
+
 import org.segspark.core.io.HadoopFiles;
 
 import org.segspark.core.io.LocalTree;
@@ -71,7 +73,7 @@ public final class InputTree {
             walkHadoop(HadoopFiles.fs(dir, conf), dir, "", label, files, rejects);
         }
         files.sort(null);
-        rejects.sort(java.util.Comparator.comparing(Reject::path));
+        rejects.sort(Comparator.comparing(Reject::path));
         return new Listing(files, rejects);
     }
 

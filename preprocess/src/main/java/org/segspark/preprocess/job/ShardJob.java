@@ -1,5 +1,10 @@
 package org.segspark.preprocess.job;
 
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Random;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -82,7 +87,7 @@ public final class ShardJob {
     }
 
     /** An item with its key and fingerprint, on its way to a task. */
-    private record Pending<T>(T item, InputFingerprint.Keyed keyed) implements java.io.Serializable {
+    private record Pending<T>(T item, InputFingerprint.Keyed keyed) implements Serializable {
     }
 
     public static <T> Result run(JavaSparkContext jsc, List<T> items, ExampleMaker<T> maker, Spec spec,
@@ -109,7 +114,7 @@ public final class ShardJob {
         jsc.setJobDescription("preprocess: fingerprint " + items.size() + " inputs");
         List<InputFingerprint.Keyed> keyed = items.isEmpty() ? List.of()
                 : jsc.parallelize(items, partitions(items.size(), options, jsc)).map(it -> new InputFingerprint.Keyed(
-                        maker.key(it), InputFingerprint.of((java.io.Serializable) it, maker.files(it), sconf.get()))).collect();
+                        maker.key(it), InputFingerprint.of((Serializable) it, maker.files(it), sconf.get()))).collect();
         List<Reject> rejects = new ArrayList<>(driverRejects);
         Map<String, String> current = new HashMap<>();
         List<Pending<T>> unique = new ArrayList<>(items.size());
@@ -161,7 +166,7 @@ public final class ShardJob {
             index.add(r.index());
         }
         inputs += processed;
-        rejects.sort(java.util.Comparator.comparing(Reject::path).thenComparing(Reject::stage).thenComparing(Reject::reason));
+        rejects.sort(Comparator.comparing(Reject::path).thenComparing(Reject::stage).thenComparing(Reject::reason));
         long written = stats.values().stream().mapToLong(SplitStats::examples).sum();
         Accounting accounting = Accounting.check(inputs, written, rejects.size());
         refuseShrink(fs, root, runId, committed, accounting, rejects, options);
@@ -212,7 +217,7 @@ public final class ShardJob {
         // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
         // order to make every row group a sample of the whole set.
         List<Pending<T>> dealt = new ArrayList<>(todo);
-        java.util.Collections.shuffle(dealt, new java.util.Random(ROW_ORDER_SEED));
+        Collections.shuffle(dealt, new Random(ROW_ORDER_SEED));
         JavaRDD<Pending<T>> rdd = jsc.parallelize(dealt, partitions(dealt.size(), options, jsc));
         jsc.setJobDescription("preprocess: " + dealt.size() + " inputs -> " + options.out());
         return rdd.mapPartitionsWithIndex((Integer index, Iterator<Pending<T>> it) -> {

@@ -3,7 +3,7 @@ package org.segspark.jobs.train.sharing;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.segspark.jobs.train.ShardBatchLoader;
+import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.core.io.SerializableConf;
 
 import java.io.IOException;

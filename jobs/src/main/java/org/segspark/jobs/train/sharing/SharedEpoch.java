@@ -1,5 +1,8 @@
 package org.segspark.jobs.train.sharing;
 
+import java.nio.ByteBuffer;
+import scala.collection.Iterator;
+
 import org.segspark.models.registry.SavedNetworks;
 
 import org.apache.spark.BarrierTaskContext;
@@ -13,8 +16,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.jobs.train.ShardBatchLoader;
-import org.segspark.jobs.train.StepAccumulator;
+import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.train.fit.StepAccumulator;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.HadoopFiles;
@@ -90,7 +93,7 @@ public final class SharedEpoch {
      * @param run a key of this training run: workers keep their networks under it between epochs
      */
     public static Result fit(JavaSparkContext jsc, ComputationGraph net, List<String> order, ShardBatchLoader loader,
-                             SerializableConf conf, int workers, StepAccumulator steps, TrainConfig.GradientSharing sharing, int prefetch,
+                             SerializableConf conf, int workers, StepAccumulator steps, GradientSharing sharing, int prefetch,
                              String run, int epoch) {
         int per = order.size() / workers;
         if (per == 0) {
@@ -144,7 +147,7 @@ public final class SharedEpoch {
     /** One barrier stage over the slices; with {@code net} null the workers must hold last epoch's network. */
     private static List<TaskOutcome> stage(JavaSparkContext jsc, ComputationGraph net, List<List<String>> slices,
                                            ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
-                                           TrainConfig.GradientSharing sharing, int prefetch, String run, int epoch) {
+                                           GradientSharing sharing, int prefetch, String run, int epoch) {
         Broadcast<byte[]> model = net == null ? null : jsc.broadcast(serialize(net));
         try {
             ClassTag<TaskOutcome> tag = ClassTag$.MODULE$.apply(TaskOutcome.class);
@@ -170,7 +173,7 @@ public final class SharedEpoch {
     }
 
     /** The task: connect to the other tasks, train this worker's minibatches with shared updates, report. */
-    static final class Train extends AbstractFunction1<scala.collection.Iterator<List<String>>, scala.collection.Iterator<TaskOutcome>>
+    static final class Train extends AbstractFunction1<Iterator<List<String>>, Iterator<TaskOutcome>>
             implements Serializable {
         private static final long serialVersionUID = 1L;
         /** Every this-many-th parameter is returned by every worker, to measure how far they drifted apart. */
@@ -179,13 +182,13 @@ public final class SharedEpoch {
         private final ShardBatchLoader loader;
         private final SerializableConf conf;
         private final StepAccumulator steps;
-        private final TrainConfig.GradientSharing sharing;
+        private final GradientSharing sharing;
         private final int prefetch;
         private final String run;
         private final int epoch;
 
         Train(Broadcast<byte[]> model, ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
-              TrainConfig.GradientSharing sharing, int prefetch, String run, int epoch) {
+              GradientSharing sharing, int prefetch, String run, int epoch) {
             this.model = model;
             this.loader = loader;
             this.conf = conf;
@@ -197,7 +200,7 @@ public final class SharedEpoch {
         }
 
         @Override
-        public scala.collection.Iterator<TaskOutcome> apply(scala.collection.Iterator<List<String>> input) {
+        public Iterator<TaskOutcome> apply(Iterator<List<String>> input) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             List<String> batches = input.hasNext() ? input.next() : List.of();
             if (loader.threadsPerTask() > 0) {
@@ -259,7 +262,7 @@ public final class SharedEpoch {
         }
 
         private static String digest(float[] v) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4);
+            ByteBuffer b = ByteBuffer.allocate(v.length * 4);
             b.asFloatBuffer().put(v);
             return HadoopFiles.sha256(b.array());
         }

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.data;
 
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;

@@ -1,4 +1,5 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.data;
+
 
 import java.io.Serializable;
 
@@ -6,9 +7,9 @@ import java.io.Serializable;
  * uint8 HWC pixels to the float CHW values the network sees: (v - mean[c]) / std[c], with the
  * data set's statistics from the manifest, or with each image's own.
  */
-public record InputNormalizer(TrainConfig.Normalization mode, float[] mean, float[] std) implements Serializable {
+public record InputNormalizer(Normalization mode, float[] mean, float[] std) implements Serializable {
 
-    public static InputNormalizer of(TrainConfig.Normalization mode, double[] mean, double[] std) {
+    public static InputNormalizer of(Normalization mode, double[] mean, double[] std) {
         float[] m = new float[3], s = new float[3];
         for (int c = 0; c < 3; c++) {
             m[c] = mean == null ? 127.5f : (float) mean[c];
@@ -20,7 +21,7 @@ public record InputNormalizer(TrainConfig.Normalization mode, float[] mean, floa
     /** Writes one image into {@code out} at {@code offset} as [3, h, w]. */
     public void toChw(byte[] hwc, int h, int w, float[] out, int offset) {
         float[] m = mean, s = std;
-        if (mode == TrainConfig.Normalization.IMAGE) {
+        if (mode == Normalization.IMAGE) {
             m = new float[3];
             s = new float[3];
             double[] sum = new double[3], sq = new double[3];

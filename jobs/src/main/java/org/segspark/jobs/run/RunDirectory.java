@@ -1,13 +1,10 @@
-package org.segspark.jobs.train;
-
-import org.segspark.models.registry.SavedNetworks;
+package org.segspark.jobs.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -15,12 +12,18 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.segspark.core.io.BadInputException;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.io.OutputFolder;
+import org.segspark.core.json.Json;
+import org.segspark.jobs.records.CheckpointPointer;
+import org.segspark.jobs.records.EpochMetrics;
+import org.segspark.jobs.records.EpochTiming;
+import org.segspark.models.registry.SavedNetworks;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.util.List;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** A run's output folder on any Hadoop file system; every file is written aside and renamed into place. */
@@ -35,10 +38,8 @@ public final class RunDirectory {
     public static final String HISTORY = "history.jsonl";
     /** One {@link EpochTiming} per finished epoch: where the training time went. */
     public static final String TRAINING_STATS = "training-stats.jsonl";
-    /** Per epoch of a search: architecture loss, relaxed size, depths, live channels (nas models). */
-    public static final String SEARCH = "search.jsonl";
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String LATEST = CHECKPOINTS + "/latest.json";
+    public static final String BEST = CHECKPOINTS + "/best.zip";
 
     private final Path root;
     private final Configuration conf;
@@ -99,13 +100,13 @@ public final class RunDirectory {
     }
 
     public void writeJson(String relative, Object value) throws IOException {
-        writeBytes(relative, JSON.writeValueAsBytes(value));
+        writeBytes(relative, Json.pretty(value));
     }
 
     public void writeJsonLines(String relative, List<?> values) throws IOException {
         StringBuilder b = new StringBuilder();
         for (Object v : values) {
-            b.append(JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(v)).append('\n');
+            b.append(Json.line(v)).append('\n');
         }
         writeText(relative, b.toString());
     }
@@ -117,7 +118,7 @@ public final class RunDirectory {
     /** A JSON file of the run; damage is an error naming the file and position. */
     public JsonNode readTree(String relative) throws IOException {
         try {
-            return JSON.readTree(read(relative));
+            return Json.mapper().readTree(read(relative));
         } catch (JsonProcessingException e) {
             throw damagedJson(path(relative), e);
         }
@@ -160,46 +161,45 @@ public final class RunDirectory {
      * own figures come from latest.json, written with the checkpoint, so a run killed before it
      * rewrote history.jsonl still resumes with a complete history.
      */
-    public Trainer.Resume resumePoint() throws IOException {
-        String latest = CHECKPOINTS + "/latest.json";
-        if (!exists(latest)) {
-            throw new FileNotFoundException(root + " has no " + latest + ": nothing to resume (no epoch finished)");
+    public ResumePoint resumePoint() throws IOException {
+        if (!exists(LATEST)) {
+            throw new FileNotFoundException(root + " has no " + LATEST + ": nothing to resume (no epoch finished)");
         }
-        JsonNode l = readTree(latest);
-        int epoch = l.path("epoch").asInt();
-        ComputationGraph net = loadModel(l.path("file").asText());
-        List<EpochMetrics> history = new java.util.ArrayList<>();
-        if (exists(HISTORY)) {
-            for (String line : new String(read(HISTORY), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank()) {
-                    EpochMetrics m;
-                    try {
-                        m = JSON.readValue(line, EpochMetrics.class);
-                    } catch (JsonProcessingException e) {
-                        throw damagedJson(path(HISTORY), e);
-                    }
-                    if (m.epoch() < epoch) {
-                        history.add(m);
-                    }
-                }
+        CheckpointPointer latest = readJson(LATEST, CheckpointPointer.class);
+        int epoch = latest.epoch();
+        ComputationGraph net = loadModel(latest.file());
+        List<EpochMetrics> history = new ArrayList<>();
+        for (EpochMetrics m : readJsonLines(HISTORY, EpochMetrics.class)) {
+            if (m.epoch() < epoch) {
+                history.add(m);
             }
         }
-        history.add(JSON.treeToValue(l.path("metrics"), EpochMetrics.class));
+        history.add(latest.metrics());
         if (history.size() != epoch) {
             throw new IOException(root + ": " + HISTORY + " lacks epochs before the checkpoint of epoch " + epoch);
         }
-        return new Trainer.Resume(net, history);
+        return new ResumePoint(net, history);
     }
 
-    /** The epoch timings written so far, up to epoch {@code upTo} (none when the file is absent). */
-    public List<EpochTiming> timings(int upTo) throws IOException {
-        List<EpochTiming> out = new java.util.ArrayList<>();
-        if (exists(TRAINING_STATS)) {
-            for (String line : new String(read(TRAINING_STATS), StandardCharsets.UTF_8).split("\n")) {
+    /** A JSON file of the run as a record; damage is an error naming the file and position. */
+    public <T> T readJson(String relative, Class<T> type) throws IOException {
+        try {
+            return Json.read(read(relative), type);
+        } catch (JsonProcessingException e) {
+            throw damagedJson(path(relative), e);
+        }
+    }
+
+    /** The lines of a JSON-lines file of the run as records (none when it is absent). */
+    public <T> List<T> readJsonLines(String relative, Class<T> type) throws IOException {
+        List<T> out = new ArrayList<>();
+        if (exists(relative)) {
+            for (String line : new String(read(relative), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isBlank()) {
-                    EpochTiming t = JSON.readValue(line, EpochTiming.class);
-                    if (t.epoch() <= upTo) {
-                        out.add(t);
+                    try {
+                        out.add(Json.read(line, type));
+                    } catch (JsonProcessingException e) {
+                        throw damagedJson(path(relative), e);
                     }
                 }
             }
@@ -207,12 +207,17 @@ public final class RunDirectory {
         return out;
     }
 
+    /** The epoch timings written so far, up to epoch {@code upTo} (none when the file is absent). */
+    public List<EpochTiming> timings(int upTo) throws IOException {
+        return readJsonLines(TRAINING_STATS, EpochTiming.class).stream().filter(t -> t.epoch() <= upTo).toList();
+    }
+
     /** The epoch checkpoints present, oldest first (relative names). */
     public List<String> checkpointFiles() throws IOException {
         Path dir = path(CHECKPOINTS);
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         if (fs().exists(dir)) {
-            for (org.apache.hadoop.fs.FileStatus st : fs().listStatus(dir)) {
+            for (FileStatus st : fs().listStatus(dir)) {
                 String n = st.getPath().getName();
                 if (n.matches("epoch-\\d+\\.zip")) {
                     names.add(CHECKPOINTS + "/" + n);

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.train.fit;
 
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.stats.EventStats;

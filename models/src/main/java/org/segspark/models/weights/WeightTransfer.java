@@ -1,4 +1,4 @@
-package org.segspark.nas.prune;
+package org.segspark.models.weights;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.data;
 
 import org.segspark.core.shards.ShardSet;
 
@@ -77,5 +77,26 @@ public final class BatchPlan {
                     Integer.parseInt(f[2])));
         }
         return slices;
+    }
+
+    /** Whole row groups, in a seeded order, until they hold at least {@code examples} rows. */
+    public static List<ShardSet.RowGroup> sampleGroups(List<ShardSet.RowGroup> groups, int examples, long seed) {
+        List<ShardSet.RowGroup> shuffled = new ArrayList<>(groups);
+        Collections.shuffle(shuffled, new Random(seed));
+        List<ShardSet.RowGroup> out = new ArrayList<>();
+        long rows = 0;
+        for (ShardSet.RowGroup g : shuffled) {
+            if (rows >= examples) {
+                break;
+            }
+            out.add(g);
+            rows += g.rows();
+        }
+        return out;
+    }
+
+    /** The references of such a sample: a fixed set of training examples evaluated after every epoch. */
+    public static List<String> sample(List<ShardSet.RowGroup> groups, int examples, long seed) {
+        return sampleGroups(groups, examples, seed).stream().map(ShardSet.RowGroup::ref).toList();
     }
 }

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.records;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.train.fit;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.util.DoubleAccumulator;

@@ -1,8 +1,11 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.records;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import org.segspark.core.Task;
+
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,11 +31,33 @@ public record EpochMetrics(
         @JsonProperty("train_examples") long trainExamples,
         @JsonProperty("images_per_s") double imagesPerSecond) {
 
-    static Double finite(double v) {
+    public static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
     }
 
-    static List<Double> finite(double[] v) {
-        return java.util.Arrays.stream(v).mapToObj(EpochMetrics::finite).toList();
+    public static List<Double> finite(double[] v) {
+        return Arrays.stream(v).mapToObj(EpochMetrics::finite).toList();
+    }
+
+    /** The validation figure early stopping and the best checkpoint follow: mIoU, or top-1. */
+    public Double headline(Task task) {
+        return task == Task.SEGMENTATION ? miou : top1;
+    }
+
+    /**
+     * The epoch (1-based) whose validation figure last rose by at least {@code minDelta} over the
+     * best before it; epochs without a figure never count as gains.
+     */
+    public static int bestEpoch(List<EpochMetrics> history, Task task, double minDelta) {
+        double best = Double.NEGATIVE_INFINITY;
+        int epoch = 0;
+        for (EpochMetrics m : history) {
+            Double v = m.headline(task);
+            if (epoch == 0 || (v != null && v > best + minDelta)) {
+                best = v == null ? Double.NEGATIVE_INFINITY : v;
+                epoch = m.epoch();
+            }
+        }
+        return epoch;
     }
 }

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.eval;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.train.fit;
 
 import org.apache.spark.TaskContext;
 import org.nd4j.parameterserver.distributed.v2.transport.PortSupplier;
@@ -14,12 +14,12 @@ import java.net.InetAddress;
  * or an executor inside the driver's JVM in local mode — never bind the same one. DL4J asks more
  * than once per JVM, so a worker's port is chosen once.
  */
-final class AeronPorts implements PortSupplier {
+public final class AeronPorts implements PortSupplier {
     private static final long serialVersionUID = 1L;
     private static volatile int workerPort;
     private final int controllerPort;
 
-    AeronPorts(int controllerPort) {
+    public AeronPorts(int controllerPort) {
         this.controllerPort = controllerPort;
     }
 

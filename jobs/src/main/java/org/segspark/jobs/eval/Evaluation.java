@@ -1,4 +1,10 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.eval;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.Targets;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -134,9 +140,9 @@ public final class Evaluation {
     /** Predicted classes, flattened per example: argmax over classes, or the sigmoid at 0.5 for a binary head. */
     public static int[] predictions(INDArray out, Targets targets) {
         if (targets.binary()) {
-            return out.gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+            return out.gt(0.5).castTo(DataType.INT).ravel().toIntVector();
         }
-        return Nd4j.argMax(out, 1).castTo(org.nd4j.linalg.api.buffer.DataType.INT).ravel().toIntVector();
+        return Nd4j.argMax(out, 1).castTo(DataType.INT).ravel().toIntVector();
     }
 
     /**
@@ -149,7 +155,7 @@ public final class Evaluation {
         byte[] m = r.mask();
         byte[] pred = new byte[h * w];
         if (oh != h || ow != w) {
-            java.util.Arrays.fill(pred, (byte) ShardFormat.IGNORE_LABEL);
+            Arrays.fill(pred, (byte) ShardFormat.IGNORE_LABEL);
         }
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {

@@ -1,4 +1,4 @@
-package org.segspark.jobs.train;
+package org.segspark.jobs.data;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

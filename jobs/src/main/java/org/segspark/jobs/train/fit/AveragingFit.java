@@ -1,0 +1,103 @@
+package org.segspark.jobs.train.fit;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.segspark.jobs.eval.Evaluator;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.progress.TaskProgress;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parameter averaging (DL4J's ParameterAveragingTrainingMaster): each worker trains
+ * {@code averagingFrequency} minibatches from the broadcast network, then the driver averages
+ * their parameters and updater states.
+ */
+public final class AveragingFit implements Fit {
+    private final JavaSparkContext jsc;
+    private final int workers;
+    private final int batch;
+    private final int averagingFrequency;
+    private final int prefetch;
+    private final double lrFactor;
+    private final int threadsPerTask;
+    private final ProgressLine progress;
+    private final StepAccumulator steps;
+
+    /** @param lrFactor the learning-rate factor of optimizer.lr-scaling over these workers */
+    public AveragingFit(JavaSparkContext jsc, int workers, int batch, int averagingFrequency, int prefetch,
+                        double lrFactor, int threadsPerTask, ProgressLine progress) {
+        this.jsc = jsc;
+        this.workers = workers;
+        this.batch = batch;
+        this.averagingFrequency = averagingFrequency;
+        this.prefetch = prefetch;
+        this.lrFactor = lrFactor;
+        this.threadsPerTask = threadsPerTask;
+        this.progress = progress;
+        this.steps = new StepAccumulator(jsc.sc(), false);
+    }
+
+    @Override
+    public String mode() {
+        return "parameter-averaging";
+    }
+
+    @Override
+    public int workers() {
+        return workers;
+    }
+
+    @Override
+    public int threadsPerTask() {
+        return threadsPerTask;
+    }
+
+    @Override
+    public Evaluator evaluator() {
+        return Evaluator.onSpark(jsc);
+    }
+
+    @Override
+    public double learningRateFactor() {
+        return lrFactor;
+    }
+
+    @Override
+    public void start(ComputationGraph net) {
+    }
+
+    @Override
+    public Epoch fit(ComputationGraph net, EpochPlan plan) {
+        // a master per epoch, seeded by the epoch: its random split of the minibatches into
+        // averaging rounds then depends on the epoch alone, so a resumed run repeats it
+        SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master(plan.seed()));
+        sparkNet.setListeners(steps);
+        sparkNet.setCollectTrainingStats(true);
+        long perSplit = (long) averagingFrequency * workers;
+        long splits = (plan.minibatches().size() + perSplit - 1) / perSplit;
+        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress,
+                splits * workers, "treeAggregate at ParameterAveragingTrainingMaster")) {
+            JavaRDD<String> paths = jsc.parallelize(plan.minibatches(), workers);
+            sparkNet.fitPaths(paths, plan.loader());
+        }
+        SparkTrainingStats stats = sparkNet.getSparkTrainingStats();
+        return new Epoch(sparkNet.getNetwork(), steps.takeEpoch(),
+                stats == null ? Map.of() : TrainingStats.summarize(stats), null, List.of());
+    }
+
+    private ParameterAveragingTrainingMaster master(long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                .batchSizePerWorker(batch)
+                .averagingFrequency(averagingFrequency)
+                .workerPrefetchNumBatches(prefetch)
+                .saveUpdater(true)
+                .rngSeed(seed)
+                .build();
+    }
+}

@@ -1,0 +1,101 @@
+package org.segspark.jobs.train.sharing;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.jobs.eval.Evaluator;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.train.fit.EpochPlan;
+import org.segspark.jobs.train.fit.Fit;
+import org.segspark.jobs.train.fit.StepAccumulator;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Gradient sharing through segspark's synchronous exchange: every step's update reaches every
+ * worker (see {@link SharedEpoch}); the network is updated in place.
+ */
+public final class SyncSharingFit implements Fit {
+    private final JavaSparkContext jsc;
+    private final int workers;
+    private final GradientSharing sharing;
+    private final int prefetch;
+    private final int threadsPerTask;
+    private final ProgressLine progress;
+    private final StepAccumulator steps;
+    // the workers keep their networks between epochs under this key
+    private final String run = UUID.randomUUID().toString();
+
+    public SyncSharingFit(JavaSparkContext jsc, int workers, GradientSharing sharing, int prefetch, int threadsPerTask,
+                          ProgressLine progress) {
+        this.jsc = jsc;
+        this.workers = workers;
+        this.sharing = sharing;
+        this.prefetch = prefetch;
+        this.threadsPerTask = threadsPerTask;
+        this.progress = progress;
+        this.steps = new StepAccumulator(jsc.sc(), false);
+    }
+
+    @Override
+    public String mode() {
+        return "gradient-sharing";
+    }
+
+    @Override
+    public int workers() {
+        return workers;
+    }
+
+    @Override
+    public int threadsPerTask() {
+        return threadsPerTask;
+    }
+
+    @Override
+    public Evaluator evaluator() {
+        return Evaluator.onSpark(jsc);
+    }
+
+    @Override
+    public void start(ComputationGraph net) {
+        net.setListeners(steps);
+    }
+
+    @Override
+    public Epoch fit(ComputationGraph net, EpochPlan plan) {
+        SharedEpoch.Result r;
+        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress,
+                workers)) {
+            r = SharedEpoch.fit(jsc, net, plan.minibatches(), plan.loader(), plan.conf(), workers, steps, sharing,
+                    prefetch, run, plan.epoch());
+        }
+        return new Epoch(net, steps.takeEpoch(), Map.of(), figures(r), List.of(describe(r, workers)));
+    }
+
+    static Map<String, Object> figures(SharedEpoch.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps_per_worker", r.stepsPerWorker());
+        m.put("minibatches_left_out", r.dropped());
+        m.put("bytes_per_step", r.bytesPerStep());
+        m.put("exchange_seconds", r.exchangeSeconds());
+        m.put("packing_seconds", r.packingSeconds());
+        m.put("conversion_seconds", r.conversionSeconds());
+        m.put("workers_agree", r.agree());
+        m.put("max_parameter_difference", r.maxDifference());
+        return m;
+    }
+
+    static String describe(SharedEpoch.Result r, int workers) {
+        return String.format(Locale.ROOT, "          gradient sharing: %d workers x %d steps%s; %s sent per step by each worker, "
+                        + "%.1f s exchanging (all workers); workers %s", workers, r.stepsPerWorker(),
+                r.dropped() == 0 ? "" : " (" + r.dropped() + " minibatches left out to keep the workers in step)",
+                r.bytesPerStep() >= 1e6 ? String.format(Locale.ROOT, "%.1f MB", r.bytesPerStep() / 1e6)
+                        : String.format(Locale.ROOT, "%.1f KB", r.bytesPerStep() / 1e3), r.exchangeSeconds(),
+                r.agree() ? "agree bit for bit" : String.format(Locale.ROOT, "differ by up to %.3g", r.maxDifference()));
+    }
+}

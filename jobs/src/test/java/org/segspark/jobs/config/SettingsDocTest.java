@@ -1,0 +1,85 @@
+package org.segspark.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+import org.segspark.jobs.cli.TrainCommand;
+import org.segspark.jobs.train.TrainConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each declared section matches its conf/ file key for key, and docs/SETTINGS.md is what the declarations say. */
+class SettingsDocTest {
+    static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION);
+
+    @Test
+    void everyKeyOfTheDefaultsIsDeclaredOnceAndEveryDeclarationHasADefault() {
+        for (SettingsSection s : DECLARED) {
+            Set<String> inConf = new TreeSet<>();
+            leaves(JobConfig.defaults(s.name()).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture"));
+            List<String> declared = s.keys();
+            assertEquals(declared.size(), new TreeSet<>(declared).size(), "a key declared twice in " + s.name());
+            assertEquals(inConf, new TreeSet<>(declared), "conf/" + s.name() + ".conf against the declarations");
+        }
+    }
+
+    @Test
+    void settingsPageIsGeneratedFromTheDeclarations() throws Exception {
+        Path page = Path.of("..", "docs", "SETTINGS.md");
+        String expected = SettingsDoc.markdown(DECLARED);
+        if (System.getProperty("segspark.write-docs") != null) {
+            Files.writeString(page, expected);
+        }
+        assertEquals(expected, Files.readString(page),
+                "docs/SETTINGS.md is stale: run this test with -Dsegspark.write-docs=true");
+    }
+
+    @Test
+    void validationNamesTheSettingAndItsRule() {
+        Config c = JobConfig.of("train").set(List.of("train.data=d", "train.out=o", "train.epochs=0")).load().section("train");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.from(c));
+        assertEquals("epochs must be >= 1, got 0", e.getMessage());
+        Config m = JobConfig.of("train").set(List.of("train.data=d", "train.out=o", "train.mode=fast")).load().section("train");
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.from(m));
+        assertEquals("mode must be parameter-averaging, gradient-sharing or local, got \"fast\"", e.getMessage());
+        Config missing = JobConfig.of("train").set(List.of("train.out=o")).load().section("train");
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.from(missing));
+        assertEquals("missing setting train.data", e.getMessage());
+    }
+
+    @Test
+    void theTrainCommandsOptionsComeFromTheDeclarations() {
+        CommandSpec spec = new CommandLine(new TrainCommand()).getCommandSpec();
+        for (Setting<?> s : TrainConfig.SECTION.settings()) {
+            if (s.optionName() != null) {
+                assertTrue(spec.findOption(s.optionName()) != null, s.optionName());
+            }
+        }
+        spec.commandLine().parseArgs("--lr", "0.5", "--epochs", "3", "--freeze-encoder");
+        assertEquals(Map.of("train.optimizer.lr", 0.5, "train.epochs", 3, "train.model-options.freeze-encoder", true),
+                TrainConfig.SECTION.given(spec));
+    }
+
+    private static void leaves(ConfigObject o, String prefix, Set<String> out, Set<String> open) {
+        for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
+            String key = prefix + e.getKey();
+            if (e.getValue() instanceof ConfigObject child && !open.contains(key)) {
+                leaves(child, key + ".", out, open);
+            } else {
+                out.add(key);
+            }
+        }
+    }
+}
