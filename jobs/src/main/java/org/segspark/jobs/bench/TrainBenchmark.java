@@ -15,7 +15,6 @@ import org.segspark.jobs.data.BatchPlan;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
-import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.fit.TrainingStats;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.layers.NativeSpeed;

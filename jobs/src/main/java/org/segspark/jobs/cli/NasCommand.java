@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.nas.NasPipeline;
+import org.segspark.jobs.nas.NasResult;
 import org.segspark.jobs.nas.PruneJob;
 import org.segspark.jobs.nas.SweepJob;
 import org.segspark.jobs.spark.Sparks;
@@ -14,13 +15,14 @@ import org.segspark.jobs.train.TrainJob;
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code segspark nas}: prune a search run, run a sweep of searches, or the search demo. */
@@ -87,23 +89,29 @@ public final class NasCommand implements Runnable {
         }
     }
 
-    @Command(name = "sweep", mixinStandardHelpOptions = true,
+    @Command(name = "sweep", mixinStandardHelpOptions = true, modelTransformer = NasCommand.Sweep.Options.class,
             description = "Trials (searches or plain training runs) over the cluster, trial-parallel or data-parallel; "
                     + "finished trials are skipped on rerun. Settings in conf/sweep.conf.")
     static final class Sweep implements Callable<Integer> {
+        /** The options of the sweep settings that declare one. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SweepJob.SECTION.addOptions(spec);
+                return spec;
+            }
+        }
+
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Sweep folder (default sweep-out)")
-        String out;
-
-        @Option(names = "--mode", paramLabel = "MODE", description = "trial-parallel or data-parallel")
-        String mode;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("sweep", "train").file(common.config).set(common.set)
-                    .option("sweep.out", out).option("sweep.mode", mode).option("sweep.force", common.forced()).load();
+                    .options(SweepJob.SECTION.given(spec)).option("sweep.force", common.forced()).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             SweepJob.run(jsc, cfg, System.out);
             return 0;
@@ -138,21 +146,16 @@ public final class NasCommand implements Runnable {
                     .with("train.epochs", search + finetune)
                     .with("train.model-options.architecture.mode", "plain"), System.out);
             System.out.printf(Locale.ROOT, "nas demo: search %d epochs, prune, fine-tune %d epochs%n", search, finetune);
-            Map<String, Object> r = new LinkedHashMap<>(NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg,
-                    root.toString(), search, finetune, System.out));
-            String metric = (String) r.get("metric");
+            NasResult searched = NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg, root.toString(), search, finetune,
+                    System.out);
             long unprunedParams = base.run().readTree(RunDirectory.MODEL_INFO).path("params_total").asLong();
-            r.put("unpruned_metric", base.metrics().headline());
-            r.put("unpruned_params", unprunedParams);
-            r.put("unpruned_epochs", search + finetune);
-            r.put("metric_lost_vs_unpruned", base.metrics().headline() - (Double) r.get("metric_after"));
-            r.put("minutes_end_to_end", (System.nanoTime() - t0) / 60e9);
+            NasResult r = searched.withUnpruned(base.metrics().headline(), unprunedParams, search + finetune,
+                    (System.nanoTime() - t0) / 60e9);
             new RunDirectory(root.toString(), jsc.hadoopConfiguration()).writeJson(NasPipeline.RESULT, r);
             System.out.printf(Locale.ROOT, "nas demo: unpruned %s %.4f (%,d parameters); searched and pruned %.4f "
-                            + "(%,d parameters, %.1f%% removed); %.1f minutes; %s%n", metric, (Double) r.get("unpruned_metric"),
-                    unprunedParams, (Double) r.get("metric_after"),
-                    ((Number) r.get("params_after")).longValue(), 100 * (Double) r.get("params_removed"),
-                    (Double) r.get("minutes_end_to_end"), root.resolve(NasPipeline.RESULT));
+                            + "(%,d parameters, %.1f%% removed); %.1f minutes; %s%n", r.metric(), r.unprunedMetric(),
+                    unprunedParams, r.metricAfter(), r.paramsAfter(), 100 * r.paramsRemoved(), r.minutesEndToEnd(),
+                    root.resolve(NasPipeline.RESULT));
             return 0;
         }
     }

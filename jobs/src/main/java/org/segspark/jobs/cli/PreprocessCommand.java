@@ -2,31 +2,22 @@ package org.segspark.jobs.cli;
 
 import java.util.List;
 
-import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
-import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.cifar.Cifar10ShardJob;
-import org.segspark.preprocess.coco.CocoShardConfig;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.preprocess.coco.CocoShardJob;
 import org.segspark.preprocess.cub.CubShardConfig;
 import org.segspark.preprocess.cub.CubShardJob;
 import org.segspark.preprocess.folder.ImageFolderShardJob;
 import org.segspark.preprocess.pairs.MaskMapping;
 import org.segspark.preprocess.pairs.PairedShardJob;
-import org.segspark.preprocess.job.ShardJob;
-import org.segspark.core.shards.ShardManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "preprocess", mixinStandardHelpOptions = true,

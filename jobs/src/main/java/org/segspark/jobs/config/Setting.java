@@ -38,9 +38,11 @@ public final class Setting<T> {
     private final String option;
     private final String label;
     private final String optionDoc;
+    private final boolean negatable;
 
     private Setting(String key, Type<T> type, String doc, Predicate<T> check, String rule, String option, String label,
-                    String optionDoc) {
+                    String optionDoc, boolean negatable) {
+        this.negatable = negatable;
         this.key = key;
         this.type = type;
         this.doc = doc;
@@ -52,7 +54,7 @@ public final class Setting<T> {
     }
 
     private static <T> Setting<T> of(String key, Type<T> type, String doc) {
-        return new Setting<>(key, type, doc, v -> true, null, null, null, null);
+        return new Setting<>(key, type, doc, v -> true, null, null, null, null, false);
     }
 
     public static Setting<Integer> integer(String key, String doc) {
@@ -188,7 +190,7 @@ public final class Setting<T> {
     public Setting<T> check(Predicate<T> ok, String rule) {
         Predicate<T> before = check;
         return new Setting<>(key, type, doc, v -> before.test(v) && (v == null || ok.test(v)),
-                rule == null ? this.rule : rule, option, label, optionDoc);
+                rule == null ? this.rule : rule, option, label, optionDoc, negatable);
     }
 
     public Setting<T> atLeast(double min) {
@@ -201,7 +203,16 @@ public final class Setting<T> {
 
     /** The command-line option that sets it, e.g. {@code --lr}, with its value's label and a one-line help. */
     public Setting<T> option(String name, String valueLabel, String help) {
-        return new Setting<>(key, type, doc, check, rule, name, valueLabel, help);
+        return new Setting<>(key, type, doc, check, rule, name, valueLabel, help, negatable);
+    }
+
+    /** A flag's option that also has a --no- form (--overlays / --no-overlays). */
+    public Setting<T> negatable() {
+        return new Setting<>(key, type, doc, check, rule, option, label, optionDoc, true);
+    }
+
+    boolean isNegatable() {
+        return negatable;
     }
 
     public String key() {
@@ -243,7 +254,7 @@ public final class Setting<T> {
         try {
             v = type.read(section, key);
         } catch (MissingSettingException e) {
-            throw new IllegalArgumentException("missing setting " + where + "." + key);
+            throw new IllegalArgumentException("missing setting " + where + "." + key + (option == null ? "" : " (" + option + ")"));
         } catch (ConfigException.WrongType e) {
             throw new IllegalArgumentException(where + "." + key + " must be a " + type.name() + ": " + e.getMessage(), e);
         }

@@ -58,10 +58,14 @@ public final class SettingsSection {
         for (Setting<?> s : settings) {
             if (s.optionName() != null) {
                 OptionSpec.Builder b = OptionSpec.builder(s.optionName())
-                        .paramLabel(s.optionLabel())
                         .type(s.optionType())
                         .description(s.optionHelp());
-                if (s.optionType() == Boolean.class) {
+                if (s.optionLabel() != null) {
+                    b.paramLabel(s.optionLabel());
+                }
+                if (s.isNegatable()) {
+                    b.negatable(true).arity("0");
+                } else if (s.optionType() == Boolean.class) {
                     b.arity("0..1").fallbackValue("true");
                 }
                 spec.addOption(b.build());

@@ -1,5 +1,9 @@
 package org.segspark.jobs.export;
 
+import com.typesafe.config.Config;
+import org.segspark.jobs.config.Setting;
+import org.segspark.jobs.config.SettingsSection;
+
 import org.segspark.jobs.data.Normalization;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -15,7 +19,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.predict.ModelInput;
 import org.segspark.jobs.run.RunDirectory;
-import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.onnx.ExportOptions;
 import org.segspark.models.onnx.InputNormalization;
 import org.segspark.models.onnx.OnnxChecker;
@@ -52,12 +55,50 @@ public final class ExportJob {
      * @param batch     the input's fixed batch size, 0 for a dynamic axis
      * @param tolerance the largest max-absolute probability difference to ONNX Runtime accepted; 0 skips the check
      */
+    public static final Setting<String> MODEL = Setting.requiredText("model",
+                    "A run folder (segspark train, nas prune, nas run's pruned/ or finetune/) or a model.zip with its "
+                            + "model.json beside it.")
+            .option("--run", "RUN|MODEL.zip", "Run folder, or a model.zip with model.json beside it");
+    public static final Setting<String> OUT = Setting.requiredText("out", "The ONNX file to write.")
+            .option("--out", "FILE.onnx", "The ONNX file to write");
+    public static final Setting<Integer> OPSET = Setting.integer("opset",
+                    "ONNX operator set, 13 to 17. 17 reads in TensorRT 8.6 and 10 and ONNX Runtime 1.12 and later; 13 "
+                            + "in older TensorRT 8 releases.")
+            .check(v -> v >= 13 && v <= 17, "must be 13 to 17")
+            .option("--opset", "N", "ONNX operator set, 13 to 17 (default 17)");
+    public static final Setting<Integer> BATCH = Setting.custom("batch", "positive integer or \"dynamic\"",
+                    (c, k) -> Settings.batch(c.getString(k)),
+                    "The input's batch size, fixed in the graph (TensorRT's simple path), or \"dynamic\" for a batch axis "
+                            + "named \"batch\" (trtexec then needs --minShapes/--optShapes/--maxShapes).")
+            .option("--batch", "N|dynamic", "Fixed batch size (default 1) or dynamic");
+    public static final Setting<Boolean> FOLD_BATCHNORM = Setting.flag("fold-batchnorm",
+                    "Fold each batch norm that directly follows a convolution into that convolution's weights and bias.")
+            .option("--fold-batchnorm", "BOOL", "Fold batch norms into the convolutions before them");
+    public static final Setting<Boolean> NORMALIZE_IN_GRAPH = Setting.flag("normalize-in-graph",
+                    "Build training's input normalisation into the graph: the input then takes RGB pixel values 0-255 "
+                            + "(NCHW float32) instead of normalised values. Either way model.json's normalisation is "
+                            + "recorded in the file's metadata.")
+            .option("--normalize-in-graph", "BOOL", "Build the input normalisation into the graph (input: pixels 0-255)");
+    public static final Setting<Double> TOLERANCE = Setting.number("tolerance",
+            "Run the exported file in ONNX Runtime next to DL4J on a random batch and fail when the probabilities "
+                    + "differ by more than this (max absolute difference); 0 skips the check.").atLeast(0);
+    public static final Setting<Boolean> CHECKER = Setting.flag("checker",
+            "Also validate the file with the onnx Python package's checker when /usr/bin/python3 has it (Debian: "
+                    + "python3-onnx); a missing package is reported, not an error.");
+    public static final Setting<Boolean> FORCE = Setting.flag("force", "Replace an existing out file (--force).");
+
+    public static final SettingsSection SECTION = new SettingsSection("export", List.of(MODEL, OUT, OPSET, BATCH,
+            FOLD_BATCHNORM, NORMALIZE_IN_GRAPH, TOLERANCE, CHECKER, FORCE));
+
+    /** The export settings (declared above; defaults in conf/export.conf). */
     public record Settings(String model, String out, int opset, int batch, boolean foldBatchNorm, boolean normalizeInGraph,
                            double tolerance, boolean checker, boolean force) {
-        public Settings {
-            if (tolerance < 0) {
-                throw new IllegalArgumentException("export.tolerance must be >= 0, got " + tolerance);
-            }
+
+        /** The section's settings, validated. */
+        public static Settings from(Config section) {
+            SettingsSection.Values v = SECTION.read(section);
+            return new Settings(v.get(MODEL), v.get(OUT), v.get(OPSET), v.get(BATCH), v.get(FOLD_BATCHNORM),
+                    v.get(NORMALIZE_IN_GRAPH), v.get(TOLERANCE), v.get(CHECKER), v.get(FORCE));
         }
 
         /** "dynamic" or a positive number. */
@@ -73,7 +114,7 @@ public final class ExportJob {
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            throw new IllegalArgumentException("export.batch must be a positive number or \"dynamic\", got \"" + setting + "\"");
+            throw new IllegalArgumentException("batch must be a positive number or \"dynamic\", got \"" + setting + "\"");
         }
     }
 

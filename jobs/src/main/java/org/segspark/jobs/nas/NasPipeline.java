@@ -11,9 +11,7 @@ import org.segspark.core.io.OutputFolder;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * One size-reducing search end to end: search-train (out/search), prune (out/pruned), fine-tune
@@ -33,7 +31,7 @@ public final class NasPipeline {
      * @param searchEpochs   epochs of the search
      * @param finetuneEpochs epochs of the pruned network's training
      */
-    public static Map<String, Object> run(JavaSparkContext jsc, Configuration hconf, JobConfig train, String out,
+    public static NasResult run(JavaSparkContext jsc, Configuration hconf, JobConfig train, String out,
                                           int searchEpochs, int finetuneEpochs, PrintStream console) throws IOException {
         long t0 = System.nanoTime();
         String model = train.get().getString("train.model");
@@ -44,33 +42,23 @@ public final class NasPipeline {
         TrainJob.Result search = TrainJob.run(jsc, hconf, train.with("train.out", root + "/search")
                 .with("train.epochs", searchEpochs), console, false);
         PruneJob.Result pruned = PruneJob.run(root + "/search", root + "/pruned", hconf, console);
-        Map<String, Object> r = new LinkedHashMap<>();
         String metric = search.metrics().headlineName();
-        r.put("metric", metric);
-        r.put("params_before", pruned.paramsBefore());
-        r.put("params_after", pruned.paramsAfter());
-        r.put("macs_before", pruned.macsBefore());
-        r.put("macs_after", pruned.macsAfter());
-        r.put("onnx_before", pruned.report().get("onnx_before"));
-        r.put("onnx_after", pruned.report().get("onnx_after"));
-        r.put("metric_before", search.metrics().headline());
-        Object after = null;
+        Double after = null;
         if (finetuneEpochs > 0) {
             JobConfig ft = train.with("train.out", root + "/finetune").with("train.epochs", finetuneEpochs)
                     .with("train.model-options.architecture", root + "/pruned/" + PruneJob.ARCHITECTURE)
                     .with("train.model-options.init-from", root + "/pruned");
             after = TrainJob.run(jsc, hconf, ft, console, false).metrics().headline();
         }
-        r.put("metric_after", after);
-        r.put("search_epochs", searchEpochs);
-        r.put("finetune_epochs", finetuneEpochs);
-        r.put("params_removed", 1.0 - (double) pruned.paramsAfter() / pruned.paramsBefore());
-        r.put("architecture_after", pruned.report().get("architecture"));
-        r.put("seconds", (System.nanoTime() - t0) / 1e9);
+        PruneReport p = pruned.report();
+        NasResult r = new NasResult(metric, p.paramsBefore(), p.paramsAfter(), p.macsBefore(), p.macsAfter(),
+                p.onnxBefore(), p.onnxAfter(), search.metrics().headline(), after, searchEpochs, finetuneEpochs,
+                1.0 - (double) p.paramsAfter() / p.paramsBefore(), p.architecture(), (System.nanoTime() - t0) / 1e9,
+                null, null, null, null, null);
         new RunDirectory(root, hconf).writeJson(RESULT, r);
         console.printf(Locale.ROOT, "nas: %s %.4f -> %.4f with %.1f%% of the parameters removed (%,d -> %,d); %s/%s%n",
-                metric, (Double) r.get("metric_before"), after == null ? Double.NaN : (Double) after,
-                100 * (Double) r.get("params_removed"), pruned.paramsBefore(), pruned.paramsAfter(), root, RESULT);
+                metric, r.metricBefore(), after == null ? Double.NaN : after, 100 * r.paramsRemoved(),
+                p.paramsBefore(), p.paramsAfter(), root, RESULT);
         return r;
     }
 }

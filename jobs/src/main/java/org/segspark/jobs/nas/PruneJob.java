@@ -2,7 +2,6 @@ package org.segspark.jobs.nas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -21,12 +20,12 @@ import org.segspark.nas.NasModels;
 import org.segspark.nas.prune.Pruner;
 
 import org.segspark.core.io.OutputFolder;
+import org.segspark.core.json.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +47,7 @@ public final class PruneJob {
     }
 
     public record Result(long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, NasArchitecture pruned,
-                         Map<String, Object> report, OnnxFigures onnx) {
+                         PruneReport report, OnnxFigures onnx) {
     }
 
     /** The ONNX file and ONNX Runtime CPU latency of one network: what pruning buys at deployment. */
@@ -71,8 +70,7 @@ public final class PruneJob {
                              boolean force) throws IOException {
         RunDirectory run = RunDirectory.existing(runLocation, hconf, "--run");
         RunDirectory out = RunDirectory.claim(outLocation, hconf, KIND, force, "--out");
-        ObjectMapper json = new ObjectMapper();
-        JsonNode info = run.readTree(RunDirectory.MODEL_INFO);
+                JsonNode info = run.readTree(RunDirectory.MODEL_INFO);
         ComputationGraph search = run.loadModel(RunDirectory.MODEL);
         NasArchitecture a = NasModels.searchArchitecture(search);
         if (a == null) {
@@ -98,39 +96,26 @@ public final class PruneJob {
         out.writeBytes(ONNX, onnxAfter);
         out.writeText(ARCHITECTURE, p.architecture().toJson());
         ObjectNode outInfo = (ObjectNode) info.deepCopy();
-        outInfo.set("architecture", json.readTree(p.architecture().toJson()));
+        outInfo.set("architecture", Json.tree(p.architecture().toJson()));
         outInfo.put("params_total", after.paramsTotal());
         outInfo.put("params_trainable", after.paramsTrainable());
         outInfo.put("macs", after.macs());
         outInfo.put("pruned_from", run.root().toString());
-        outInfo.set(ExportJob.MODEL_INFO_KEY, json.valueToTree(new ExportJob.Exported(out.path(ONNX).toString(), onnxAfter.length,
+        outInfo.set(ExportJob.MODEL_INFO_KEY, Json.tree(new ExportJob.Exported(out.path(ONNX).toString(), onnxAfter.length,
                 ExportJob.sha256(onnxAfter), ExportOptions.DEFAULT_OPSET, "dynamic", false, false, null, "not run",
                 Instant.now().toString())));
-        out.writeText(RunDirectory.MODEL_INFO, json.writerWithDefaultPrettyPrinter().writeValueAsString(outInfo));
+        out.writeJson(RunDirectory.MODEL_INFO, outInfo);
 
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("from", run.root().toString());
-        report.put("params_before", before.paramsTotal());
-        report.put("params_after", after.paramsTotal());
-        report.put("macs_before", before.macs());
-        report.put("macs_after", after.macs());
-        report.put("onnx_before", onnxBefore);
-        report.put("onnx_after", onnxPruned);
-        report.put("unet_depth_kept", a.isUnet() ? p.decisions().netDepth() : null);
-        List<Map<String, Object>> cells = new ArrayList<>();
+        List<PruneReport.Cell> cells = new ArrayList<>();
         for (Map.Entry<String, int[]> e : p.decisions().channels().entrySet()) {
-            if (!keptCell(a, e.getKey(), p.decisions().netDepth())) {
-                continue;
+            if (keptCell(a, e.getKey(), p.decisions().netDepth())) {
+                cells.add(new PruneReport.Cell(e.getKey().replaceFirst("_p\\d+$", ""), e.getValue().length, e.getValue(),
+                        p.decisions().steps().get(e.getKey())));
             }
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("cell", e.getKey().replaceFirst("_p\\d+$", ""));
-            c.put("channels_kept", e.getValue().length);
-            c.put("kept", e.getValue());
-            c.put("steps_kept", p.decisions().steps().get(e.getKey()));
-            cells.add(c);
         }
-        report.put("cells", cells);
-        report.put("architecture", json.readTree(p.architecture().toJson()));
+        PruneReport report = new PruneReport(run.root().toString(), before.paramsTotal(), after.paramsTotal(),
+                before.macs(), after.macs(), onnxBefore, onnxPruned, a.isUnet() ? p.decisions().netDepth() : null, cells,
+                Json.tree(p.architecture().toJson()));
         out.writeJson(PRUNE, report);
 
         String config = run.exists(RunDirectory.CONFIG)

@@ -1,5 +1,10 @@
 package org.segspark.jobs.nas;
 
+import com.typesafe.config.ConfigList;
+import org.segspark.jobs.config.Choice;
+import org.segspark.jobs.config.Setting;
+import org.segspark.jobs.config.SettingsSection;
+
 import java.io.Serializable;
 import java.util.Comparator;
 import org.segspark.jobs.progress.ProgressLine;
@@ -45,23 +50,51 @@ public final class SweepJob {
     private SweepJob() {
     }
 
+    public static final Setting<String> OUT = Setting.text("out",
+                    "The sweep's folder: trials/<id>/ (each a search or training run and its result.json), sweep.json "
+                            + "and report.html (the Pareto front). Trials that finished are skipped when the sweep runs again.")
+            .option("--out", "DIR", "Sweep folder (default sweep-out)");
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
+                    + "deletes nothing it did not write there.");
+    public static final Setting<Mode> MODE = Setting.choice("mode", Mode.class,
+                    "trial-parallel: every trial is one Spark task on one executor, trained there in local mode (on the "
+                            + "executor's GPU when Spark assigned one: spark.task.resource.gpu.amount = 1); data-parallel: "
+                            + "the trials one after another, each trained by all executors with gradient sharing.")
+            .option("--mode", "MODE", "trial-parallel or data-parallel");
+    public static final Setting<Kind> KIND_OF_TRIAL = Setting.choice("kind", Kind.class,
+            "search: search -> prune -> fine-tune per trial (a nas model); train: plain hyperparameter trials.");
+    public static final Setting<Integer> SEARCH_EPOCHS = Setting.integer("search-epochs",
+            "search: the search's epochs (train: train.epochs applies).").atLeast(1);
+    public static final Setting<Integer> FINETUNE_EPOCHS = Setting.integer("finetune-epochs",
+            "search: the pruned network's fine-tuning epochs.").atLeast(0);
+    public static final Setting<Config> GRID = Setting.custom("grid", "object of lists", Config::getConfig,
+            "Every combination of these lists. Keys: nas settings (k, target, f, variant, base-channels, growth, "
+                    + "channels, steps, min-depth, max-depth, arch-lr) or train settings (model, optimizer.lr, batch, "
+                    + "width-multiplier, epochs, seed, ...).");
+    public static final Setting<ConfigList> TRIALS = Setting.custom("trials", "list of objects", Config::getList,
+            "An explicit list of trials instead of the grid, e.g. [{k = 0.5, seed = 1}, {k = 0.5, seed = 2}].");
+
+    public static final SettingsSection SECTION = new SettingsSection("sweep", List.of(OUT, FORCE, MODE, KIND_OF_TRIAL,
+            SEARCH_EPOCHS, FINETUNE_EPOCHS, GRID, TRIALS));
+
+    /** How the trials use the cluster. */
+    public enum Mode implements Choice {
+        TRIAL_PARALLEL, DATA_PARALLEL
+    }
+
+    /** What a trial is. */
+    public enum Kind implements Choice {
+        SEARCH, TRAIN
+    }
+
+    /** The sweep's settings that travel to its tasks (declared above; defaults in conf/sweep.conf). */
     public record Settings(String out, String mode, String kind, int searchEpochs, int finetuneEpochs)
             implements Serializable {
-        public Settings {
-            if (!mode.equals("trial-parallel") && !mode.equals("data-parallel")) {
-                throw new IllegalArgumentException("sweep.mode must be trial-parallel or data-parallel, got \"" + mode + "\"");
-            }
-            if (!kind.equals("search") && !kind.equals("train")) {
-                throw new IllegalArgumentException("sweep.kind must be search or train, got \"" + kind + "\"");
-            }
-            if (searchEpochs < 1 || finetuneEpochs < 0) {
-                throw new IllegalArgumentException("sweep.search-epochs must be >= 1 and finetune-epochs >= 0");
-            }
-        }
 
-        static Settings of(Config s) {
-            return new Settings(s.getString("out"), s.getString("mode"), s.getString("kind"), s.getInt("search-epochs"),
-                    s.getInt("finetune-epochs"));
+        static Settings of(SettingsSection.Values v) {
+            return new Settings(v.get(OUT), v.get(MODE).id(), v.get(KIND_OF_TRIAL).id(), v.get(SEARCH_EPOCHS),
+                    v.get(FINETUNE_EPOCHS));
         }
     }
 
@@ -70,10 +103,11 @@ public final class SweepJob {
 
     public static List<Map<String, Object>> run(JavaSparkContext jsc, JobConfig config, PrintStream console)
             throws IOException {
-        Settings s = Settings.of(config.section("sweep"));
-        List<SweepTrial> trials = SweepTrial.of(config.section("sweep"));
+        SettingsSection.Values v = SECTION.read(config.section("sweep"));
+        Settings s = Settings.of(v);
+        List<SweepTrial> trials = SweepTrial.of(v.get(GRID), v.get(TRIALS));
         Configuration hconf = jsc.hadoopConfiguration();
-        RunDirectory root = RunDirectory.claim(s.out(), hconf, KIND, config.get().getBoolean("sweep.force"), "--out");
+        RunDirectory root = RunDirectory.claim(s.out(), hconf, KIND, v.get(FORCE), "--out");
         String out = root.root().toString();
         long t0 = System.nanoTime();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -152,11 +186,14 @@ public final class SweepJob {
             JobConfig c = t.apply(base).with("train.mode", trainMode);
             r.put("model", c.get().getString("train.model"));
             if (s.kind().equals("search")) {
-                Map<String, Object> n = NasPipeline.run(jsc, hconf, c, dir, s.searchEpochs(), s.finetuneEpochs(), console);
-                for (String k : List.of("metric", "params_before", "params_after", "macs_before", "macs_after",
-                        "metric_before", "metric_after")) {
-                    r.put(k, n.get(k));
-                }
+                NasResult n = NasPipeline.run(jsc, hconf, c, dir, s.searchEpochs(), s.finetuneEpochs(), console);
+                r.put("metric", n.metric());
+                r.put("params_before", n.paramsBefore());
+                r.put("params_after", n.paramsAfter());
+                r.put("macs_before", n.macsBefore());
+                r.put("macs_after", n.macsAfter());
+                r.put("metric_before", n.metricBefore());
+                r.put("metric_after", n.metricAfter());
             } else {
                 TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, false);
                 JsonNode info = tr.run().readTree(RunDirectory.MODEL_INFO);

@@ -6,6 +6,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigValue;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.config.Settings;
@@ -25,10 +26,10 @@ import java.util.Map;
 public record SweepTrial(String id, Map<String, Object> settings) implements Serializable {
 
     /** The trials a sweep section asks for: its list, or every combination of its grid. */
-    public static List<SweepTrial> of(Config sweep) {
+    public static List<SweepTrial> of(Config grid, ConfigList trials) {
         List<Map<String, Object>> raw = new ArrayList<>();
-        if (!sweep.getList("trials").isEmpty()) {
-            for (ConfigValue v : sweep.getList("trials")) {
+        if (!trials.isEmpty()) {
+            for (ConfigValue v : trials) {
                 if (!(v instanceof ConfigObject o)) {
                     throw new IllegalArgumentException("sweep.trials must be a list of objects, got " + v.render());
                 }
@@ -40,7 +41,7 @@ public record SweepTrial(String id, Map<String, Object> settings) implements Ser
         } else {
             raw.add(new LinkedHashMap<>());
             for (Map.Entry<String, ConfigValue> e : new TreeMap<>(
-                    sweep.getConfig("grid").entrySet().stream().collect(Collectors.toMap(
+                    grid.entrySet().stream().collect(Collectors.toMap(
                             Map.Entry::getKey, Map.Entry::getValue))).entrySet()) {
                 if (!(e.getValue().unwrapped() instanceof List<?> values) || values.isEmpty()) {
                     throw new IllegalArgumentException("sweep.grid." + e.getKey() + " must be a non-empty list");

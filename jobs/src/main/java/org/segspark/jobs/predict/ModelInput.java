@@ -7,7 +7,6 @@ import org.segspark.jobs.data.Normalization;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.run.RunDirectory;
-import org.segspark.jobs.train.TrainConfig;
 import org.segspark.preprocess.image.Resize;
 
 import java.util.ArrayList;

@@ -1,24 +1,25 @@
 package org.segspark.jobs.predict;
 
+import com.typesafe.config.Config;
+import org.segspark.jobs.config.Choice;
+import org.segspark.jobs.config.Setting;
+import org.segspark.jobs.config.SettingsSection;
+
 import java.nio.file.Files;
 import java.nio.file.Paths;
 
 import org.segspark.jobs.data.Normalization;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.eval.Evaluation;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.run.RunDirectory;
-import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.jobs.data.Targets;
 import org.segspark.preprocess.io.Accounting;
@@ -32,7 +33,6 @@ import org.segspark.core.io.SerializableConf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -60,6 +60,52 @@ public final class PredictJob {
      * @param batch     images per forward pass on an executor
      * @param maxPixels larger images are rejected (decompression-bomb guard)
      */
+    public static final Setting<String> MODEL = Setting.requiredText("model",
+                    "Run folder written by segspark train: its model.zip and model.json are used.")
+            .option("--model", "RUN", "A run folder written by segspark train");
+    public static final Setting<String> IMAGES = Setting.requiredText("images",
+                    "Folder of images, read recursively: jpg, jpeg, png, bmp, gif, tif, tiff; other files are listed as skipped.")
+            .option("--images", "DIR", "Folder of images (read recursively)");
+    public static final Setting<String> OUT = Setting.requiredText("out",
+                    "Output folder (not inside images): labels/<image path>.png (8-bit class index per pixel at the "
+                            + "image's size), overlays/<image path>.png, predictions.csv and rejects.csv.")
+            .option("--out", "DIR", "Output folder");
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
+                    + "deletes nothing it did not write there.");
+    public static final Setting<Integer> BATCH = Setting.integer("batch", "Images per forward pass on an executor.")
+            .atLeast(1).option("--batch", "N", "Images per forward pass (default 8)");
+    public static final Setting<Boolean> WRITE_OVERLAYS = Setting.flag("overlays",
+                    "Write overlays (the image with the predicted classes blended in) next to the label maps.")
+            .option("--overlays", null, "Write overlays (default); --no-overlays skips them").negatable();
+    public static final Setting<AspectChoice> ASPECT = Setting.choice("aspect", AspectChoice.class,
+            "How images are fitted to the model's input: auto (as the model's training data was: model.json's "
+                    + "input_transform), stretch, or pad.");
+    public static final Setting<Engine> ENGINE = Setting.choice("engine", Engine.class,
+                    "What runs the network: dl4j (the run's model.zip) or onnxruntime (an exported ONNX file: the file "
+                            + "deployed is the file served; same outputs within 1e-4, see docs/EXPORT.md).")
+            .option("--engine", "ENGINE", "dl4j (default: the run's model.zip) or onnxruntime (the exported ONNX file: "
+                    + "--onnx, else the run's latest segspark export)");
+    public static final Setting<String> ONNX = Setting.optionalText("onnx",
+                    "The ONNX file for engine = onnxruntime; null: the run's latest segspark export (model.json's onnx.file).")
+            .option("--onnx", "FILE.onnx", "The ONNX file for --engine onnxruntime");
+    public static final Setting<Long> MAX_PIXELS = Setting.longInteger("max-pixels",
+            "Images with more pixels are rejected (decompression-bomb guard).").atLeast(1);
+
+    public static final SettingsSection SECTION = new SettingsSection("predict", List.of(MODEL, IMAGES, OUT, FORCE,
+            BATCH, WRITE_OVERLAYS, ASPECT, ENGINE, ONNX, MAX_PIXELS));
+
+    /** What runs the network. */
+    public enum Engine implements Choice {
+        DL4J, ONNXRUNTIME
+    }
+
+    /** How images are fitted to the model's input. */
+    public enum AspectChoice implements Choice {
+        AUTO, STRETCH, PAD
+    }
+
+    /** The predict settings (declared above; defaults in conf/predict.conf). */
     public record Settings(String run, String images, String out, int batch, boolean overlays, String aspect,
                            long maxPixels, boolean force, String engine, String onnx) {
         public static final String DL4J = "dl4j";
@@ -69,15 +115,18 @@ public final class PredictJob {
             this(run, images, out, batch, overlays, aspect, maxPixels, false, DL4J, null);
         }
 
+        /** The section's settings, validated. */
+        public static Settings from(Config section) {
+            SettingsSection.Values v = SECTION.read(section);
+            return new Settings(v.get(MODEL), v.get(IMAGES), v.get(OUT), v.get(BATCH), v.get(WRITE_OVERLAYS),
+                    v.get(ASPECT).id(), v.get(MAX_PIXELS), v.get(FORCE), v.get(ENGINE).id(), v.get(ONNX));
+        }
+
         public Settings {
-            if (!engine.equals(DL4J) && !engine.equals(ONNXRUNTIME)) {
-                throw new IllegalArgumentException("predict.engine must be dl4j or onnxruntime, got \"" + engine + "\"");
-            }
+            Choice.parse(Engine.class, engine, "predict.engine");
+            Choice.parse(AspectChoice.class, aspect, "predict.aspect");
             if (batch < 1) {
                 throw new IllegalArgumentException("predict.batch must be >= 1, got " + batch);
-            }
-            if (!aspect.equals("auto") && !aspect.equals("stretch") && !aspect.equals("pad")) {
-                throw new IllegalArgumentException("predict.aspect must be auto, stretch or pad, got \"" + aspect + "\"");
             }
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("predict.max-pixels must be >= 1, got " + maxPixels);

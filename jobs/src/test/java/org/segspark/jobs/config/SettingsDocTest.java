@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 import org.segspark.jobs.cli.TrainCommand;
+import org.segspark.jobs.export.ExportJob;
+import org.segspark.jobs.nas.SweepJob;
+import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.train.TrainConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,13 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each declared section matches its conf/ file key for key, and docs/SETTINGS.md is what the declarations say. */
 class SettingsDocTest {
-    static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION);
+    static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION, ExportJob.SECTION, PredictJob.SECTION, SweepJob.SECTION);
 
     @Test
     void everyKeyOfTheDefaultsIsDeclaredOnceAndEveryDeclarationHasADefault() {
         for (SettingsSection s : DECLARED) {
             Set<String> inConf = new TreeSet<>();
-            leaves(JobConfig.defaults(s.name()).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture"));
+            leaves(JobConfig.defaults(s.name()).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture", "grid"));
             List<String> declared = s.keys();
             assertEquals(declared.size(), new TreeSet<>(declared).size(), "a key declared twice in " + s.name());
             assertEquals(inConf, new TreeSet<>(declared), "conf/" + s.name() + ".conf against the declarations");
@@ -56,7 +59,7 @@ class SettingsDocTest {
         assertEquals("mode must be parameter-averaging, gradient-sharing or local, got \"fast\"", e.getMessage());
         Config missing = JobConfig.of("train").set(List.of("train.out=o")).load().section("train");
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.from(missing));
-        assertEquals("missing setting train.data", e.getMessage());
+        assertEquals("missing setting train.data (--data)", e.getMessage());
     }
 
     @Test

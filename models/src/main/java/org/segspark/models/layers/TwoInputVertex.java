@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 
-import java.lang.reflect.InvocationTargetException;
 
 /**
  * The configuration side of segspark's parameterless two-input vertices: what DL4J asks of every

@@ -9,7 +9,6 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.registry.ModelRegistry;
-import org.segspark.core.Task;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.models.graph.GraphAssembler;
 

@@ -8,7 +8,6 @@ import org.segspark.nas.architecture.NasLayout;
 
 import org.segspark.nas.architecture.NasArchitecture;
 import org.segspark.nas.architecture.SizeObjective;
-import org.segspark.nas.graph.NasGraph;
 import org.segspark.nas.layers.ChannelGateParams;
 import org.segspark.nas.layers.GaussianDepthVertex;
 import org.segspark.nas.layers.LearnableChannelGate;

@@ -3,7 +3,6 @@ package org.segspark.nas.size;
 import org.segspark.nas.architecture.NasLayout;
 
 import org.segspark.nas.architecture.NasArchitecture;
-import org.segspark.nas.graph.NasGraph;
 import org.segspark.nas.layers.ChannelGateParams;
 import org.segspark.nas.layers.GaussianDepthVertex;
 

@@ -1,12 +1,10 @@
 package org.segspark.preprocess.coco;
 
 import com.typesafe.config.Config;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJobOptions;
 
 import java.io.Serializable;
-import java.util.Locale;
 
 /**
  * Settings of {@code segspark preprocess coco} (HOCON section {@code preprocess.coco}, defaults in

@@ -1,7 +1,6 @@
 package org.segspark.preprocess.pairs;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.segspark.core.io.HadoopFiles;

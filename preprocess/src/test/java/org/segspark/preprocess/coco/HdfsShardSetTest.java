@@ -15,7 +15,6 @@ import org.segspark.core.shards.ShardRow;
 import org.segspark.core.shards.ShardSet;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

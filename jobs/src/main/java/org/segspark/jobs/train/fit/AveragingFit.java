@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 
@@ -18,49 +17,25 @@ import java.util.Map;
  * {@code averagingFrequency} minibatches from the broadcast network, then the driver averages
  * their parameters and updater states.
  */
-public final class AveragingFit implements Fit {
-    private final JavaSparkContext jsc;
-    private final int workers;
+public final class AveragingFit extends SparkFit {
     private final int batch;
     private final int averagingFrequency;
     private final int prefetch;
     private final double lrFactor;
-    private final int threadsPerTask;
-    private final ProgressLine progress;
-    private final StepAccumulator steps;
 
     /** @param lrFactor the learning-rate factor of optimizer.lr-scaling over these workers */
     public AveragingFit(JavaSparkContext jsc, int workers, int batch, int averagingFrequency, int prefetch,
                         double lrFactor, int threadsPerTask, ProgressLine progress) {
-        this.jsc = jsc;
-        this.workers = workers;
+        super(jsc, workers, threadsPerTask, progress, false);
         this.batch = batch;
         this.averagingFrequency = averagingFrequency;
         this.prefetch = prefetch;
         this.lrFactor = lrFactor;
-        this.threadsPerTask = threadsPerTask;
-        this.progress = progress;
-        this.steps = new StepAccumulator(jsc.sc(), false);
     }
 
     @Override
     public String mode() {
         return "parameter-averaging";
-    }
-
-    @Override
-    public int workers() {
-        return workers;
-    }
-
-    @Override
-    public int threadsPerTask() {
-        return threadsPerTask;
-    }
-
-    @Override
-    public Evaluator evaluator() {
-        return Evaluator.onSpark(jsc);
     }
 
     @Override

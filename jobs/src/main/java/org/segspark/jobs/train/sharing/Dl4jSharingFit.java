@@ -12,13 +12,11 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.segspark.jobs.cluster.AeronDirs;
-import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.train.fit.AeronPorts;
 import org.segspark.jobs.train.fit.EpochPlan;
-import org.segspark.jobs.train.fit.Fit;
-import org.segspark.jobs.train.fit.StepAccumulator;
+import org.segspark.jobs.train.fit.SparkFit;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,50 +27,26 @@ import java.util.Map;
  * Gradient sharing through DL4J's SharedTrainingMaster: threshold-encoded updates over Aeron UDP,
  * asynchronous; one long task per worker over all of its minibatches.
  */
-public final class Dl4jSharingFit implements Fit {
-    private final JavaSparkContext jsc;
-    private final int workers;
+public final class Dl4jSharingFit extends SparkFit {
     private final int batch;
     private final int prefetch;
     private final long seed;
     private final GradientSharing sharing;
-    private final int threadsPerTask;
-    private final ProgressLine progress;
-    // the master's models outlive a fit: their listener adds to the newest accumulator copy
-    private final StepAccumulator steps;
     private SparkComputationGraph sparkNet;
 
     public Dl4jSharingFit(JavaSparkContext jsc, int workers, int batch, int prefetch, long seed, GradientSharing sharing,
                           int threadsPerTask, ProgressLine progress) {
-        this.jsc = jsc;
-        this.workers = workers;
+        // the master's models outlive a fit: their listener adds to the newest accumulator copy
+        super(jsc, workers, threadsPerTask, progress, true);
         this.batch = batch;
         this.prefetch = prefetch;
         this.seed = seed;
         this.sharing = sharing;
-        this.threadsPerTask = threadsPerTask;
-        this.progress = progress;
-        this.steps = new StepAccumulator(jsc.sc(), true);
     }
 
     @Override
     public String mode() {
         return "gradient-sharing";
-    }
-
-    @Override
-    public int workers() {
-        return workers;
-    }
-
-    @Override
-    public int threadsPerTask() {
-        return threadsPerTask;
-    }
-
-    @Override
-    public Evaluator evaluator() {
-        return Evaluator.onSpark(jsc);
     }
 
     @Override

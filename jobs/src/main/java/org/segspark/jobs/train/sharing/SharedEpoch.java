@@ -18,7 +18,6 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.train.fit.StepAccumulator;
-import org.segspark.jobs.train.TrainConfig;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.io.SerializableConf;

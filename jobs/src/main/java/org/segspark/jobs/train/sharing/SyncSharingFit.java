@@ -2,12 +2,10 @@ package org.segspark.jobs.train.sharing;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.train.fit.EpochPlan;
-import org.segspark.jobs.train.fit.Fit;
-import org.segspark.jobs.train.fit.StepAccumulator;
+import org.segspark.jobs.train.fit.SparkFit;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,46 +17,22 @@ import java.util.UUID;
  * Gradient sharing through segspark's synchronous exchange: every step's update reaches every
  * worker (see {@link SharedEpoch}); the network is updated in place.
  */
-public final class SyncSharingFit implements Fit {
-    private final JavaSparkContext jsc;
-    private final int workers;
+public final class SyncSharingFit extends SparkFit {
     private final GradientSharing sharing;
     private final int prefetch;
-    private final int threadsPerTask;
-    private final ProgressLine progress;
-    private final StepAccumulator steps;
     // the workers keep their networks between epochs under this key
     private final String run = UUID.randomUUID().toString();
 
     public SyncSharingFit(JavaSparkContext jsc, int workers, GradientSharing sharing, int prefetch, int threadsPerTask,
                           ProgressLine progress) {
-        this.jsc = jsc;
-        this.workers = workers;
+        super(jsc, workers, threadsPerTask, progress, false);
         this.sharing = sharing;
         this.prefetch = prefetch;
-        this.threadsPerTask = threadsPerTask;
-        this.progress = progress;
-        this.steps = new StepAccumulator(jsc.sc(), false);
     }
 
     @Override
     public String mode() {
         return "gradient-sharing";
-    }
-
-    @Override
-    public int workers() {
-        return workers;
-    }
-
-    @Override
-    public int threadsPerTask() {
-        return threadsPerTask;
-    }
-
-    @Override
-    public Evaluator evaluator() {
-        return Evaluator.onSpark(jsc);
     }
 
     @Override
