@@ -1,12 +1,8 @@
 package org.segspark.core;
 
-import java.util.Locale;
+import org.segspark.core.config.Choice;
 
 /** What a model predicts: one class per image or one class per pixel. */
-public enum Task {
+public enum Task implements Choice {
     CLASSIFICATION, SEGMENTATION;
-
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

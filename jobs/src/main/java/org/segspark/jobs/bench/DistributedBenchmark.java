@@ -1,10 +1,5 @@
 package org.segspark.jobs.bench;
 
-import java.util.Objects;
-import java.util.OptionalDouble;
-
-import org.segspark.jobs.preprocess.PreprocessJob;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
@@ -12,11 +7,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.cluster.LocalCluster;
 import org.segspark.jobs.cluster.SparkSubmitProcess;
 import org.segspark.jobs.config.JobConfig;
-import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.preprocess.PreprocessJob;
+import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.records.EpochTiming;
 import org.segspark.jobs.run.RunDirectory;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.preprocess.coco.SyntheticCoco;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * {@code segspark bench distributed}: the demo task (conf/demo.conf: synthetic COCO, UNet-MobileNetV2,
@@ -50,13 +48,7 @@ public final class DistributedBenchmark {
                                           List<String> clusterModes, List<Integer> clusterWorkers, List<Path> sparkJars,
                                           PrintStream console)
             throws Exception {
-        Path coco = root.resolve("coco");
-        var s = cfg.section("synth-coco");
-        new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
-        JobConfig base = cfg.with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
-                .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
-                .with("preprocess.coco.out", root.resolve("shards").toString())
-                .with("train.data", root.resolve("shards").toString());
+        JobConfig base = SynthCocoJob.demoData(cfg, root, console);
         PreprocessJob.run(jsc, base, console);
 
         Map<String, Object> out = new LinkedHashMap<>();

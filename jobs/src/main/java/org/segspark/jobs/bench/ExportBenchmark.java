@@ -8,20 +8,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.jobs.run.RunDirectory;
-import org.segspark.models.graph.GraphStats;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.registry.ModelRegistry;
-import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.graph.GraphAssembler;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.onnx.ExportOptions;
 import org.segspark.models.onnx.OnnxExport;
 import org.segspark.models.onnx.OnnxParity;
 import org.segspark.models.onnx.OnnxRuntimeModel;
+import org.segspark.models.registry.ModelRegistry;
+import org.segspark.nas.NasModels;
 import org.segspark.nas.architecture.NasArchitecture;
 import org.segspark.nas.graph.NasGraph;
-import org.segspark.nas.NasModels;
 import org.segspark.nas.prune.Pruner;
 
 import java.io.File;
@@ -44,13 +46,25 @@ public final class ExportBenchmark {
     private ExportBenchmark() {
     }
 
+    public static final Setting<Integer> THREADS = Setting.integer("threads",
+            "Threads for ONNX Runtime and PyTorch; DL4J's come from OMP_NUM_THREADS (all cores by default).").atLeast(1);
+    public static final Setting<String> SEARCH = Setting.optionalText("search",
+                    "A search run (segspark train of nas-unet / nas-classifier, or nas run's search/) to time before and "
+                            + "after pruning; null skips it.")
+            .option("--search", "RUN", "A search run to time before and after pruning");
+
+    public static final SettingsSection SECTION = new SettingsSection("bench-export", List.of(BenchSettings.MODEL,
+            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.CLASSES, BenchSettings.STEPS, BenchSettings.WARMUP,
+            THREADS, SEARCH, BenchSettings.TORCH, BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT));
+
     public static Map<String, Object> run(Config b, File home, PrintStream progress) throws IOException {
-        String name = b.getString("model");
-        int size = b.getInt("size"), batch = b.getInt("batch"), steps = b.getInt("steps"), warmup = b.getInt("warmup");
-        int threads = b.getInt("threads");
+        SettingsSection.Values v = SECTION.read(b);
+        String name = v.get(BenchSettings.MODEL);
+        int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
+        int threads = v.get(THREADS);
         ModelConfig cfg = ModelRegistry.get(name).defaults().withInput(size, size);
-        if (b.getInt("classes") > 0) {
-            cfg = cfg.withClasses(b.getInt("classes"));
+        if (v.get(BenchSettings.CLASSES) > 0) {
+            cfg = cfg.withClasses(v.get(BenchSettings.CLASSES));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("date", Instant.now().toString());
@@ -63,12 +77,12 @@ public final class ExportBenchmark {
         progress.printf(Locale.ROOT, "bench export: %s at %dx%d, batch %d: DL4J, ONNX Runtime, PyTorch%n", name, size, size, batch);
         ComputationGraph net = ModelRegistry.build(name, cfg);
         Map<String, Object> row = engines(name, net, 3, size, size, batch, warmup, steps, threads);
-        if (b.getBoolean("torch")) {
-            File script = new File(b.getString("torch-script"));
+        if (v.get(BenchSettings.TORCH)) {
+            File script = new File(v.get(BenchSettings.TORCH_SCRIPT));
             if (!script.isAbsolute()) {
-                script = new File(home, b.getString("torch-script"));
+                script = new File(home, v.get(BenchSettings.TORCH_SCRIPT));
             }
-            TorchPeer.Figures t = TorchPeer.runModel(b.getString("python"), script, name, size, batch, warmup, steps, threads);
+            TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, steps, threads);
             if (t.skipped() == null) {
                 row.put("torch_images_per_s", t.inferImagesPerSecond());
             } else {
@@ -78,20 +92,20 @@ public final class ExportBenchmark {
         rows.add(row);
         progress.println("bench export: " + row);
 
-        if (b.hasPath("search") && !b.getIsNull("search")) {
-            RunDirectory run = RunDirectory.existing(b.getString("search"), new Configuration(), "bench-export.search");
+        if (v.get(SEARCH) != null) {
+            RunDirectory run = RunDirectory.existing(v.get(SEARCH), new Configuration(), "bench-export.search");
             var info = run.readTree(RunDirectory.MODEL_INFO);
             int h = info.at("/input/1").asInt(), w = info.at("/input/2").asInt();
             ComputationGraph search = run.loadModel(RunDirectory.MODEL);
             NasArchitecture a = NasModels.searchArchitecture(search);
             if (a == null) {
-                throw new IllegalArgumentException("bench-export.search " + b.getString("search") + " is not a search run");
+                throw new IllegalArgumentException("bench-export.search " + v.get(SEARCH) + " is not a search run");
             }
             ComputationGraph full = new ComputationGraph(NasGraph.build(a.withMode(NasArchitecture.PLAIN), h, w,
                     ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST));
             full.init();
             ComputationGraph pruned = Pruner.prune(search, a, h, w, ModelRegistry.defaultBase(0)).net();
-            progress.printf(Locale.ROOT, "bench export: %s before and after pruning, %dx%d, batch %d%n", b.getString("search"), h, w, batch);
+            progress.printf(Locale.ROOT, "bench export: %s before and after pruning, %dx%d, batch %d%n", v.get(SEARCH), h, w, batch);
             rows.add(engines("search network, unpruned (plain)", full, a.inChannels(), h, w, batch, warmup, steps, threads));
             rows.add(engines("search network, pruned", pruned, a.inChannels(), h, w, batch, warmup, steps, threads));
         }

@@ -2,11 +2,13 @@ package org.segspark.jobs.bench;
 
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.segspark.models.graph.GraphStats;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.registry.ModelRegistry;
-import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.bench.SingleProcessBenchmark;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.registry.ModelRegistry;
 
 import java.io.File;
 import java.io.PrintStream;
@@ -26,17 +28,25 @@ public final class ModelsBenchmark {
     private ModelsBenchmark() {
     }
 
+    public static final Setting<List<String>> MODELS = Setting.texts("models", "Registry names; empty: every model.")
+            .option("--models", "NAME", "Registry models, comma-separated (default: all)");
+
+    public static final SettingsSection SECTION = new SettingsSection("bench-models", List.of(MODELS,
+            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.TORCH,
+            BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS));
+
     public static Map<String, Object> run(Config b, File home, PrintStream progress) {
-        List<String> names = b.getStringList("models").isEmpty() ? List.copyOf(ModelRegistry.all().keySet())
-                : b.getStringList("models");
+        SettingsSection.Values v = SECTION.read(b);
+        List<String> names = v.get(MODELS).isEmpty() ? List.copyOf(ModelRegistry.all().keySet())
+                : v.get(MODELS);
         names.forEach(ModelRegistry::get);
-        int size = b.getInt("size"), batch = b.getInt("batch"), steps = b.getInt("steps"), warmup = b.getInt("warmup");
+        int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
         if (size < 32 || size % 32 != 0) {
             throw new IllegalArgumentException("bench-models.size must be a multiple of 32 (every model's input), got " + size);
         }
-        File script = new File(b.getString("torch-script"));
+        File script = new File(v.get(BenchSettings.TORCH_SCRIPT));
         if (!script.isAbsolute()) {
-            script = new File(home, b.getString("torch-script"));
+            script = new File(home, v.get(BenchSettings.TORCH_SCRIPT));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("size", size);
@@ -58,9 +68,9 @@ public final class ModelsBenchmark {
             row.put("gmacs_per_image", stats.macs() / 1e9);
             row.put("train_images_per_s", r.trainImagesPerSecond());
             row.put("infer_images_per_s", r.inferImagesPerSecond());
-            if (b.getBoolean("torch")) {
-                TorchPeer.Figures t = TorchPeer.runModel(b.getString("python"), script, name, size, batch, warmup, steps,
-                        b.getInt("torch-threads"));
+            if (v.get(BenchSettings.TORCH)) {
+                TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, steps,
+                        v.get(BenchSettings.TORCH_THREADS));
                 if (t.skipped() == null) {
                     row.put("torch_train_images_per_s", t.trainImagesPerSecond());
                     row.put("torch_infer_images_per_s", t.inferImagesPerSecond());

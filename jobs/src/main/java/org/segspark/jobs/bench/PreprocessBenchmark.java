@@ -3,6 +3,8 @@ package org.segspark.jobs.bench;
 import com.typesafe.config.Config;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.preprocess.coco.CocoShardConfig;
 import org.segspark.preprocess.coco.CocoShardJob;
@@ -31,21 +33,43 @@ public final class PreprocessBenchmark {
     private PreprocessBenchmark() {
     }
 
+    public static final Setting<String> ANNOTATIONS = Setting.optionalText("annotations",
+                    "A COCO instances JSON; null: a synthetic COCO set made for the run.")
+            .option("--annotations", "FILE", "COCO instances JSON (default: a synthetic set)");
+    public static final Setting<String> IMAGES = Setting.optionalText("images", "The JSON's image folder.")
+            .option("--images", "DIR", "Its image folder");
+    public static final Setting<Integer> SYNTHETIC_IMAGES = Setting.integer("synthetic-images",
+            "Images of the synthetic set.").atLeast(1);
+    public static final Setting<Integer> SYNTHETIC_WIDTH = Setting.integer("synthetic-width",
+            "Width of the synthetic images (COCO's typical 640x480).").atLeast(16);
+    public static final Setting<Integer> SYNTHETIC_HEIGHT = Setting.integer("synthetic-height",
+            "Height of the synthetic images.").atLeast(16);
+    static final Setting<Integer> SIZE = Setting.integer("size", "Square tensor size of the shard rows.").atLeast(8);
+    public static final Setting<Integer> REPEAT = Setting.integer("repeat",
+                    "Timed runs per side (the median is reported), after one warm-up run of segspark's.").atLeast(1)
+            .option("--repeat", "N", "Timed runs per side");
+    public static final Setting<String> PEER_SCRIPT = Setting.text("peer-script",
+            "The Python peer's script (PIL + numpy); a relative path is relative to the segspark home.");
+
+    public static final SettingsSection SECTION = new SettingsSection("bench-preprocess", List.of(ANNOTATIONS, IMAGES,
+            SYNTHETIC_IMAGES, SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, SIZE, REPEAT, BenchSettings.PYTHON, PEER_SCRIPT));
+
     public static Map<String, Object> run(Config b, JavaSparkContext jsc, File home, PrintStream progress) throws IOException {
+        SettingsSection.Values v = SECTION.read(b);
         Path work = Files.createTempDirectory("segspark-bench-preprocess");
         String annotations, images;
-        if (b.getIsNull("annotations")) {
-            int n = b.getInt("synthetic-images");
+        if (v.get(ANNOTATIONS) == null) {
+            int n = v.get(SYNTHETIC_IMAGES);
             progress.printf("bench preprocess: making %d synthetic COCO images of %dx%d...%n", n,
-                    b.getInt("synthetic-width"), b.getInt("synthetic-height"));
-            new SyntheticCoco(b.getInt("synthetic-width"), b.getInt("synthetic-height"), 11).write(work.resolve("coco"), n);
+                    v.get(SYNTHETIC_WIDTH), v.get(SYNTHETIC_HEIGHT));
+            new SyntheticCoco(v.get(SYNTHETIC_WIDTH), v.get(SYNTHETIC_HEIGHT), 11).write(work.resolve("coco"), n);
             annotations = work.resolve("coco").resolve(SyntheticCoco.ANNOTATIONS).toString();
             images = work.resolve("coco").resolve(SyntheticCoco.IMAGES).toString();
         } else {
-            annotations = b.getString("annotations");
-            images = b.getString("images");
+            annotations = v.get(ANNOTATIONS);
+            images = v.get(IMAGES);
         }
-        int size = b.getInt("size"), repeat = b.getInt("repeat");
+        int size = v.get(SIZE), repeat = v.get(REPEAT);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
@@ -80,11 +104,11 @@ public final class PreprocessBenchmark {
         out.put("segspark_full_decode_seconds", seconds.get(false));
         out.put("segspark_full_decode_images_per_s_per_core",
                 inputs / SingleProcessBenchmark.median(seconds.get(false)) / cores);
-        File script = new File(b.getString("peer-script"));
+        File script = new File(v.get(PEER_SCRIPT));
         if (!script.isAbsolute()) {
-            script = new File(home, b.getString("peer-script"));
+            script = new File(home, v.get(PEER_SCRIPT));
         }
-        PythonPeer.Output o = PythonPeer.run(b.getString("python"), script, List.of(annotations, images, "--size", "" + size,
+        PythonPeer.Output o = PythonPeer.run(v.get(BenchSettings.PYTHON), script, List.of(annotations, images, "--size", "" + size,
                 "--repeat", "" + repeat), Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1"));
         if (o.failure() != null) {
             out.put("peer_skipped", o.failure());

@@ -1,33 +1,33 @@
 package org.segspark.jobs.bench;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import org.segspark.models.ModelConfig;
-
-import org.segspark.jobs.data.Normalization;
-
 import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.SerializableConf;
+import org.segspark.core.shards.ShardSet;
 import org.segspark.jobs.data.BatchPlan;
 import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.train.fit.TrainingStats;
-import org.segspark.models.registry.ModelRegistry;
-import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
-import org.segspark.core.io.SerializableConf;
-import org.segspark.core.shards.ShardSet;
+import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.registry.ModelRegistry;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +41,28 @@ public final class TrainBenchmark {
     private TrainBenchmark() {
     }
 
+    public static final Setting<Integer> ROUNDS = Setting.integer("rounds",
+            "DL4J and PyTorch are measured in turns this many times; the medians are reported.").atLeast(1);
+    public static final Setting<Integer> SPARK_WORKERS = Setting.integer("spark-workers",
+                    "Spark parameter averaging on local[N]: N workers; 0 skips the Spark measurement.").atLeast(0)
+            .option("--spark-workers", "N", "Spark local[N] workers; 0 skips Spark");
+    public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.integer("averaging-frequency",
+            "Steps between parameter averages in the Spark measurement.").atLeast(1);
+    public static final Setting<Boolean> PROFILE = Setting.flag("profile",
+                    "Also time every layer forward and backward and print the time per layer type.")
+            .option("--profile", null, "Also print the time per layer type (forward and backward)");
+    static final Setting<Integer> CLASSES = BenchSettings.CLASSES.option("--classes", "K", "Classes");
+
+    public static final SettingsSection SECTION = new SettingsSection("bench", List.of(BenchSettings.MODEL,
+            BenchSettings.SIZE, BenchSettings.BATCH, CLASSES, BenchSettings.STEPS, BenchSettings.WARMUP, ROUNDS,
+            SPARK_WORKERS, AVERAGING_FREQUENCY, BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT,
+            BenchSettings.TORCH_THREADS, PROFILE));
+
     public static Map<String, Object> run(Config b, JavaSparkContext jsc, File home) throws IOException {
-        String model = b.getString("model");
-        int size = b.getInt("size"), batch = b.getInt("batch"), classes = b.getInt("classes");
-        int steps = b.getInt("steps"), warmup = b.getInt("warmup");
+        SettingsSection.Values v = SECTION.read(b);
+        String model = v.get(BenchSettings.MODEL);
+        int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), classes = v.get(CLASSES);
+        int steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.put("size", size);
@@ -55,10 +73,10 @@ public final class TrainBenchmark {
         out.put("backend", NativeSpeed.describe());
 
         // DL4J and PyTorch take turns (A B A B ...): drift on a shared machine hits both alike.
-        int rounds = b.getInt("rounds");
-        File script = new File(b.getString("torch-script"));
+        int rounds = v.get(ROUNDS);
+        File script = new File(v.get(BenchSettings.TORCH_SCRIPT));
         if (!script.isAbsolute()) {
-            script = new File(home, b.getString("torch-script"));
+            script = new File(home, v.get(BenchSettings.TORCH_SCRIPT));
         }
         List<Double> train = new ArrayList<>(), infer = new ArrayList<>();
         List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
@@ -67,7 +85,7 @@ public final class TrainBenchmark {
             SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
             train.add(single.trainImagesPerSecond());
             infer.add(single.inferImagesPerSecond());
-            torch = TorchPeer.run(b.getString("python"), script, size, batch, classes, steps, b.getInt("torch-threads"));
+            torch = TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, steps, v.get(BenchSettings.TORCH_THREADS));
             if (torch.skipped() == null) {
                 torchTrain.add(torch.trainImagesPerSecond());
                 torchInfer.add(torch.inferImagesPerSecond());
@@ -91,14 +109,14 @@ public final class TrainBenchmark {
             out.put("torch_skipped", torch.skipped());
         }
 
-        if (b.getBoolean("profile")) {
+        if (v.get(PROFILE)) {
             out.put("profile", profile(model, classes, size, batch, steps));
         }
 
-        int workers = b.getInt("spark-workers");
+        int workers = v.get(SPARK_WORKERS);
         if (workers > 0 && jsc != null) {
             Map<String, Object> sparkStats = new LinkedHashMap<>();
-            double spark = sparkParameterAveraging(jsc, model, size, batch, classes, workers, b.getInt("averaging-frequency"),
+            double spark = sparkParameterAveraging(jsc, model, size, batch, classes, workers, v.get(AVERAGING_FREQUENCY),
                     Math.max(2, steps / 3), sparkStats);
             out.put("spark_training_stats", sparkStats);
             out.put("spark_workers", workers);

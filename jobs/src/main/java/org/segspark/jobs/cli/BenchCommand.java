@@ -1,21 +1,26 @@
 package org.segspark.jobs.cli;
 
-import java.nio.file.Path;
-import org.segspark.jobs.bench.DistributedBenchmark;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.jobs.bench.DistributedBenchmark;
 import org.segspark.jobs.bench.ExportBenchmark;
 import org.segspark.jobs.bench.ModelsBenchmark;
 import org.segspark.jobs.bench.PreprocessBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,50 +32,32 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a benchmark: segspark bench train --help");
+        throw new ParameterException(new CommandLine(this), "name a benchmark: segspark bench train --help");
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true,
+    @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Train.Options.class,
             description = "Training and inference images/s of one model: DL4J single-process, DL4J under Spark "
                     + "parameter averaging on local[N], and the PyTorch reference, measured side by side.")
     public static final class Train implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Registry model")
-        String model;
-
-        @Option(names = "--size", paramLabel = "N", description = "Square input size")
-        Integer size;
-
-        @Option(names = "--batch", paramLabel = "B", description = "Minibatch size")
-        Integer batch;
-
-        @Option(names = "--classes", paramLabel = "K", description = "Classes")
-        Integer classes;
-
-        @Option(names = "--steps", paramLabel = "S", description = "Timed steps (median reported)")
-        Integer steps;
-
-        @Option(names = "--spark-workers", paramLabel = "N", description = "Spark local[N] workers; 0 skips Spark")
-        Integer workers;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print one JSON object instead of a table")
         boolean json;
 
-        @Option(names = "--profile", description = "Also print the time per layer type (forward and backward)")
-        boolean profile;
 
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("bench").file(common.config).set(common.set)
-                    .option("bench.model", model).option("bench.size", size).option("bench.batch", batch)
-                    .option("bench.classes", classes).option("bench.steps", steps)
-                    .option("bench.spark-workers", workers).option("bench.profile", profile ? true : null).load();
+                    .options(SettingOptions.given(TrainBenchmark.SECTION, spec)).load();
             var b = cfg.section("bench");
+            int workers = TrainBenchmark.SECTION.read(b).get(TrainBenchmark.SPARK_WORKERS);
             JavaSparkContext jsc = null;
-            if (b.getInt("spark-workers") > 0) {
-                String master = common.master != null ? common.master : "local[" + b.getInt("spark-workers") + "]";
+            if (workers > 0) {
+                String master = common.master != null ? common.master : "local[" + workers + "]";
                 jsc = Sparks.start(cfg.get(), master);
             }
             Map<String, Object> r = TrainBenchmark.run(b, jsc, Home.dir());
@@ -115,29 +102,26 @@ public final class BenchCommand implements Runnable {
             }
             return sb.toString();
         }
+
+        /** The options of the TrainBenchmark section's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SettingOptions.add(TrainBenchmark.SECTION, spec);
+                return spec;
+            }
+        }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
+    @Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Export.Options.class,
             description = "Inference images/s of one network in DL4J, ONNX Runtime (its exported file) and PyTorch, taking "
                     + "turns in one run; with --search, a search run's network before and after pruning. conf/bench-export.conf.")
     public static final class Export implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Registry model (default unet-mobilenetv2)")
-        String model;
-
-        @Option(names = "--size", paramLabel = "N", description = "Square input size")
-        Integer size;
-
-        @Option(names = "--batch", paramLabel = "B", description = "Images per forward pass")
-        Integer batch;
-
-        @Option(names = "--search", paramLabel = "RUN", description = "A search run to time before and after pruning")
-        String search;
-
-        @Option(names = "--no-torch", description = "DL4J and ONNX Runtime only")
-        boolean noTorch;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print one JSON object instead of a table")
         boolean json;
@@ -145,36 +129,31 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("bench-export").file(common.config).set(common.set)
-                    .option("bench-export.model", model).option("bench-export.size", size)
-                    .option("bench-export.batch", batch).option("bench-export.search", search)
-                    .option("bench-export.torch", noTorch ? false : null).load();
+                    .options(SettingOptions.given(ExportBenchmark.SECTION, spec)).load();
             Map<String, Object> r = ExportBenchmark.run(cfg.section("bench-export"), Home.dir(), System.err);
             System.out.println(json ? new ObjectMapper().writeValueAsString(r) : ExportBenchmark.table(r));
             return 0;
         }
+
+        /** The options of the ExportBenchmark section's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SettingOptions.add(ExportBenchmark.SECTION, spec);
+                return spec;
+            }
+        }
     }
 
-    @Command(name = "models", mixinStandardHelpOptions = true,
+    @Command(name = "models", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Models.Options.class,
             description = "Forward and training images/s of every registry model (or those named) at one input size, "
                     + "DL4J and the PyTorch reference implementation measured model after model.")
     public static final class Models implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--models", paramLabel = "NAME", split = ",", description = "Registry models (default: all)")
-        List<String> models;
-
-        @Option(names = "--size", paramLabel = "N", description = "Square input size, a multiple of 32")
-        Integer size;
-
-        @Option(names = "--batch", paramLabel = "B", description = "Minibatch size")
-        Integer batch;
-
-        @Option(names = "--steps", paramLabel = "S", description = "Timed steps per model (median reported)")
-        Integer steps;
-
-        @Option(names = "--no-torch", description = "DL4J only")
-        boolean noTorch;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print one JSON object instead of a table")
         boolean json;
@@ -182,30 +161,31 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("bench-models").file(common.config).set(common.set)
-                    .option("bench-models.models", models).option("bench-models.size", size)
-                    .option("bench-models.batch", batch).option("bench-models.steps", steps)
-                    .option("bench-models.torch", noTorch ? false : null).load();
+                    .options(SettingOptions.given(ModelsBenchmark.SECTION, spec)).load();
             Map<String, Object> r = ModelsBenchmark.run(cfg.section("bench-models"), Home.dir(), System.err);
             System.out.println(json ? new ObjectMapper().writeValueAsString(r) : ModelsBenchmark.table(r));
             return 0;
         }
+
+        /** The options of the ModelsBenchmark section's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SettingOptions.add(ModelsBenchmark.SECTION, spec);
+                return spec;
+            }
+        }
     }
 
-    @Command(name = "preprocess", mixinStandardHelpOptions = true,
+    @Command(name = "preprocess", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Preprocess.Options.class,
             description = "COCO preprocessing images/s per core: segspark's shard job on Spark local[1] and the Python "
                     + "peer (PIL + numpy) on the same files, in one run.")
     public static final class Preprocess implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--annotations", paramLabel = "FILE", description = "COCO instances JSON (default: a synthetic set)")
-        String annotations;
-
-        @Option(names = "--images", paramLabel = "DIR", description = "Its image folder")
-        String images;
-
-        @Option(names = "--repeat", paramLabel = "N", description = "Timed runs per side")
-        Integer repeat;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print one JSON object")
         boolean json;
@@ -213,8 +193,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("bench-preprocess").file(common.config).set(common.set)
-                    .option("bench-preprocess.annotations", annotations).option("bench-preprocess.images", images)
-                    .option("bench-preprocess.repeat", repeat).load();
+                    .options(SettingOptions.given(PreprocessBenchmark.SECTION, spec)).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master != null ? common.master : "local[1]");
             Map<String, Object> r = PreprocessBenchmark.run(cfg.section("bench-preprocess"), jsc, Home.dir(), System.err);
             if (json) {
@@ -231,6 +210,15 @@ public final class BenchCommand implements Runnable {
                 }
             }
             return 0;
+        }
+
+        /** The options of the PreprocessBenchmark section's settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SettingOptions.add(PreprocessBenchmark.SECTION, spec);
+                return spec;
+            }
         }
     }
 

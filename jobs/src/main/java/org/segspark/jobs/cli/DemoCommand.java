@@ -1,35 +1,40 @@
 package org.segspark.jobs.cli;
 
-import java.io.IOException;
-
-import org.segspark.jobs.preprocess.PreprocessJob;
-
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
+import org.segspark.jobs.preprocess.PreprocessJob;
+import org.segspark.jobs.preprocess.SynthCocoJob;
+import org.segspark.jobs.shards.ShardPreview;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.preprocess.coco.SyntheticCoco;
-import org.apache.hadoop.conf.Configuration;
-import org.segspark.jobs.shards.ShardPreview;
-import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = DemoCommand.Options.class,
         description = "The whole path on the embedded default: synthetic COCO -> shards -> UNet-MobileNetV2 trained "
                 + "on Spark -> report. Settings in conf/demo.conf.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for everything the demo writes (default demo-out)")
-    String out;
+    @Spec
+    CommandSpec spec;
 
+    // options of other sections' settings
     @Option(names = "--images", paramLabel = "N", description = "Synthetic images")
     Integer images;
 
@@ -39,15 +44,24 @@ public final class DemoCommand implements Callable<Integer> {
     /** A demo's folder (older ones are known by the synthetic data set inside). */
     static final OutputFolder.Kind KIND = new OutputFolder.Kind("demo", "coco");
 
+    public static final Setting<String> OUT = Setting.text("out",
+                    "Folder for everything the demo writes: coco/ (the synthetic data), shards/, preview/ and run/.")
+            .option("--out", "DIR", "Folder for everything the demo writes (default demo-out)");
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force).");
+    /** The demo's own section; its synth-coco, preprocess.coco and train sections are those jobs' settings. */
+    public static final SettingsSection SECTION = new SettingsSection("demo", List.of(OUT, FORCE));
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         JobConfig cfg = JobConfig.of("demo", "synth-coco", "preprocess-coco", "train").file(common.config).set(common.set)
-                .option("demo.out", out).option("demo.force", common.forced()).option("synth-coco.images", images)
-                .option("train.epochs", epochs).load();
-        Path root = Path.of(cfg.get().getString("demo.out")).toAbsolutePath();
-        OutputFolder.claim(root.toString(), new Configuration(), KIND, cfg.get().getBoolean("demo.force"), "--out");
-        cfg = withSyntheticData(cfg, root).with("train.out", root.resolve("run").toString());
+                .options(SettingOptions.given(SECTION, spec)).option("demo.force", common.forced())
+                .option("synth-coco.images", images).option("train.epochs", epochs).load();
+        SettingsSection.Values demo = SECTION.read(cfg.section("demo"));
+        Path root = Path.of(demo.get(OUT)).toAbsolutePath();
+        OutputFolder.claim(root.toString(), new Configuration(), KIND, demo.get(FORCE), "--out");
+        cfg = SynthCocoJob.demoData(cfg, root, System.out).with("train.out", root.resolve("run").toString());
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         PreprocessJob.run(jsc, cfg, System.out);
         // what notebooks/shards.ipynb shows (Parquet needs no reader there)
@@ -60,22 +74,12 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * A demo's data under {@code root}: the synthetic COCO set of the synth-coco section written to
-     * root/coco, preprocessing pointed at it and training at its shards (root/shards).
-     */
-    static JobConfig withSyntheticData(JobConfig cfg, Path root) throws IOException {
-        Path coco = root.resolve("coco");
-        OutputFolder.claim(coco.toString(), new Configuration(), SynthCocoCommand.KIND, false, "the demo's data folder");
-        cfg = cfg.with("synth-coco.out", coco.toString())
-                .with("preprocess.coco.annotations", coco.resolve(SyntheticCoco.ANNOTATIONS).toString())
-                .with("preprocess.coco.images", coco.resolve(SyntheticCoco.IMAGES).toString())
-                .with("preprocess.coco.out", root.resolve("shards").toString())
-                .with("train.data", root.resolve("shards").toString());
-        var s = cfg.section("synth-coco");
-        new SyntheticCoco(s.getInt("width"), s.getInt("height"), s.getLong("seed")).write(coco, s.getInt("images"));
-        System.out.printf(Locale.ROOT, "demo: %d synthetic COCO images of %dx%d in %s%n", s.getInt("images"),
-                s.getInt("width"), s.getInt("height"), coco);
-        return cfg;
+    /** The options of the demo's own settings. */
+    static final class Options implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            SettingOptions.add(SECTION, spec);
+            return spec;
+        }
     }
 }

@@ -2,10 +2,11 @@ package org.segspark.jobs.cli;
 
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.export.ExportJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -26,7 +27,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = JobConfig.of("export").file(common.config).set(common.set)
-                .options(ExportJob.SECTION.given(spec)).option("export.force", common.forced()).load();
+                .options(SettingOptions.given(ExportJob.SECTION, spec)).option("export.force", common.forced()).load();
         ExportJob.Settings s = ExportJob.Settings.from(cfg.section("export"));
         ExportJob.run(s, new Configuration(), System.out);
         return 0;
@@ -36,7 +37,7 @@ public final class ExportCommand implements Callable<Integer> {
     static final class Options implements IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            ExportJob.SECTION.addOptions(spec);
+            SettingOptions.add(ExportJob.SECTION, spec);
             return spec;
         }
     }

@@ -1,27 +1,30 @@
 package org.segspark.jobs.cli;
 
-import org.segspark.jobs.preprocess.PreprocessJob;
-
-import com.typesafe.config.Config;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.nas.NasPipeline;
 import org.segspark.jobs.nas.NasResult;
 import org.segspark.jobs.nas.PruneJob;
 import org.segspark.jobs.nas.SweepJob;
-import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.preprocess.PreprocessJob;
+import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.run.RunDirectory;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
-import org.apache.hadoop.conf.Configuration;
-import org.segspark.core.io.OutputFolder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -97,7 +100,7 @@ public final class NasCommand implements Runnable {
         static final class Options implements IModelTransformer {
             @Override
             public CommandSpec transform(CommandSpec spec) {
-                SweepJob.SECTION.addOptions(spec);
+                SettingOptions.add(SweepJob.SECTION, spec);
                 return spec;
             }
         }
@@ -111,36 +114,51 @@ public final class NasCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             JobConfig cfg = JobConfig.of("sweep", "train").file(common.config).set(common.set)
-                    .options(SweepJob.SECTION.given(spec)).option("sweep.force", common.forced()).load();
+                    .options(SettingOptions.given(SweepJob.SECTION, spec)).option("sweep.force", common.forced()).load();
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             SweepJob.run(jsc, cfg, System.out);
             return 0;
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true,
+    @Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = NasCommand.Demo.Options.class,
             description = "The search evidence end to end: synthetic COCO -> shards -> the unpruned nas-unet trained "
                     + "for the whole budget, and search -> prune -> fine-tune within the same budget -> "
                     + "OUT/nas-result.json. Settings in conf/nas-demo.conf.")
-    static final class Demo implements Callable<Integer> {
+    public static final class Demo implements Callable<Integer> {
+        public static final Setting<String> OUT = Setting.text("out",
+                        "Folder for everything the nas demo writes: coco/, shards/, unpruned/, the search, prune and "
+                                + "fine-tune runs, nas-result.json.")
+                .option("--out", "DIR", "Folder for everything it writes (default nas-demo-out)");
+        public static final Setting<Boolean> FORCE = Setting.flag("force",
+                "Write into out even when it is a non-empty folder holding something else (--force).");
+        public static final Setting<Integer> SEARCH_EPOCHS = Setting.integer("search-epochs",
+                "Epochs of the search; the unpruned network trains search-epochs + finetune-epochs.").atLeast(1);
+        public static final Setting<Integer> FINETUNE_EPOCHS = Setting.integer("finetune-epochs",
+                "Epochs of fine-tuning the pruned network.").atLeast(0);
+        /** The nas demo's own section; its synth-coco, preprocess.coco and train sections are those jobs' settings. */
+        public static final SettingsSection SECTION = new SettingsSection("nas-demo", List.of(OUT, FORCE, SEARCH_EPOCHS,
+                FINETUNE_EPOCHS));
+
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Folder for everything it writes (default nas-demo-out)")
-        String out;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             long t0 = System.nanoTime();
             JobConfig cfg = JobConfig.of("nas-demo", "synth-coco", "preprocess-coco", "train").file(common.config)
-                    .set(common.set).option("nas-demo.out", out).option("nas-demo.force", common.forced()).load();
-            Config d = cfg.section("nas-demo");
-            Path root = Path.of(d.getString("out")).toAbsolutePath();
-            OutputFolder.claim(root.toString(), new Configuration(), NAS_DEMO, d.getBoolean("force"), "--out");
-            cfg = DemoCommand.withSyntheticData(cfg, root);
+                    .set(common.set).options(SettingOptions.given(SECTION, spec)).option("nas-demo.force", common.forced())
+                    .load();
+            SettingsSection.Values d = SECTION.read(cfg.section("nas-demo"));
+            Path root = Path.of(d.get(OUT)).toAbsolutePath();
+            OutputFolder.claim(root.toString(), new Configuration(), NAS_DEMO, d.get(FORCE), "--out");
+            cfg = SynthCocoJob.demoData(cfg, root, System.out);
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             PreprocessJob.run(jsc, cfg, System.out);
-            int search = d.getInt("search-epochs"), finetune = d.getInt("finetune-epochs");
+            int search = d.get(SEARCH_EPOCHS), finetune = d.get(FINETUNE_EPOCHS);
             System.out.printf(Locale.ROOT, "nas demo: the unpruned network, %d epochs%n", search + finetune);
             TrainJob.Result base = TrainJob.run(jsc, cfg.with("train.out", root.resolve("unpruned").toString())
                     .with("train.epochs", search + finetune)
@@ -157,6 +175,15 @@ public final class NasCommand implements Runnable {
                     unprunedParams, r.metricAfter(), r.paramsAfter(), 100 * r.paramsRemoved(), r.minutesEndToEnd(),
                     root.resolve(NasPipeline.RESULT));
             return 0;
+        }
+
+        /** The options of the nas demo's own settings. */
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                SettingOptions.add(SECTION, spec);
+                return spec;
+            }
         }
     }
 }

@@ -2,13 +2,14 @@ package org.segspark.jobs.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -29,7 +30,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = JobConfig.of("predict").file(common.config).set(common.set)
-                .options(PredictJob.SECTION.given(spec)).option("predict.force", common.forced()).load();
+                .options(SettingOptions.given(PredictJob.SECTION, spec)).option("predict.force", common.forced()).load();
         PredictJob.Settings s = PredictJob.Settings.from(cfg.section("predict"));
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-predict", "predict", ProgressLine.console(), 0)) {
@@ -50,7 +51,7 @@ public final class PredictCommand implements Callable<Integer> {
     static final class Options implements IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            PredictJob.SECTION.addOptions(spec);
+            SettingOptions.add(PredictJob.SECTION, spec);
             return spec;
         }
     }

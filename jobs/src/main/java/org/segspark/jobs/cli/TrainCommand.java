@@ -3,18 +3,19 @@ package org.segspark.jobs.cli;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.segspark.jobs.config.JobConfig;
-import org.segspark.jobs.spark.Sparks;
-import org.segspark.jobs.run.RunDirectory;
-import org.segspark.jobs.train.TrainJob;
 import org.segspark.core.io.HadoopFiles;
+import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SettingOptions;
+import org.segspark.jobs.run.RunDirectory;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainConfig;
+import org.segspark.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
             return resume();
         }
         JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
-                .options(TrainConfig.SECTION.given(spec)).option("train.force", common.forced()).load();
+                .options(SettingOptions.given(TrainConfig.SECTION, spec)).option("train.force", common.forced()).load();
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
         System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());
@@ -51,7 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer resume() throws Exception {
-        Map<String, Object> given = TrainConfig.SECTION.given(spec);
+        Map<String, Object> given = SettingOptions.given(TrainConfig.SECTION, spec);
         Object epochs = given.remove("train." + TrainConfig.EPOCHS.key());
         if (common.config != null || !given.isEmpty()) {
             throw new IllegalArgumentException("--resume continues a run with its own saved settings; only --epochs, "
@@ -89,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     static final class Options implements IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            TrainConfig.SECTION.addOptions(spec);
+            SettingOptions.add(TrainConfig.SECTION, spec);
             return spec;
         }
     }

@@ -1,6 +1,6 @@
 package org.segspark.jobs.data;
 
-import org.segspark.jobs.config.Choice;
+import org.segspark.core.config.Choice;
 
 /** How input pixels are scaled before the network sees them: the data set's mean and std, or each image's own. */
 public enum Normalization implements Choice {

@@ -1,15 +1,10 @@
 package org.segspark.jobs.export;
 
-import com.typesafe.config.Config;
-import org.segspark.jobs.config.Setting;
-import org.segspark.jobs.config.SettingsSection;
-
-import org.segspark.jobs.data.Normalization;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -17,6 +12,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.predict.ModelInput;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.onnx.ExportOptions;
@@ -24,7 +23,6 @@ import org.segspark.models.onnx.InputNormalization;
 import org.segspark.models.onnx.OnnxChecker;
 import org.segspark.models.onnx.OnnxExport;
 import org.segspark.models.onnx.OnnxRuntimeModel;
-import org.segspark.core.io.HadoopFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;

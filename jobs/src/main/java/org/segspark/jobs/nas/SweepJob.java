@@ -1,40 +1,35 @@
 package org.segspark.jobs.nas;
 
-import com.typesafe.config.ConfigList;
-import org.segspark.jobs.config.Choice;
-import org.segspark.jobs.config.Setting;
-import org.segspark.jobs.config.SettingsSection;
-
-import java.io.Serializable;
-import java.util.Comparator;
-import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.progress.TaskProgress;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.core.config.Choice;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.OutputFolder;
+import org.segspark.core.io.SerializableConf;
+import org.segspark.core.json.Json;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
-import org.segspark.core.io.SerializableConf;
 
 import java.io.ByteArrayOutputStream;
-import org.segspark.core.io.OutputFolder;
-
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code segspark nas sweep}: trials (searches or plain training runs) over the cluster, either one
@@ -101,8 +96,7 @@ public final class SweepJob {
     /** A sweep's folder (older ones are known by their sweep.json). */
     public static final OutputFolder.Kind KIND = new OutputFolder.Kind("sweep", "sweep.json");
 
-    public static List<Map<String, Object>> run(JavaSparkContext jsc, JobConfig config, PrintStream console)
-            throws IOException {
+    public static SweepResult run(JavaSparkContext jsc, JobConfig config, PrintStream console) throws IOException {
         SettingsSection.Values v = SECTION.read(config.section("sweep"));
         Settings s = Settings.of(v);
         List<SweepTrial> trials = SweepTrial.of(v.get(GRID), v.get(TRIALS));
@@ -110,17 +104,14 @@ public final class SweepJob {
         RunDirectory root = RunDirectory.claim(s.out(), hconf, KIND, v.get(FORCE), "--out");
         String out = root.root().toString();
         long t0 = System.nanoTime();
-        List<Map<String, Object>> results = new ArrayList<>();
+        List<TrialResult> results = new ArrayList<>();
         List<SweepTrial> todo = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
         for (SweepTrial t : trials) {
             String file = "trials/" + t.id() + "/" + TRIAL_RESULT;
             if (root.exists(file)) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> done = json.readValue(root.read(file), Map.class);
-                if ("ok".equals(done.get("status"))) {
-                    done.put("skipped", "finished in an earlier run");
-                    results.add(done);
+                TrialResult done = Json.read(root.read(file), TrialResult.class);
+                if (done.ok()) {
+                    results.add(done.skippedBecause("finished in an earlier run"));
                     continue;
                 }
             }
@@ -135,88 +126,79 @@ public final class SweepJob {
             try (TaskProgress p = TaskProgress.start(jsc.sc(),
                     "segspark-sweep", "sweep trials", ProgressLine.console(), todo.size())) {
                 rows = jsc.parallelize(todo, todo.size())
-                        .map(t -> json(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
+                        .map(t -> Json.line(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
                         .collect();
             }
             for (String r : rows) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = json.readValue(r, Map.class);
-                results.add(m);
+                results.add(Json.read(r, TrialResult.class));
             }
         } else {
             for (int i = 0; i < todo.size(); i++) {
                 console.printf(Locale.ROOT, "sweep: trial %d/%d %s (gradient sharing on all executors)%n", i + 1,
                         todo.size(), todo.get(i).id());
-                Map<String, Object> r = runTrial(todo.get(i), config, s, out, hconf, jsc, "gradient-sharing");
-                console.printf(Locale.ROOT, "sweep: trial %d/%d %s in %.0f s%n", i + 1, todo.size(), r.get("status"),
-                        (Double) r.get("seconds"));
+                TrialResult r = runTrial(todo.get(i), config, s, out, hconf, jsc, "gradient-sharing");
+                console.printf(Locale.ROOT, "sweep: trial %d/%d %s in %.0f s%n", i + 1, todo.size(), r.status(), r.seconds());
                 results.add(r);
             }
         }
-        results.sort(Comparator.comparing(m -> m.get("id").toString()));
-        Map<String, Object> sweep = new LinkedHashMap<>();
-        sweep.put("mode", s.mode());
-        sweep.put("kind", s.kind());
-        sweep.put("trials", results);
-        sweep.put("finished", results.stream().filter(m -> "ok".equals(m.get("status"))).count());
-        sweep.put("failed", results.stream().filter(m -> !"ok".equals(m.get("status"))).count());
-        sweep.put("seconds", (System.nanoTime() - t0) / 1e9);
+        results.sort(Comparator.comparing(TrialResult::id));
+        SweepResult sweep = SweepResult.of(s.mode(), s.kind(), results, (System.nanoTime() - t0) / 1e9);
         root.writeJson(SWEEP, sweep);
         SweepReport.write(root, sweep);
-        console.printf(Locale.ROOT, "sweep: %d finished, %d failed; %s and report.html in %s%n", (Long) sweep.get("finished"),
-                (Long) sweep.get("failed"), SWEEP, out);
-        return results;
+        console.printf(Locale.ROOT, "sweep: %d finished, %d failed; %s and report.html in %s%n", sweep.finished(),
+                sweep.failed(), SWEEP, out);
+        return sweep;
     }
 
     /** One trial, on the driver (data-parallel) or inside a Spark task (trial-parallel: jsc null). */
-    static Map<String, Object> runTrial(SweepTrial t, JobConfig base, Settings s, String out, Configuration hconf,
-                                        JavaSparkContext jsc, String trainMode) {
+    static TrialResult runTrial(SweepTrial t, JobConfig base, Settings s, String out, Configuration hconf,
+                                JavaSparkContext jsc, String trainMode) {
         long t0 = System.nanoTime();
         String dir = out + "/trials/" + t.id();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("id", t.id());
-        r.put("settings", t.settings());
-        r.put("device", bindDevice());
+        String device = bindDevice();
         TaskContext task = TaskContext.get();
-        r.put("executor", SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId());
-        r.put("task", task == null ? null : String.format(Locale.ROOT, "stage %d partition %d attempt %d",
-                task.stageId(), task.partitionId(), task.attemptNumber()));
+        String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
+        String where = task == null ? null : String.format(Locale.ROOT, "stage %d partition %d attempt %d",
+                task.stageId(), task.partitionId(), task.attemptNumber());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
+        String model = null, metric = null, status = TrialResult.OK, error = null;
+        Long paramsBefore = null, paramsAfter = null, macsBefore = null, macsAfter = null;
+        Double metricBefore = null, metricAfter = null;
         try (PrintStream console = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             JobConfig c = t.apply(base).with("train.mode", trainMode);
-            r.put("model", c.get().getString("train.model"));
+            model = c.get().getString("train.model");
             if (s.kind().equals("search")) {
                 NasResult n = NasPipeline.run(jsc, hconf, c, dir, s.searchEpochs(), s.finetuneEpochs(), console);
-                r.put("metric", n.metric());
-                r.put("params_before", n.paramsBefore());
-                r.put("params_after", n.paramsAfter());
-                r.put("macs_before", n.macsBefore());
-                r.put("macs_after", n.macsAfter());
-                r.put("metric_before", n.metricBefore());
-                r.put("metric_after", n.metricAfter());
+                metric = n.metric();
+                paramsBefore = n.paramsBefore();
+                paramsAfter = n.paramsAfter();
+                macsBefore = n.macsBefore();
+                macsAfter = n.macsAfter();
+                metricBefore = n.metricBefore();
+                metricAfter = n.metricAfter();
             } else {
                 TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, false);
                 JsonNode info = tr.run().readTree(RunDirectory.MODEL_INFO);
-                r.put("metric", tr.metrics().headlineName());
-                r.put("params_before", info.path("params_total").asLong());
-                r.put("params_after", info.path("params_total").asLong());
-                r.put("macs_after", info.path("macs").asLong());
-                r.put("metric_before", tr.metrics().headline());
-                r.put("metric_after", tr.metrics().headline());
+                metric = tr.metrics().headlineName();
+                paramsBefore = info.path("params_total").asLong();
+                paramsAfter = paramsBefore;
+                macsAfter = info.path("macs").asLong();
+                metricBefore = tr.metrics().headline();
+                metricAfter = metricBefore;
             }
-            r.put("status", "ok");
         } catch (Exception | Error e) {
-            r.put("status", "failed");
-            r.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            status = TrialResult.FAILED;
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        r.put("seconds", (System.nanoTime() - t0) / 1e9);
+        TrialResult r = new TrialResult(t.id(), t.settings(), device, executor, where, model, metric, paramsBefore,
+                paramsAfter, macsBefore, macsAfter, metricBefore, metricAfter, status, error,
+                (System.nanoTime() - t0) / 1e9, null);
         try {
             RunDirectory d = new RunDirectory(dir, hconf);
             d.writeText("console.log", log.toString(StandardCharsets.UTF_8));
             d.writeJson(TRIAL_RESULT, r);
         } catch (IOException e) {
-            r.put("status", "failed");
-            r.put("error", "cannot write the trial's result: " + e.getMessage());
+            r = r.failedBecause("cannot write the trial's result: " + e.getMessage());
         }
         return r;
     }
@@ -238,9 +220,5 @@ public final class SweepJob {
             return "gpu:" + address;
         }
         return "gpu:" + address + " assigned, but ND4J runs on " + backend;
-    }
-
-    private static String json(Map<String, Object> m) throws IOException {
-        return new ObjectMapper().writeValueAsString(m);
     }
 }

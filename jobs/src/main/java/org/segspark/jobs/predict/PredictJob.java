@@ -1,43 +1,40 @@
 package org.segspark.jobs.predict;
 
-import com.typesafe.config.Config;
-import org.segspark.jobs.config.Choice;
-import org.segspark.jobs.config.Setting;
-import org.segspark.jobs.config.SettingsSection;
-
-import java.nio.file.Files;
-import java.nio.file.Paths;
-
-import org.segspark.jobs.data.Normalization;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.segspark.jobs.eval.Evaluation;
+import org.segspark.core.config.Choice;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.io.OutputFolder;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.jobs.data.InputNormalizer;
+import org.segspark.jobs.data.Normalization;
+import org.segspark.jobs.data.Targets;
+import org.segspark.jobs.eval.Evaluation;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.onnx.OnnxRuntimeModel;
-import org.segspark.jobs.data.Targets;
 import org.segspark.preprocess.io.Accounting;
-import org.segspark.core.io.HadoopFiles;
 import org.segspark.preprocess.io.InputTree;
-import org.segspark.core.io.OutputFolder;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
-import org.segspark.core.io.SerializableConf;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.io.FileNotFoundException;
-import java.util.Arrays;
 
 /**
  * {@code segspark predict}: a run's model over a folder of images. Executors read their images,

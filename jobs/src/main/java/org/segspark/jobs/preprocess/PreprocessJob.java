@@ -1,16 +1,18 @@
 package org.segspark.jobs.preprocess;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
-import org.segspark.preprocess.coco.CocoShardConfig;
-import org.segspark.preprocess.coco.CocoShardJob;
+import org.segspark.preprocess.coco.CocoSettings;
 import org.segspark.preprocess.job.ShardJob;
+import org.segspark.preprocess.job.ShardSettings;
+import org.segspark.preprocess.job.ShardSource;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -19,35 +21,35 @@ public final class PreprocessJob {
     private PreprocessJob() {
     }
 
-    /** A shard job over one section of the configuration. */
-    @FunctionalInterface
-    public interface Job {
-        ShardJob.Result run(JavaSparkContext jsc, Config section, JsonNode tree) throws Exception;
-    }
-
     /** Runs the COCO shard job with a progress line and prints its books. */
-    public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, PrintStream console) throws Exception {
-        return run(jsc, cfg, "coco", (j, c, tree) -> CocoShardJob.run(j, CocoShardConfig.from(c), tree), console);
+    public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, PrintStream console) throws IOException {
+        return run(jsc, cfg, CocoSettings.SOURCE, settings(cfg, CocoSettings.SOURCE), console);
     }
 
-    public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, String source, Job job, PrintStream console)
-            throws Exception {
-        String section = "preprocess." + source;
+    /** The source's section of {@code cfg}, validated: read before Spark starts, so a bad setting costs no cluster. */
+    public static SettingsSection.Values settings(JobConfig cfg, ShardSource source) {
+        return source.section().read(cfg.section(source.section().name()));
+    }
+
+    public static ShardJob.Result run(JavaSparkContext jsc, JobConfig cfg, ShardSource source,
+                                      SettingsSection.Values settings, PrintStream console) throws IOException {
+        String name = source.name();
+        JsonNode effective = cfg.jsonTree(source.section().name());
         long t = System.nanoTime();
         ShardJob.Result r;
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-preprocess", "preprocess " + source,
+        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-preprocess", "preprocess " + name,
                 ProgressLine.console(), 0)) {
-            r = job.run(jsc, cfg.section(section), cfg.jsonTree(section));
+            r = source.run(jsc, settings, effective);
         }
         ShardManifest m = r.manifest();
         double s = (System.nanoTime() - t) / 1e9;
         console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f inputs/s)%n",
-                source, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
+                name, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
                 m.tensor().width(), m.numClasses(), s, r.accounting().inputs() / s);
-        console.printf("preprocess %s: %s%n", source, r.increment().describe());
+        console.printf("preprocess %s: %s%n", name, r.increment().describe());
         if (r.accounting().rejected() > 0) {
-            console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", source,
-                    r.accounting().rejected(), cfg.section(section).getString("out"), r.rejects().get(0).path(),
+            console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", name,
+                    r.accounting().rejected(), settings.get(ShardSettings.OUT), r.rejects().get(0).path(),
                     r.rejects().get(0).reason());
         }
         return r;

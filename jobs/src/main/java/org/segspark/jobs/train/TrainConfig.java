@@ -2,9 +2,9 @@ package org.segspark.jobs.train;
 
 import com.typesafe.config.Config;
 import org.segspark.core.Task;
-import org.segspark.jobs.config.Choice;
-import org.segspark.jobs.config.Setting;
-import org.segspark.jobs.config.SettingsSection;
+import org.segspark.core.config.Choice;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.train.sharing.GradientSharing;
 

@@ -4,13 +4,30 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import org.junit.jupiter.api.Test;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.jobs.bench.ExportBenchmark;
+import org.segspark.jobs.bench.ModelsBenchmark;
+import org.segspark.jobs.bench.PreprocessBenchmark;
+import org.segspark.jobs.bench.TrainBenchmark;
+import org.segspark.jobs.cli.DemoCommand;
+import org.segspark.jobs.cli.NasCommand;
+import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.TrainCommand;
 import org.segspark.jobs.export.ExportJob;
 import org.segspark.jobs.nas.SweepJob;
 import org.segspark.jobs.predict.PredictJob;
+import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.train.TrainConfig;
-import picocli.CommandLine;
+import org.segspark.preprocess.cifar.Cifar10Settings;
+import org.segspark.preprocess.coco.CocoMasksJob;
+import org.segspark.preprocess.coco.CocoSettings;
+import org.segspark.preprocess.cub.CubSettings;
+import org.segspark.preprocess.folder.ImageFolderSettings;
+import org.segspark.preprocess.job.ShardSource;
+import org.segspark.preprocess.pairs.PairedFolderSettings;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +42,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each declared section matches its conf/ file key for key, and docs/SETTINGS.md is what the declarations say. */
 class SettingsDocTest {
-    static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION, ExportJob.SECTION, PredictJob.SECTION, SweepJob.SECTION);
+    static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION, ExportJob.SECTION, PredictJob.SECTION,
+            SweepJob.SECTION, CocoSettings.SECTION, Cifar10Settings.SECTION, ImageFolderSettings.SECTION, CubSettings.SECTION,
+            PairedFolderSettings.SECTION, SynthCocoJob.SECTION, CocoMasksJob.SECTION, DemoCommand.SECTION,
+            NasCommand.Demo.SECTION, TrainBenchmark.SECTION, ExportBenchmark.SECTION, ModelsBenchmark.SECTION,
+            PreprocessBenchmark.SECTION);
 
     @Test
     void everyKeyOfTheDefaultsIsDeclaredOnceAndEveryDeclarationHasADefault() {
         for (SettingsSection s : DECLARED) {
             Set<String> inConf = new TreeSet<>();
-            leaves(JobConfig.defaults(s.name()).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture", "grid"));
+            leaves(JobConfig.defaults(SettingsDoc.job(s)).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture", "grid"));
             List<String> declared = s.keys();
             assertEquals(declared.size(), new TreeSet<>(declared).size(), "a key declared twice in " + s.name());
             assertEquals(inConf, new TreeSet<>(declared), "conf/" + s.name() + ".conf against the declarations");
@@ -59,7 +80,7 @@ class SettingsDocTest {
         assertEquals("mode must be parameter-averaging, gradient-sharing or local, got \"fast\"", e.getMessage());
         Config missing = JobConfig.of("train").set(List.of("train.out=o")).load().section("train");
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.from(missing));
-        assertEquals("missing setting train.data (--data)", e.getMessage());
+        assertEquals("--data is required (setting train.data)", e.getMessage());
     }
 
     @Test
@@ -72,7 +93,28 @@ class SettingsDocTest {
         }
         spec.commandLine().parseArgs("--lr", "0.5", "--epochs", "3", "--freeze-encoder");
         assertEquals(Map.of("train.optimizer.lr", 0.5, "train.epochs", 3, "train.model-options.freeze-encoder", true),
-                TrainConfig.SECTION.given(spec));
+                SettingOptions.given(TrainConfig.SECTION, spec));
+    }
+
+    @Test
+    void eachPreprocessingSourcesOptionsComeFromItsDeclarations() {
+        CommandSpec root = new CommandLine(new PreprocessCommand()).getCommandSpec();
+        for (ShardSource source : PreprocessCommand.SOURCES) {
+            CommandSpec spec = root.subcommands().get(source.name()).getCommandSpec();
+            for (Setting<?> s : source.section().settings()) {
+                if (s.optionName() != null) {
+                    assertTrue(spec.findOption(s.optionName()) != null, source.name() + " " + s.optionName());
+                }
+            }
+        }
+        CommandSpec folders = root.subcommands().get("folders").getCommandSpec();
+        root.commandLine().parseArgs("folders", "--class-names", "road,car", "--classes", "2", "--allow-shrink");
+        assertEquals(Map.of("preprocess.folders.class-names", List.of("road", "car"), "preprocess.folders.classes", 2,
+                "preprocess.folders.allow-shrink", true), SettingOptions.given(PairedFolderSettings.SECTION, folders));
+        Config c = JobConfig.of("preprocess-cub").set(List.of("preprocess.cub.input=i", "preprocess.cub.out=o",
+                "preprocess.cub.task=detection")).load().section("preprocess.cub");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CubSettings.SECTION.read(c));
+        assertEquals("task must be classification or segmentation, got \"detection\"", e.getMessage());
     }
 
     private static void leaves(ConfigObject o, String prefix, Set<String> out, Set<String> open) {

@@ -1,9 +1,5 @@
 package org.segspark.preprocess.coco;
 
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,24 +7,29 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.Setting;
+import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.core.io.OutputFolder;
+import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.image.BadImageException;
 import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.LabelPng;
 import org.segspark.preprocess.io.Accounting;
-import org.segspark.core.io.HadoopFiles;
-import org.segspark.preprocess.io.InputTree;
-import org.segspark.core.io.OutputFolder;
 import org.segspark.preprocess.io.ImagePaths;
+import org.segspark.preprocess.io.InputTree;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.preprocess.io.RejectsTable;
-import org.segspark.core.io.SerializableConf;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code segspark coco-masks}: one 8-bit PNG label map per image at the image's own size, named
@@ -37,6 +38,22 @@ import java.util.Optional;
  */
 public final class CocoMasksJob {
     public static final String CLASSES_FILE = "classes.json";
+
+    public static final Setting<String> OUT = Setting.requiredText("out",
+                    "Output folder: <image path>.png label maps, classes.json and rejects.csv.")
+            .option("--out", "DIR", "Output folder");
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force).");
+
+    /** Annotations, images and mapping are the COCO source's settings. */
+    public static final SettingsSection SECTION = new SettingsSection("coco-masks", List.of(CocoSettings.ANNOTATIONS,
+            CocoSettings.IMAGES, OUT, FORCE, CocoSettings.MAPPING));
+
+    /** Runs over the coco-masks section's values. */
+    public static Result run(JavaSparkContext jsc, SettingsSection.Values v) throws IOException {
+        return run(jsc, v.get(CocoSettings.ANNOTATIONS), v.get(CocoSettings.IMAGES), v.get(OUT), v.get(CocoSettings.MAPPING),
+                v.get(FORCE));
+    }
 
     private CocoMasksJob() {
     }

@@ -1,6 +1,5 @@
 package org.segspark.preprocess.coco;
 
-import com.typesafe.config.Config;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJobOptions;
 
@@ -8,7 +7,7 @@ import java.io.Serializable;
 
 /**
  * Settings of {@code segspark preprocess coco} (HOCON section {@code preprocess.coco}, defaults in
- * {@code conf/preprocess-coco.conf}).
+ * {@code conf/preprocess-coco.conf}), declared in {@link CocoSettings}.
  *
  * @param annotations  COCO instances JSON
  * @param images       folder the file names in the JSON are relative to
@@ -29,12 +28,5 @@ public record CocoShardConfig(String annotations, String images, String mapping,
         if (maxPixels < 1) {
             throw new IllegalArgumentException("max-pixels must be positive, got " + maxPixels);
         }
-    }
-
-    public static CocoShardConfig from(Config c) {
-        return new CocoShardConfig(
-                ShardJobOptions.required(c, "annotations"), ShardJobOptions.required(c, "images"), c.getString("mapping"),
-                c.getDouble("val-fraction"), c.getLong("split-seed"), Resize.Aspect.parse(c.getString("aspect")),
-                c.getLong("max-pixels"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")));
     }
 }

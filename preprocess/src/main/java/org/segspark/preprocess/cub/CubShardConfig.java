@@ -1,15 +1,14 @@
 package org.segspark.preprocess.cub;
 
-import com.typesafe.config.Config;
+import org.segspark.core.shards.ShardManifest;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJobOptions;
-import org.segspark.core.shards.ShardManifest;
 
 import java.io.Serializable;
 
 /**
  * Settings of {@code segspark preprocess cub} (HOCON section {@code preprocess.cub}, defaults in
- * {@code conf/preprocess-cub.conf}).
+ * {@code conf/preprocess-cub.conf}), declared in {@link CubSettings}.
  *
  * @param input         the CUB_200_2011 folder (images.txt, ..., images/)
  * @param segmentations the folder of the masks ({@code <class_dir>/<stem>.png}); null: {@code segmentations/}
@@ -43,12 +42,5 @@ public record CubShardConfig(String input, String segmentations, String task, in
 
     public int width() {
         return shards.width();
-    }
-
-    public static CubShardConfig from(Config c) {
-        return new CubShardConfig(ShardJobOptions.required(c, "input"),
-                c.getIsNull("segmentations") ? null : c.getString("segmentations"), c.getString("task"),
-                c.getInt("mask-threshold"), c.getBoolean("crop-to-box"), Resize.Aspect.parse(c.getString("aspect")),
-                c.getLong("max-pixels"), ShardJobOptions.from(c, ShardJobOptions.required(c, "out")));
     }
 }

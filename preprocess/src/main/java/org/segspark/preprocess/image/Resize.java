@@ -1,8 +1,8 @@
 package org.segspark.preprocess.image;
 
-import java.util.Arrays;
+import org.segspark.core.config.Choice;
 
-import java.util.Locale;
+import java.util.Arrays;
 
 /**
  * Image resizing for training tensors. Images use a separable triangle (bilinear) filter whose
@@ -15,19 +15,11 @@ public final class Resize {
     }
 
     /** How an image whose aspect ratio differs from the target's is fitted. */
-    public enum Aspect {
+    public enum Aspect implements Choice {
         /** Scale each axis independently to fill the target exactly. */
         STRETCH,
         /** Scale uniformly to fit inside the target and centre it; padding is black in the image and 255 (ignore) in the mask. */
-        PAD;
-
-        public static Aspect parse(String s) {
-            try {
-                return valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("aspect must be stretch or pad, got \"" + s + "\"");
-            }
-        }
+        PAD
     }
 
     /** The placement of the resized content inside the target: offset and size. */

@@ -1,10 +1,8 @@
 package org.segspark.preprocess.job;
 
-import com.typesafe.config.Config;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 import java.io.Serializable;
-import java.util.Locale;
 
 /**
  * Settings every shard-writing job shares.
@@ -45,35 +43,6 @@ public record ShardJobOptions(String out, int height, int width, int rowGroupRow
         }
         if (shardRows < rowGroupRows) {
             throw new IllegalArgumentException("shard_rows (" + shardRows + ") must be >= row_group_rows (" + rowGroupRows + ")");
-        }
-    }
-
-    /**
-     * The shard settings every preprocessing section shares: out, height, width, row-group-rows,
-     * shard-rows, compression, incremental, jpeg-dct-scaling.
-     */
-    public static ShardJobOptions from(Config c, String out) {
-        return new ShardJobOptions(out, c.getInt("height"), c.getInt("width"), c.getInt("row-group-rows"),
-                c.getInt("shard-rows"), codec(c.getString("compression")), c.getBoolean("incremental"),
-                c.getBoolean("jpeg-dct-scaling"), flag(c, "force"), flag(c, "allow-shrink"));
-    }
-
-    private static boolean flag(Config c, String key) {
-        return c.hasPath(key) && c.getBoolean(key);
-    }
-
-    public static String required(Config c, String key) {
-        if (!c.hasPath(key) || c.getString(key).isBlank()) {
-            throw new IllegalArgumentException("missing setting \"" + key + "\"");
-        }
-        return c.getString(key);
-    }
-
-    private static CompressionCodecName codec(String s) {
-        try {
-            return CompressionCodecName.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("compression must be one of zstd, snappy, gzip, uncompressed; got \"" + s + "\"");
         }
     }
 }

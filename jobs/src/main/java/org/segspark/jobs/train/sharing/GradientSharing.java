@@ -1,6 +1,6 @@
 package org.segspark.jobs.train.sharing;
 
-import org.segspark.jobs.config.Choice;
+import org.segspark.core.config.Choice;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package org.segspark.jobs.config;
+package org.segspark.core.config;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package org.segspark.jobs.config;
+package org.segspark.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -27,7 +27,7 @@ public final class Setting<T> {
         String name();
 
         /** The picocli option type. */
-        Class<?> optionType();
+        public Class<?> optionType();
     }
 
     private final String key;
@@ -211,7 +211,7 @@ public final class Setting<T> {
         return new Setting<>(key, type, doc, check, rule, option, label, optionDoc, true);
     }
 
-    boolean isNegatable() {
+    public boolean isNegatable() {
         return negatable;
     }
 
@@ -244,7 +244,7 @@ public final class Setting<T> {
         return optionDoc != null ? optionDoc : doc;
     }
 
-    Class<?> optionType() {
+    public Class<?> optionType() {
         return type.optionType();
     }
 
@@ -254,7 +254,8 @@ public final class Setting<T> {
         try {
             v = type.read(section, key);
         } catch (MissingSettingException e) {
-            throw new IllegalArgumentException("missing setting " + where + "." + key + (option == null ? "" : " (" + option + ")"));
+            throw new IllegalArgumentException(option == null ? "missing setting " + where + "." + key
+                    : option + " is required (setting " + where + "." + key + ")");
         } catch (ConfigException.WrongType e) {
             throw new IllegalArgumentException(where + "." + key + " must be a " + type.name() + ": " + e.getMessage(), e);
         }
