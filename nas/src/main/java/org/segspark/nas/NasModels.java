@@ -1,46 +1,37 @@
 package org.segspark.nas;
 
-import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
-
-import java.io.UncheckedIOException;
-
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.segspark.core.Task;
 import org.segspark.core.json.Json;
-
 import org.segspark.models.EpochLog;
-
+import org.segspark.models.ModelConfig;
+import org.segspark.models.ModelOption;
+import org.segspark.models.ModelProvider;
+import org.segspark.models.ModelSpec;
+import org.segspark.models.ReferenceFigures;
 import org.segspark.models.RunHooks;
-
-import java.util.Map;
-
-import org.segspark.nas.layers.LearnableChannelGate;
-
-import org.segspark.nas.layers.GaussianDepthVertex;
-
-import org.segspark.nas.architecture.NasLayout;
-
+import org.segspark.models.graph.GraphAssembler;
 import org.segspark.nas.architecture.NasArchitecture;
+import org.segspark.nas.architecture.NasLayout;
+import org.segspark.nas.architecture.NasSettings;
 import org.segspark.nas.architecture.SizeObjective;
 import org.segspark.nas.graph.NasGraph;
+import org.segspark.nas.layers.GaussianDepthVertex;
+import org.segspark.nas.layers.LearnableChannelGate;
 import org.segspark.nas.size.GraphParams;
 import org.segspark.nas.size.SizeLossVertex;
 import org.segspark.nas.size.TiedParameters;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.segspark.models.ModelConfig;
-import org.segspark.models.ModelProvider;
-import org.segspark.models.ModelSpec;
-import org.segspark.models.ReferenceFigures;
-import org.segspark.core.Task;
-import org.segspark.models.graph.GraphAssembler;
-
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -50,9 +41,8 @@ import java.util.Set;
  * network's architecture.json, searched again or trained plain).
  */
 public final class NasModels implements ModelProvider {
-    /** The settings a nas model takes (HOCON train.model-options.architecture, or JSON). */
-    public static final Set<String> SETTINGS = Set.of("base-channels", "growth", "channels", "steps", "min-depth",
-            "max-depth", "variant", "k", "target", "f", "mode", "arch-lr");
+    /** The settings a nas model takes (HOCON train.model-options.architecture, or JSON): {@link NasSettings}. */
+    public static final Set<String> SETTINGS = NasSettings.KEYS;
 
     /** The size loss segspark searches with by default: it shrinks the networks on our tasks (docs/NAS.md). */
     public static final SizeObjective DEFAULT_SEGMENTATION = new SizeObjective(0.5, 0.25, "l1");
@@ -84,14 +74,14 @@ public final class NasModels implements ModelProvider {
                         new ModelConfig(4, 480, 512, 1.0, 42),
                         new ReferenceFigures(UNET_PARAMS, UNET_MACS, "closed-form count (NasModelsTest) of the search network at 480x512"),
                         (cfg, base, impl) -> build(NasArchitecture.UNET, cfg, base, impl), NasModels::initialize,
-                        hooks(NasArchitecture.UNET)),
+                        hooks(NasArchitecture.UNET)).withOptions(ModelOption.ARCHITECTURE),
                 new ModelSpec("nas-classifier", Task.CLASSIFICATION,
                         "searchable classifier of cells (cell2d test): 3 cells of 16/32/64 channels, 2 steps, FC head",
                         "design A (cell2d CIFAR-10 test, 2021); figures: the search network (gates and depths included), closed-form count",
                         new ModelConfig(10, 32, 32, 1.0, 42),
                         new ReferenceFigures(CLASSIFIER_PARAMS, CLASSIFIER_MACS, "closed-form count (NasModelsTest) of the search network at 32x32"),
                         (cfg, base, impl) -> build(NasArchitecture.CLASSIFIER, cfg, base, impl), NasModels::initialize,
-                        hooks(NasArchitecture.CLASSIFIER)));
+                        hooks(NasArchitecture.CLASSIFIER)).withOptions(ModelOption.ARCHITECTURE));
     }
 
     /**
@@ -142,37 +132,31 @@ public final class NasModels implements ModelProvider {
             }
             return a.withClasses(cfg.classes(), a.inChannels());
         }
-        n.fieldNames().forEachRemaining(k -> {
-            if (!SETTINGS.contains(k)) {
-                throw new IllegalArgumentException("unknown nas setting \"" + k + "\"; settings: " + new TreeSet<>(SETTINGS));
-            }
-        });
+        NasSettings settings = NasSettings.of(n);
         SizeObjective d = defaultObjective(kind);
-        SizeObjective o = new SizeObjective(n.path("k").asDouble(d.k()), n.path("target").asDouble(d.target()),
-                n.path("f").asText(d.f()));
-        String variant = n.path("variant").asText(NasArchitecture.GATE);
-        int steps = n.path("steps").asInt(2);
+        SizeObjective o = new SizeObjective(or(settings.k(), d.k()), or(settings.target(), d.target()), or(settings.f(), d.f()));
+        String variant = or(settings.variant(), NasArchitecture.GATE);
+        int steps = or(settings.steps(), 2);
         NasArchitecture a;
         if (kind.equals(NasArchitecture.UNET)) {
-            int baseChannels = n.path("base-channels").asInt((int) Math.max(1, Math.round(64 * cfg.widthMultiplier())));
-            int max = n.path("max-depth").asInt(4);
-            a = NasArchitecture.unet(3, cfg.classes(), baseChannels, n.path("growth").asDouble(1.5), steps,
-                    n.path("min-depth").asInt(Math.min(2, max)), max, variant, o);
+            int baseChannels = or(settings.baseChannels(), (int) Math.max(1, Math.round(64 * cfg.widthMultiplier())));
+            int max = or(settings.maxDepth(), 4);
+            a = NasArchitecture.unet(3, cfg.classes(), baseChannels, or(settings.growth(), 1.5), steps,
+                    or(settings.minDepth(), Math.min(2, max)), max, variant, o);
         } else {
-            int[] ch = {16, 32, 64};
-            if (n.has("channels")) {
-                ch = new int[n.get("channels").size()];
-                for (int i = 0; i < ch.length; i++) {
-                    ch[i] = n.get("channels").get(i).asInt();
-                }
-            }
+            int[] ch = settings.channels() == null ? new int[] {16, 32, 64}
+                    : settings.channels().stream().mapToInt(Integer::intValue).toArray();
             for (int i = 0; i < ch.length; i++) {
                 ch[i] = (int) Math.max(1, Math.round(ch[i] * cfg.widthMultiplier()));
             }
             a = NasArchitecture.classifier(3, cfg.classes(), ch, steps, variant, o);
         }
-        a = a.withArchLr(n.path("arch-lr").asDouble(NasArchitecture.DEFAULT_ARCH_LR));
-        return n.has("mode") ? a.withMode(n.get("mode").asText()) : a;
+        a = a.withArchLr(or(settings.archLr(), NasArchitecture.DEFAULT_ARCH_LR));
+        return settings.mode() != null ? a.withMode(settings.mode()) : a;
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
     }
 
     static SizeObjective defaultObjective(String kind) {

@@ -120,6 +120,9 @@ class NasModelsTest {
         IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
                 () -> NasModels.architecture("unet", cfg.withArchitecture("{\"stpes\": 3}")));
         assertTrue(typo.getMessage().contains("unknown nas setting \"stpes\""), typo.getMessage());
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+                () -> NasModels.architecture("unet", cfg.withArchitecture("{\"steps\": \"two\"}")));
+        assertTrue(type.getMessage().startsWith("nas setting \"steps\": "), type.getMessage());
         IllegalArgumentException depth = assertThrows(IllegalArgumentException.class,
                 () -> NasModels.architecture("unet", cfg.withArchitecture("{\"min-depth\": 1}")));
         assertTrue(depth.getMessage().contains("2 <= min-depth <= max-depth"), depth.getMessage());

@@ -161,6 +161,11 @@ public final class Setting<T> {
         }, doc);
     }
 
+    /** One of an enum's constants, or null. */
+    public static <E extends Enum<E> & Choice> Setting<E> optionalChoice(String key, Class<E> type, String doc) {
+        return of(key, nullable(choice(key, type, doc).type), doc);
+    }
+
     /** A value of any HOCON form, read by {@code reader} (which validates it and names the key in its errors). */
     public static <T> Setting<T> custom(String key, String typeName, SectionReader<T> reader, String doc) {
         return of(key, new Type<>() {

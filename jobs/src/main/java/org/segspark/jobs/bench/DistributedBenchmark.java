@@ -10,6 +10,7 @@ import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.records.EpochTiming;
+import org.segspark.jobs.records.SharingFigures;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.stream.Stream;
 
 /**
  * {@code segspark bench distributed}: the demo task (conf/demo.conf: synthetic COCO, UNet-MobileNetV2,
@@ -140,26 +142,27 @@ public final class DistributedBenchmark {
         long params = json.readTree(run.read(RunDirectory.MODEL_INFO)).get("params_total").asLong();
         row.put("params", params);
         row.put("bytes_per_step_per_worker", bytesPerStep(mode, params, c, timings));
-        List<Map<String, Object>> sharing = timings.stream().map(EpochTiming::sharing).filter(Objects::nonNull).toList();
+        List<SharingFigures> sharing = timings.stream().map(EpochTiming::sharing).filter(Objects::nonNull).toList();
         if (!sharing.isEmpty()) {
-            row.put("workers_agree_every_epoch", sharing.stream().allMatch(m -> Boolean.TRUE.equals(m.get("workers_agree"))));
-            double exchange = sum(sharing, "exchange_seconds");
+            row.put("workers_agree_every_epoch", sharing.stream().allMatch(SharingFigures::workersAgree));
+            double exchange = sharing.stream().mapToDouble(SharingFigures::exchangeSeconds).sum();
             long workerSteps = timings.stream().filter(t -> t.sharing() != null)
-                    .mapToLong(t -> ((Number) t.sharing().get("steps_per_worker")).longValue() * t.workers()).sum();
+                    .mapToLong(t -> t.sharing().stepsPerWorker() * t.workers()).sum();
             row.put("exchange_seconds", exchange);
             row.put("exchange_seconds_per_step", exchange / workerSteps);
             // the workers' own share of a step's exchange, and the copies between ND4J and the exchange
-            row.put("packing_seconds_per_step", sum(sharing, "packing_seconds") / workerSteps);
-            row.put("conversion_seconds_per_step", sum(sharing, "conversion_seconds") / workerSteps);
+            row.put("packing_seconds_per_step", sum(sharing.stream().map(SharingFigures::packingSeconds)) / workerSteps);
+            row.put("conversion_seconds_per_step",
+                    sum(sharing.stream().map(SharingFigures::conversionSeconds)) / workerSteps);
             row.put("max_parameter_difference", sharing.stream()
-                    .mapToDouble(m -> ((Number) m.get("max_parameter_difference")).doubleValue()).max().orElse(0));
+                    .mapToDouble(SharingFigures::maxParameterDifference).max().orElse(0));
         }
         return row;
     }
 
     /** A figure summed over epochs; absent (an older run) counts 0. */
-    private static double sum(List<Map<String, Object>> epochs, String key) {
-        return epochs.stream().mapToDouble(m -> m.get(key) instanceof Number v ? v.doubleValue() : 0).sum();
+    private static double sum(Stream<Double> perEpoch) {
+        return perEpoch.mapToDouble(v -> v == null ? 0 : v).sum();
     }
 
     /**
@@ -182,7 +185,7 @@ public final class DistributedBenchmark {
             case "gradient-sharing" -> {
                 OptionalDouble measured = timings.stream().map(EpochTiming::sharing)
                         .filter(Objects::nonNull)
-                        .mapToDouble(m -> ((Number) m.get("bytes_per_step")).doubleValue()).average();
+                        .mapToDouble(SharingFigures::bytesPerStep).average();
                 if (measured.isPresent()) {
                     b.put("sent", (long) measured.getAsDouble());
                     b.put("received", (long) measured.getAsDouble());

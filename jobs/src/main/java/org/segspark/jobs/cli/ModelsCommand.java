@@ -3,10 +3,11 @@ package org.segspark.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.segspark.models.graph.GraphStats;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.registry.ModelRegistry;
+import org.segspark.models.ModelOption;
 import org.segspark.models.ModelSpec;
+import org.segspark.models.graph.GraphStats;
+import org.segspark.models.registry.ModelRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -80,7 +82,13 @@ public final class ModelsCommand implements Callable<Integer> {
             c = c.withInput(hw[0], hw[1]);
         }
         if (widthMultiplier != null) {
-            c = c.withWidthMultiplier(widthMultiplier);
+            if (name != null) {
+                spec.requireOptions(Set.of(ModelOption.WIDTH_MULTIPLIER));
+            }
+            // listing every model: the ones that take a width multiplier
+            if (spec.options().contains(ModelOption.WIDTH_MULTIPLIER)) {
+                c = c.withWidthMultiplier(widthMultiplier);
+            }
         }
         return c;
     }
@@ -101,6 +109,7 @@ public final class ModelsCommand implements Callable<Integer> {
             m.put("macs", stats.macs());
             m.put("description", spec.description());
             m.put("reference", spec.reference());
+            m.put("options", spec.options().stream().map(ModelOption::id).toList());
             if (atDefaults()) {
                 m.put("reference_params_trainable", spec.figures().trainableParams());
                 m.put("reference_macs", spec.figures().macs());

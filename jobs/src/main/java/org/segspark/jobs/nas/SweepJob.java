@@ -20,6 +20,8 @@ import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.train.TrainJob;
+import org.segspark.models.ModelOption;
+import org.segspark.models.registry.ModelRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -167,6 +169,10 @@ public final class SweepJob {
         try (PrintStream console = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             JobConfig c = t.apply(base).with("train.mode", trainMode);
             model = c.get().getString("train.model");
+            if (!ModelRegistry.get(model).options().contains(ModelOption.ARCHITECTURE)) {
+                // the sweep's search settings are for the nas models; a plain model's trial has none
+                c = c.with("train.model-options.architecture", null);
+            }
             if (s.kind().equals("search")) {
                 NasResult n = NasPipeline.run(jsc, hconf, c, dir, s.searchEpochs(), s.finetuneEpochs(), console);
                 metric = n.metric();

@@ -27,8 +27,8 @@ public record EpochTiming(
         @JsonProperty("timed_steps") long timedSteps,
         @JsonProperty("compute_seconds") double computeSeconds,
         @JsonProperty("update_seconds") double updateSeconds,
-        @JsonProperty("dl4j") Map<String, Map<String, Object>> dl4j,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("sharing") Map<String, Object> sharing) {
+        @JsonProperty("dl4j") Map<String, Dl4jStatistic> dl4j,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("sharing") SharingFigures sharing) {
 
     /**
      * Timed steps stand for every step: a task's first step has no start mark, so the measured

@@ -1,20 +1,20 @@
 package org.segspark.jobs.report;
 
-import java.awt.Color;
-import java.util.TreeMap;
-
 import org.segspark.jobs.eval.ConfusionMatrix;
+import org.segspark.jobs.eval.Evaluation;
 import org.segspark.jobs.records.EpochMetrics;
 import org.segspark.jobs.records.EpochTiming;
+import org.segspark.jobs.records.SharingFigures;
 import org.segspark.models.ReportSection;
-import org.segspark.jobs.eval.Evaluation;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.segspark.jobs.report.Html.esc;
 
@@ -61,8 +61,8 @@ public final class RunReport {
             if (t.dl4j() != null) {
                 t.dl4j().forEach((k, v) -> {
                     long[] sum = dl4j.computeIfAbsent(k, x -> new long[2]);
-                    sum[0] += ((Number) v.get("events")).longValue();
-                    sum[1] += ((Number) v.get("total_ms")).longValue();
+                    sum[0] += v.events();
+                    sum[1] += v.totalMs();
                 });
             }
         }
@@ -76,16 +76,14 @@ public final class RunReport {
                     + "<th>of which packing s</th><th>copies s</th><th>workers agree</th></tr>");
             for (EpochTiming t : timings) {
                 if (t.sharing() != null) {
-                    Map<String, Object> m = t.sharing();
-                    h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(m.get("steps_per_worker"))
-                            .append("</td><td>").append(String.format(Locale.ROOT, "%.2f",
-                                    ((Number) m.get("bytes_per_step")).doubleValue() / 1e6))
-                            .append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
-                                    ((Number) m.get("exchange_seconds")).doubleValue()))
-                            .append("</td><td>").append(num1(m.get("packing_seconds")))
-                            .append("</td><td>").append(num1(m.get("conversion_seconds")))
-                            .append("</td><td>").append(Boolean.TRUE.equals(m.get("workers_agree")) ? "yes, bit for bit"
-                                    : esc("no: up to " + m.get("max_parameter_difference"))).append("</td></tr>");
+                    SharingFigures m = t.sharing();
+                    h.append("<tr><td>").append(t.epoch()).append("</td><td>").append(m.stepsPerWorker())
+                            .append("</td><td>").append(String.format(Locale.ROOT, "%.2f", m.bytesPerStep() / 1e6))
+                            .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", m.exchangeSeconds()))
+                            .append("</td><td>").append(num1(m.packingSeconds()))
+                            .append("</td><td>").append(num1(m.conversionSeconds()))
+                            .append("</td><td>").append(m.workersAgree() ? "yes, bit for bit"
+                                    : esc("no: up to " + m.maxParameterDifference())).append("</td></tr>");
                 }
             }
             h.append("</table>");

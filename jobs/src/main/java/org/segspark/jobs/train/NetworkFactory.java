@@ -10,10 +10,12 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.segspark.core.Task;
+import org.segspark.core.config.Setting;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.ModelConfig;
+import org.segspark.models.ModelOption;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.models.weights.ClassWeightedLoss;
@@ -25,7 +27,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The network a run trains: the registry model at the shards' size and classes with the configured
@@ -78,16 +83,17 @@ final class NetworkFactory {
             }
             classes = cfg.classes();
         }
+        spec.requireOptions(givenOptions());
         ModelConfig c = spec.defaults().withClasses(classes).withInput(m.tensor().height(), m.tensor().width())
                 .withWidthMultiplier(cfg.widthMultiplier()).withSeed(cfg.seed());
         if (cfg.get(TrainConfig.OUTPUT_STRIDE) != null) {
             c = c.withOutputStride(cfg.get(TrainConfig.OUTPUT_STRIDE));
         }
         if (cfg.get(TrainConfig.PADDING) != null) {
-            c = c.withPadding(cfg.get(TrainConfig.PADDING));
+            c = c.withPadding(cfg.get(TrainConfig.PADDING).id());
         }
         if (cfg.get(TrainConfig.HEAD) != null) {
-            c = c.withHead(cfg.get(TrainConfig.HEAD));
+            c = c.withHead(cfg.get(TrainConfig.HEAD).id());
         }
         if (cfg.get(TrainConfig.FREEZE_ENCODER) != null) {
             c = c.withFreezeEncoder(cfg.get(TrainConfig.FREEZE_ENCODER));
@@ -105,6 +111,24 @@ final class NetworkFactory {
                     + "foreground) but the shard set has " + classes + " classes; use model-options.head = softmax");
         }
         return c;
+    }
+
+    /** The model options this run sets (a width multiplier other than 1 counts as set). */
+    Set<ModelOption> givenOptions() {
+        Set<ModelOption> given = EnumSet.noneOf(ModelOption.class);
+        if (cfg.widthMultiplier() != 1.0) {
+            given.add(ModelOption.WIDTH_MULTIPLIER);
+        }
+        Map<ModelOption, Setting<?>> settings = Map.of(ModelOption.OUTPUT_STRIDE, TrainConfig.OUTPUT_STRIDE,
+                ModelOption.PADDING, TrainConfig.PADDING, ModelOption.HEAD, TrainConfig.HEAD,
+                ModelOption.FREEZE_ENCODER, TrainConfig.FREEZE_ENCODER, ModelOption.PRETRAINED, TrainConfig.PRETRAINED,
+                ModelOption.ARCHITECTURE, TrainConfig.ARCHITECTURE);
+        settings.forEach((option, setting) -> {
+            if (cfg.get(setting) != null) {
+                given.add(option);
+            }
+        });
+        return given;
     }
 
     /**

@@ -89,10 +89,10 @@ public final class TrainConfig {
                             + "the shards'.")
             .positive().option("--width-multiplier", "ALPHA", "MobileNet width multiplier");
     public static final Setting<Integer> OUTPUT_STRIDE = Setting.optionalInteger("model-options.output-stride",
-            "DeepLabV3+: 16 or 8; null keeps the model's default.");
-    public static final Setting<String> PADDING = Setting.optionalText("model-options.padding",
+            "DeepLabV3+: 16 or 8; null keeps the model's default.").check(v -> v == 8 || v == 16, "must be 8 or 16");
+    public static final Setting<Padding> PADDING = Setting.optionalChoice("model-options.padding", Padding.class,
             "U-Net: same, or valid (the paper's; labels are centre-cropped to the smaller output).");
-    public static final Setting<String> HEAD = Setting.optionalText("model-options.head",
+    public static final Setting<Head> HEAD = Setting.optionalChoice("model-options.head", Head.class,
             "unet-vgg16: sigmoid (binary: class 1 is foreground) or softmax.");
     public static final Setting<Boolean> FREEZE_ENCODER = Setting.optionalFlag("model-options.freeze-encoder",
                     "Keep the encoder's parameters fixed (unet-vgg16 freezes it by default, as design C does).")
@@ -169,6 +169,16 @@ public final class TrainConfig {
             EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS));
 
     /** How training is distributed. */
+    /** U-Net's convolutions. */
+    public enum Padding implements Choice {
+        SAME, VALID
+    }
+
+    /** unet-vgg16's head. */
+    public enum Head implements Choice {
+        SIGMOID, SOFTMAX
+    }
+
     public enum Mode implements Choice {
         PARAMETER_AVERAGING, GRADIENT_SHARING, LOCAL
     }

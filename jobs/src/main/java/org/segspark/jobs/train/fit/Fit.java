@@ -2,6 +2,8 @@ package org.segspark.jobs.train.fit;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.eval.Evaluator;
+import org.segspark.jobs.records.Dl4jStatistic;
+import org.segspark.jobs.records.SharingFigures;
 
 import java.io.IOException;
 import java.util.List;
@@ -42,7 +44,7 @@ public interface Fit {
      * @param sharing segspark's gradient-sharing figures, or null
      * @param notes   console lines the strategy adds to the epoch's
      */
-    record Epoch(ComputationGraph net, StepAccumulator.Steps steps, Map<String, Map<String, Object>> dl4j,
-                 Map<String, Object> sharing, List<String> notes) {
+    record Epoch(ComputationGraph net, StepAccumulator.Steps steps, Map<String, Dl4jStatistic> dl4j,
+                 SharingFigures sharing, List<String> notes) {
     }
 }

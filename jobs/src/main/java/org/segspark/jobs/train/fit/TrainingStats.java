@@ -2,8 +2,8 @@ package org.segspark.jobs.train.fit;
 
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.stats.EventStats;
+import org.segspark.jobs.records.Dl4jStatistic;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,8 +17,8 @@ public final class TrainingStats {
     }
 
     /** Events, total and mean milliseconds per statistic, nested statistics included. */
-    public static Map<String, Map<String, Object>> summarize(SparkTrainingStats stats) {
-        Map<String, Map<String, Object>> out = new TreeMap<>();
+    public static Map<String, Dl4jStatistic> summarize(SparkTrainingStats stats) {
+        Map<String, Dl4jStatistic> out = new TreeMap<>();
         for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
             for (String key : s.getKeySet()) {
                 List<EventStats> events = s.getValue(key);
@@ -29,11 +29,7 @@ public final class TrainingStats {
                 for (EventStats e : events) {
                     total += e.getDurationMs();
                 }
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("events", events.size());
-                row.put("total_ms", total);
-                row.put("mean_ms", total / (double) events.size());
-                out.put(key, row);
+                out.put(key, new Dl4jStatistic(events.size(), total, total / (double) events.size()));
             }
         }
         return out;

@@ -4,10 +4,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.records.SharingFigures;
 import org.segspark.jobs.train.fit.EpochPlan;
 import org.segspark.jobs.train.fit.SparkFit;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,17 +51,9 @@ public final class SyncSharingFit extends SparkFit {
         return new Epoch(net, steps.takeEpoch(), Map.of(), figures(r), List.of(describe(r, workers)));
     }
 
-    static Map<String, Object> figures(SharedEpoch.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("steps_per_worker", r.stepsPerWorker());
-        m.put("minibatches_left_out", r.dropped());
-        m.put("bytes_per_step", r.bytesPerStep());
-        m.put("exchange_seconds", r.exchangeSeconds());
-        m.put("packing_seconds", r.packingSeconds());
-        m.put("conversion_seconds", r.conversionSeconds());
-        m.put("workers_agree", r.agree());
-        m.put("max_parameter_difference", r.maxDifference());
-        return m;
+    static SharingFigures figures(SharedEpoch.Result r) {
+        return new SharingFigures(r.stepsPerWorker(), r.dropped(), r.bytesPerStep(), r.exchangeSeconds(),
+                r.packingSeconds(), r.conversionSeconds(), r.agree(), r.maxDifference());
     }
 
     static String describe(SharedEpoch.Result r, int workers) {
