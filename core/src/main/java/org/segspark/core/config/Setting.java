@@ -143,7 +143,16 @@ public final class Setting<T> {
 
     /** One of an enum's constants, written as their {@link Choice#id()}. */
     public static <E extends Enum<E> & Choice> Setting<E> choice(String key, Class<E> type, String doc) {
-        return of(key, new Type<>() {
+        return of(key, choiceType(type), doc);
+    }
+
+    /** One of an enum's constants, or null. */
+    public static <E extends Enum<E> & Choice> Setting<E> optionalChoice(String key, Class<E> type, String doc) {
+        return of(key, nullable(choiceType(type)), doc);
+    }
+
+    private static <E extends Enum<E> & Choice> Type<E> choiceType(Class<E> type) {
+        return new Type<>() {
             @Override
             public E read(Config section, String k) {
                 return Choice.parse(type, section.getString(k), k);
@@ -158,12 +167,7 @@ public final class Setting<T> {
             public Class<?> optionType() {
                 return String.class;
             }
-        }, doc);
-    }
-
-    /** One of an enum's constants, or null. */
-    public static <E extends Enum<E> & Choice> Setting<E> optionalChoice(String key, Class<E> type, String doc) {
-        return of(key, nullable(choice(key, type, doc).type), doc);
+        };
     }
 
     /** A value of any HOCON form, read by {@code reader} (which validates it and names the key in its errors). */

@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.segspark.core.config.Setting;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,11 @@ import java.util.List;
  * user their data.
  */
 public final class OutputFolder {
+    /** The setting of every job that claims an output folder (given on the command line as --force). */
+    public static final Setting<Boolean> FORCE = Setting.flag("force",
+            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
+                    + "deletes nothing it did not write there.");
+
     /** The marker naming what kind of segspark output a folder holds. */
     public static final String MARKER = ".segspark";
 

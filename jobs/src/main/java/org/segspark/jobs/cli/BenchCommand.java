@@ -3,16 +3,17 @@ package org.segspark.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.bench.DistributedBenchmark;
 import org.segspark.jobs.bench.ExportBenchmark;
 import org.segspark.jobs.bench.ModelsBenchmark;
 import org.segspark.jobs.bench.PreprocessBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,10 +36,15 @@ public final class BenchCommand implements Runnable {
         throw new ParameterException(new CommandLine(this), "name a benchmark: segspark bench train --help");
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Train.Options.class,
+    @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "Training and inference images/s of one model: DL4J single-process, DL4J under Spark "
                     + "parameter averaging on local[N], and the PyTorch reference, measured side by side.")
-    public static final class Train implements Callable<Integer> {
+    public static final class Train implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return TrainBenchmark.SECTION;
+        }
+
         @Mixin
         CommonOptions common;
 
@@ -103,20 +109,17 @@ public final class BenchCommand implements Runnable {
             return sb.toString();
         }
 
-        /** The options of the TrainBenchmark section's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(TrainBenchmark.SECTION, spec);
-                return spec;
-            }
-        }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Export.Options.class,
+    @Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "Inference images/s of one network in DL4J, ONNX Runtime (its exported file) and PyTorch, taking "
                     + "turns in one run; with --search, a search run's network before and after pruning. conf/bench-export.conf.")
-    public static final class Export implements Callable<Integer> {
+    public static final class Export implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return ExportBenchmark.SECTION;
+        }
+
         @Mixin
         CommonOptions common;
 
@@ -135,20 +138,17 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
-        /** The options of the ExportBenchmark section's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(ExportBenchmark.SECTION, spec);
-                return spec;
-            }
-        }
     }
 
-    @Command(name = "models", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Models.Options.class,
+    @Command(name = "models", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "Forward and training images/s of every registry model (or those named) at one input size, "
                     + "DL4J and the PyTorch reference implementation measured model after model.")
-    public static final class Models implements Callable<Integer> {
+    public static final class Models implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return ModelsBenchmark.SECTION;
+        }
+
         @Mixin
         CommonOptions common;
 
@@ -167,20 +167,17 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
-        /** The options of the ModelsBenchmark section's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(ModelsBenchmark.SECTION, spec);
-                return spec;
-            }
-        }
     }
 
-    @Command(name = "preprocess", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.Preprocess.Options.class,
+    @Command(name = "preprocess", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "COCO preprocessing images/s per core: segspark's shard job on Spark local[1] and the Python "
                     + "peer (PIL + numpy) on the same files, in one run.")
-    public static final class Preprocess implements Callable<Integer> {
+    public static final class Preprocess implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return PreprocessBenchmark.SECTION;
+        }
+
         @Mixin
         CommonOptions common;
 
@@ -212,14 +209,6 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
-        /** The options of the PreprocessBenchmark section's settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(PreprocessBenchmark.SECTION, spec);
-                return spec;
-            }
-        }
     }
 
     @Command(name = "distributed", mixinStandardHelpOptions = true,

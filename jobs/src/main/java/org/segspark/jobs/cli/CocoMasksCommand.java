@@ -3,24 +3,29 @@ package org.segspark.jobs.cli;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.coco.CocoMasksJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "coco-masks", mixinStandardHelpOptions = true, modelTransformer = CocoMasksCommand.Options.class,
+@Command(name = "coco-masks", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "Write one 8-bit PNG label map per image of a COCO instances file, at the image's size, named "
                 + "after the image (000000123.jpg -> 000000123.png): crowd regions and pixels where instances of "
                 + "different classes overlap are 255, uncovered pixels 0. Rasterisation reproduces pycocotools exactly.")
-public final class CocoMasksCommand implements Callable<Integer> {
+public final class CocoMasksCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return CocoMasksJob.SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -41,12 +46,4 @@ public final class CocoMasksCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options of the coco-masks settings that declare one. */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(CocoMasksJob.SECTION, spec);
-            return spec;
-        }
-    }
 }

@@ -6,6 +6,7 @@ import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.preprocess.SynthCocoJob;
@@ -13,7 +14,6 @@ import org.segspark.jobs.shards.ShardPreview;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,10 +24,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = DemoCommand.Options.class,
+@Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "The whole path on the embedded default: synthetic COCO -> shards -> UNet-MobileNetV2 trained "
                 + "on Spark -> report. Settings in conf/demo.conf.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -47,8 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
     public static final Setting<String> OUT = Setting.text("out",
                     "Folder for everything the demo writes: coco/ (the synthetic data), shards/, preview/ and run/.")
             .option("--out", "DIR", "Folder for everything the demo writes (default demo-out)");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force).");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     /** The demo's own section; its synth-coco, preprocess.coco and train sections are those jobs' settings. */
     public static final SettingsSection SECTION = new SettingsSection("demo", List.of(OUT, FORCE));
 
@@ -74,12 +78,4 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options of the demo's own settings. */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(SECTION, spec);
-            return spec;
-        }
-    }
 }

@@ -1,11 +1,12 @@
 package org.segspark.jobs.cli;
 
 import org.apache.hadoop.conf.Configuration;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.export.ExportJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -13,11 +14,16 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code segspark export}: a run's network as an ONNX model (docs/EXPORT.md). */
-@Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = ExportCommand.Options.class,
+@Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "Write a trained or pruned network (a run folder or a model.zip beside its model.json) as an ONNX "
                 + "model for ONNX Runtime and TensorRT: input \"input\" float32 NCHW, output \"probabilities\"; checked "
                 + "against DL4J in ONNX Runtime before it is written; recorded in model.json. Defaults in conf/export.conf.")
-public final class ExportCommand implements Callable<Integer> {
+public final class ExportCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return ExportJob.SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -33,12 +39,4 @@ public final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options of the export settings that declare one. */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(ExportJob.SECTION, spec);
-            return spec;
-        }
-    }
 }

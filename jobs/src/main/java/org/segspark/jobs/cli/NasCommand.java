@@ -6,6 +6,7 @@ import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.nas.NasPipeline;
 import org.segspark.jobs.nas.NasResult;
@@ -17,7 +18,6 @@ import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,18 +92,15 @@ public final class NasCommand implements Runnable {
         }
     }
 
-    @Command(name = "sweep", mixinStandardHelpOptions = true, modelTransformer = NasCommand.Sweep.Options.class,
+    @Command(name = "sweep", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "Trials (searches or plain training runs) over the cluster, trial-parallel or data-parallel; "
                     + "finished trials are skipped on rerun. Settings in conf/sweep.conf.")
-    static final class Sweep implements Callable<Integer> {
-        /** The options of the sweep settings that declare one. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(SweepJob.SECTION, spec);
-                return spec;
-            }
+    static final class Sweep implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return SweepJob.SECTION;
         }
+
 
         @Mixin
         CommonOptions common;
@@ -121,17 +118,21 @@ public final class NasCommand implements Runnable {
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = NasCommand.Demo.Options.class,
+    @Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "The search evidence end to end: synthetic COCO -> shards -> the unpruned nas-unet trained "
                     + "for the whole budget, and search -> prune -> fine-tune within the same budget -> "
                     + "OUT/nas-result.json. Settings in conf/nas-demo.conf.")
-    public static final class Demo implements Callable<Integer> {
+    public static final class Demo implements Callable<Integer>, SectionCommand {
+        @Override
+        public SettingsSection section() {
+            return SECTION;
+        }
+
         public static final Setting<String> OUT = Setting.text("out",
                         "Folder for everything the nas demo writes: coco/, shards/, unpruned/, the search, prune and "
                                 + "fine-tune runs, nas-result.json.")
                 .option("--out", "DIR", "Folder for everything it writes (default nas-demo-out)");
-        public static final Setting<Boolean> FORCE = Setting.flag("force",
-                "Write into out even when it is a non-empty folder holding something else (--force).");
+        public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
         public static final Setting<Integer> SEARCH_EPOCHS = Setting.integer("search-epochs",
                 "Epochs of the search; the unpruned network trains search-epochs + finetune-epochs.").atLeast(1);
         public static final Setting<Integer> FINETUNE_EPOCHS = Setting.integer("finetune-epochs",
@@ -177,13 +178,5 @@ public final class NasCommand implements Runnable {
             return 0;
         }
 
-        /** The options of the nas demo's own settings. */
-        static final class Options implements IModelTransformer {
-            @Override
-            public CommandSpec transform(CommandSpec spec) {
-                SettingOptions.add(SECTION, spec);
-                return spec;
-            }
-        }
     }
 }

@@ -1,14 +1,15 @@
 package org.segspark.jobs.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -16,11 +17,16 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code segspark predict}: label maps and overlays (or classes) for a folder of images. */
-@Command(name = "predict", mixinStandardHelpOptions = true, modelTransformer = PredictCommand.Options.class,
+@Command(name = "predict", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "Run a training run's model over a folder of images on the Spark executors: for segmentation an "
                 + "8-bit label map per image at the image's own size (labels/) and an overlay (overlays/); for "
                 + "classification the class and its probability; predictions.csv and rejects.csv in --out.")
-public final class PredictCommand implements Callable<Integer> {
+public final class PredictCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return PredictJob.SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -47,12 +53,4 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options of the predict settings that declare one. */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(PredictJob.SECTION, spec);
-            return spec;
-        }
-    }
 }

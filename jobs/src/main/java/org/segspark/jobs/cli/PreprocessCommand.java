@@ -3,6 +3,7 @@ package org.segspark.jobs.cli;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.spark.Sparks;
@@ -14,7 +15,6 @@ import org.segspark.preprocess.job.ShardSettings;
 import org.segspark.preprocess.job.ShardSource;
 import org.segspark.preprocess.pairs.PairedFolderSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,7 +41,7 @@ public final class PreprocessCommand implements Runnable {
     }
 
     /** A source's subcommand: its settings' options, --size for height and width, and the shard job. */
-    abstract static class SourceCommand implements Callable<Integer> {
+    abstract static class SourceCommand implements Callable<Integer>, SectionCommand {
         @Mixin
         CommonOptions common;
 
@@ -52,6 +52,11 @@ public final class PreprocessCommand implements Runnable {
         String size;
 
         abstract ShardSource source();
+
+        @Override
+        public SettingsSection section() {
+            return source().section();
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -71,18 +76,7 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    /** Adds the options of the subcommand's source (found by the command's name). */
-    static final class SourceOptions implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            ShardSource source = SOURCES.stream().filter(s -> s.name().equals(spec.name())).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no preprocessing source named " + spec.name()));
-            SettingOptions.add(source.section(), spec);
-            return spec;
-        }
-    }
-
-    @Command(name = "coco", mixinStandardHelpOptions = true, modelTransformer = SourceOptions.class,
+    @Command(name = "coco", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "COCO instances JSON + images -> segmentation shards. Executors read the images themselves; "
                     + "unusable inputs go to rejects.csv and inputs = written + rejected is checked.")
     static final class Coco extends SourceCommand {
@@ -92,7 +86,7 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "cifar10", mixinStandardHelpOptions = true, modelTransformer = SourceOptions.class,
+    @Command(name = "cifar10", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "CIFAR-10's official binary batches (data_batch_1..5.bin -> train, test_batch.bin -> val; "
                     + "3073-byte records) -> classification shards.")
     static final class Cifar10 extends SourceCommand {
@@ -102,7 +96,7 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "imagefolder", mixinStandardHelpOptions = true, modelTransformer = SourceOptions.class,
+    @Command(name = "imagefolder", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "A class-per-folder tree (ROOT/<class>/<image>, or ROOT/train/<class>/... with val/ or test/) "
                     + "-> classification shards; class indices follow the sorted folder names.")
     static final class ImageFolder extends SourceCommand {
@@ -112,7 +106,7 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "cub", mixinStandardHelpOptions = true, modelTransformer = SourceOptions.class,
+    @Command(name = "cub", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "CUB-200-2011 in its official layout -> segmentation shards (background / bird from the soft "
                     + "masks, thresholded) or classification shards (200 species); the official train/test split.")
     static final class Cub extends SourceCommand {
@@ -122,7 +116,7 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "folders", mixinStandardHelpOptions = true, modelTransformer = SourceOptions.class,
+    @Command(name = "folders", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
             description = "An image folder and a mask folder, matched by path without extension, -> segmentation "
                     + "shards; mask values become classes through --mask-map (255 = ignore).")
     static final class Folders extends SourceCommand {

@@ -1,10 +1,11 @@
 package org.segspark.jobs.cli;
 
+import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.preprocess.SynthCocoJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -12,10 +13,15 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "synth-coco", mixinStandardHelpOptions = true, modelTransformer = SynthCocoCommand.Options.class,
+@Command(name = "synth-coco", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "Write a synthetic data set in COCO instances format: JPEG images of people, cars and dogs "
                 + "(polygons, crowds as RLE, overlaps) on textured backgrounds. The same seed gives the same bytes.")
-public final class SynthCocoCommand implements Callable<Integer> {
+public final class SynthCocoCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return SynthCocoJob.SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -38,12 +44,4 @@ public final class SynthCocoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options of the synth-coco settings that declare one. */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(SynthCocoJob.SECTION, spec);
-            return spec;
-        }
-    }
 }

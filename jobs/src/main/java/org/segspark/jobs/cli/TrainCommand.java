@@ -3,15 +3,16 @@ package org.segspark.jobs.cli;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,10 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainCommand.Options.class,
+@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
         description = "Train a registry model on shards, data-parallel on Spark (parameter averaging; executors load "
                 + "their own row groups). Writes RUN/model.zip, model.json, metrics.json, report.html, checkpoints/.")
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer>, SectionCommand {
+    @Override
+    public SettingsSection section() {
+        return TrainConfig.SECTION;
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -86,12 +92,4 @@ public final class TrainCommand implements Callable<Integer> {
         return JobConfig.of("train").file(local).set(set);
     }
 
-    /** The options of the train settings that declare one (see {@link TrainConfig}). */
-    static final class Options implements IModelTransformer {
-        @Override
-        public CommandSpec transform(CommandSpec spec) {
-            SettingOptions.add(TrainConfig.SECTION, spec);
-            return spec;
-        }
-    }
 }

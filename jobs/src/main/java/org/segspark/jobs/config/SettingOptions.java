@@ -2,6 +2,7 @@ package org.segspark.jobs.config;
 
 import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -52,5 +53,17 @@ public final class SettingOptions {
             }
         }
         return out;
+    }
+
+    /** Adds the options of the command's section (the command is a {@link SectionCommand}). */
+    public static final class FromSection implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            if (!(spec.userObject() instanceof SectionCommand command)) {
+                throw new IllegalStateException(spec.name() + " takes its options from a section but is not a SectionCommand");
+            }
+            add(command.section(), spec);
+            return spec;
+        }
     }
 }

@@ -51,9 +51,7 @@ public final class SweepJob {
                     "The sweep's folder: trials/<id>/ (each a search or training run and its result.json), sweep.json "
                             + "and report.html (the Pareto front). Trials that finished are skipped when the sweep runs again.")
             .option("--out", "DIR", "Sweep folder (default sweep-out)");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
-                    + "deletes nothing it did not write there.");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Mode> MODE = Setting.choice("mode", Mode.class,
                     "trial-parallel: every trial is one Spark task on one executor, trained there in local mode (on the "
                             + "executor's GPU when Spark assigned one: spark.task.resource.gpu.amount = 1); data-parallel: "

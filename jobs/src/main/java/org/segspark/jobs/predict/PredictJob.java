@@ -67,9 +67,7 @@ public final class PredictJob {
                     "Output folder (not inside images): labels/<image path>.png (8-bit class index per pixel at the "
                             + "image's size), overlays/<image path>.png, predictions.csv and rejects.csv.")
             .option("--out", "DIR", "Output folder");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
-                    + "deletes nothing it did not write there.");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Integer> BATCH = Setting.integer("batch", "Images per forward pass on an executor.")
             .atLeast(1).option("--batch", "N", "Images per forward pass (default 8)");
     public static final Setting<Boolean> WRITE_OVERLAYS = Setting.flag("overlays",

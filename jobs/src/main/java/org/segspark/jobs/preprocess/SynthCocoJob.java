@@ -25,8 +25,7 @@ public final class SynthCocoJob {
     public static final Setting<String> OUT = Setting.requiredText("out",
                     "Output folder (local): images/*.jpg and annotations/instances.json.")
             .option("--out", "DIR", "Output folder (images/, annotations/instances.json)");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force).");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Integer> IMAGES = Setting.integer("images", "Number of images.").atLeast(1)
             .option("--images", "N", "Number of images (default in conf/synth-coco.conf)");
     public static final Setting<Integer> WIDTH = Setting.integer("width", "Image width in pixels (--size WxH sets both).")

@@ -5,6 +5,7 @@ import org.segspark.core.Task;
 import org.segspark.core.config.Choice;
 import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
+import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.train.sharing.GradientSharing;
 
@@ -27,9 +28,7 @@ public final class TrainConfig {
             .option("--val-data", "SHARDS", "Validate on this shard set's val split instead");
     public static final Setting<String> OUT = Setting.requiredText("out",
             "Run folder: model, metrics, checkpoints, report.").option("--out", "RUN", "Run folder");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force); segspark still "
-                    + "deletes nothing it did not write there.");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Integer> CLASSES = Setting.integer("classes",
                     "Output classes; 0 = the shard set's. More than the data has is allowed (unused outputs), fewer is not.")
             .check(v -> v >= 0, "must be >= 0 (0 = the shard set's)")

@@ -26,11 +26,6 @@ public final class Cifar10Settings implements ShardSource {
     }
 
     @Override
-    public String name() {
-        return "cifar10";
-    }
-
-    @Override
     public SettingsSection section() {
         return SECTION;
     }

@@ -42,8 +42,7 @@ public final class CocoMasksJob {
     public static final Setting<String> OUT = Setting.requiredText("out",
                     "Output folder: <image path>.png label maps, classes.json and rejects.csv.")
             .option("--out", "DIR", "Output folder");
-    public static final Setting<Boolean> FORCE = Setting.flag("force",
-            "Write into out even when it is a non-empty folder holding something else (--force).");
+    public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
 
     /** Annotations, images and mapping are the COCO source's settings. */
     public static final SettingsSection SECTION = new SettingsSection("coco-masks", List.of(CocoSettings.ANNOTATIONS,

@@ -41,11 +41,6 @@ public final class CocoSettings implements ShardSource {
     }
 
     @Override
-    public String name() {
-        return "coco";
-    }
-
-    @Override
     public SettingsSection section() {
         return SECTION;
     }

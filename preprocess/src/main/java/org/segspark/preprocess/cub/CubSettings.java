@@ -49,11 +49,6 @@ public final class CubSettings implements ShardSource {
     }
 
     @Override
-    public String name() {
-        return "cub";
-    }
-
-    @Override
     public SettingsSection section() {
         return SECTION;
     }

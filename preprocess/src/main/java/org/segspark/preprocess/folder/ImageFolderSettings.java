@@ -29,11 +29,6 @@ public final class ImageFolderSettings implements ShardSource {
     }
 
     @Override
-    public String name() {
-        return "imagefolder";
-    }
-
-    @Override
     public SettingsSection section() {
         return SECTION;
     }

@@ -8,10 +8,13 @@ import java.io.IOException;
 
 /** A preprocessing source: its declared settings (section {@code preprocess.<name>}) and the shard job they drive. */
 public interface ShardSource {
-    /** The source's name on the command line: {@code segspark preprocess <name>}. */
-    String name();
-
+    /** The section's settings, {@code preprocess.<name>}. */
     SettingsSection section();
+
+    /** The source's name on the command line: {@code segspark preprocess <name>}. */
+    default String name() {
+        return section().name().substring(section().name().indexOf('.') + 1);
+    }
 
     /**
      * Writes the shard set.

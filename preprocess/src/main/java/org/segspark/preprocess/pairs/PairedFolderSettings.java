@@ -49,11 +49,6 @@ public final class PairedFolderSettings implements ShardSource {
     }
 
     @Override
-    public String name() {
-        return "folders";
-    }
-
-    @Override
     public SettingsSection section() {
         return SECTION;
     }
