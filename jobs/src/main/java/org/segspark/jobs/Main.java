@@ -20,12 +20,17 @@ import org.segspark.core.io.BadInputException;
 import org.segspark.core.shards.UnsupportedShardFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.FileNotFoundException;
 
 /** The segspark command line; also the main class of the spark-submit jar. */
 @Command(name = "segspark", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train segmentation and classification CNNs, and search for smaller ones, data-parallel on Spark.",
+        footerHeading = "%n",
+        footer = {"Exit codes: 0 success; 2 a usage or input error (one line on standard error naming the option, file or "
+                + "setting and the reason); 1 an internal failure (with its stack trace).",
+                "", "Example:", "  segspark demo --out demo-out"},
         subcommands = {SynthCocoCommand.class, CocoMasksCommand.class, PreprocessCommand.class, TrainCommand.class, NasCommand.class, ShardsCommand.class,
                 DemoCommand.class, BenchCommand.class, ModelsCommand.class, ClusterCommand.class, EvaluateCommand.class,
                 PredictCommand.class, ExportCommand.class,
@@ -43,6 +48,15 @@ public final class Main implements Runnable {
      */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // one line naming the command, the option and a way on, not the whole usage text
+        cli.setParameterExceptionHandler((e, given) -> {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            String hint = e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+            cmd.getErr().println(name + ": " + e.getMessage() + hint + " (" + name + " --help lists the options)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable user = userError(e);
             if (user != null) {

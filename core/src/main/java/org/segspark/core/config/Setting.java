@@ -28,6 +28,10 @@ public final class Setting<T> {
 
         /** The picocli option type. */
         public Class<?> optionType();
+
+        default boolean required() {
+            return false;
+        }
     }
 
     private final String key;
@@ -39,10 +43,12 @@ public final class Setting<T> {
     private final String label;
     private final String optionDoc;
     private final boolean negatable;
+    private final String formerOption;
 
     private Setting(String key, Type<T> type, String doc, Predicate<T> check, String rule, String option, String label,
-                    String optionDoc, boolean negatable) {
+                    String optionDoc, boolean negatable, String formerOption) {
         this.negatable = negatable;
+        this.formerOption = formerOption;
         this.key = key;
         this.type = type;
         this.doc = doc;
@@ -54,7 +60,7 @@ public final class Setting<T> {
     }
 
     private static <T> Setting<T> of(String key, Type<T> type, String doc) {
-        return new Setting<>(key, type, doc, v -> true, null, null, null, null, false);
+        return new Setting<>(key, type, doc, v -> true, null, null, null, null, false, null);
     }
 
     public static Setting<Integer> integer(String key, String doc) {
@@ -91,6 +97,11 @@ public final class Setting<T> {
             @Override
             public String name() {
                 return "string, required";
+            }
+
+            @Override
+            public boolean required() {
+                return true;
             }
 
             @Override
@@ -199,7 +210,7 @@ public final class Setting<T> {
     public Setting<T> check(Predicate<T> ok, String rule) {
         Predicate<T> before = check;
         return new Setting<>(key, type, doc, v -> before.test(v) && (v == null || ok.test(v)),
-                rule == null ? this.rule : rule, option, label, optionDoc, negatable);
+                rule == null ? this.rule : rule, option, label, optionDoc, negatable, formerOption);
     }
 
     public Setting<T> atLeast(double min) {
@@ -212,12 +223,29 @@ public final class Setting<T> {
 
     /** The command-line option that sets it, e.g. {@code --lr}, with its value's label and a one-line help. */
     public Setting<T> option(String name, String valueLabel, String help) {
-        return new Setting<>(key, type, doc, check, rule, name, valueLabel, help, negatable);
+        return new Setting<>(key, type, doc, check, rule, name, valueLabel, help, negatable, formerOption);
     }
 
     /** A flag's option that also has a --no- form (--overlays / --no-overlays). */
     public Setting<T> negatable() {
-        return new Setting<>(key, type, doc, check, rule, option, label, optionDoc, true);
+        return new Setting<>(key, type, doc, check, rule, option, label, optionDoc, true, formerOption);
+    }
+
+    /**
+     * The option's spelling in the previous release, still accepted for one release with a warning
+     * that names the new one (a renamed option must not break a user's scripts unannounced).
+     */
+    public Setting<T> formerly(String oldOption) {
+        return new Setting<>(key, type, doc, check, rule, option, label, optionDoc, negatable, oldOption);
+    }
+
+    public String formerOption() {
+        return formerOption;
+    }
+
+    /** Whether the section must set it: its default is null and no value is valid without it. */
+    public boolean isRequired() {
+        return type.required();
     }
 
     public boolean isNegatable() {

@@ -1,16 +1,37 @@
 package org.segspark.jobs.bench;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueType;
 import org.segspark.core.config.Setting;
+
+import java.util.Locale;
 
 /** Settings several benchmarks share, declared once; each benchmark's section lists them beside its own. */
 public final class BenchSettings {
     private BenchSettings() {
     }
 
+    private static int squareSize(Config section, String key) {
+        if (section.getValue(key).valueType() == ConfigValueType.NUMBER) {
+            return section.getInt(key);
+        }
+        String text = section.getString(key);
+        String[] hw = text.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (hw.length == 1 || hw.length == 2 && hw[0].trim().equals(hw[1].trim())) {
+                return Integer.parseInt(hw[0].trim());
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + " must be a square HxW size like 128x128 (or 128), got \"" + text + "\"");
+    }
+
     public static final Setting<String> MODEL = Setting.text("model", "A registry model (segspark models lists them).")
             .option("--model", "NAME", "Registry model");
-    public static final Setting<Integer> SIZE = Setting.integer("size", "Square input size in pixels.").atLeast(8)
-            .option("--size", "N", "Square input size");
+    public static final Setting<Integer> SIZE = Setting.custom("size", "HxW (square) or integer", BenchSettings::squareSize,
+                    "Square input size in pixels, as HxW like every --size (the PyTorch peers take square inputs) or one number.")
+            .check(v -> v >= 8, "must be >= 8").option("--size", "HxW", "Input height x width (square)");
     public static final Setting<Integer> BATCH = Setting.integer("batch", "Images per step.").atLeast(1)
             .option("--batch", "B", "Minibatch size");
     public static final Setting<Integer> CLASSES = Setting.integer("classes", "Classes of the network.").atLeast(0);

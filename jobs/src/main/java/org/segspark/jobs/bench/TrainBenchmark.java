@@ -45,7 +45,7 @@ public final class TrainBenchmark {
             "DL4J and PyTorch are measured in turns this many times; the medians are reported.").atLeast(1);
     public static final Setting<Integer> SPARK_WORKERS = Setting.integer("spark-workers",
                     "Spark parameter averaging on local[N]: N workers; 0 skips the Spark measurement.").atLeast(0)
-            .option("--spark-workers", "N", "Spark local[N] workers; 0 skips Spark");
+            .option("--workers", "N", "Spark local[N] workers; 0 skips Spark").formerly("--spark-workers");
     public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.integer("averaging-frequency",
             "Steps between parameter averages in the Spark measurement.").atLeast(1);
     public static final Setting<Boolean> PROFILE = Setting.flag("profile",

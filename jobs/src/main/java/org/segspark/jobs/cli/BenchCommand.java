@@ -36,7 +36,10 @@ public final class BenchCommand implements Runnable {
         throw new ParameterException(new CommandLine(this), "name a benchmark: segspark bench train --help");
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark bench train --model unet-mobilenetv2 --size 128x128 --batch 8 \\",
+                    "      --workers 2"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "Training and inference images/s of one model: DL4J single-process, DL4J under Spark "
                     + "parameter averaging on local[N], and the PyTorch reference, measured side by side.")
     public static final class Train implements Callable<Integer>, SectionCommand {
@@ -111,7 +114,9 @@ public final class BenchCommand implements Runnable {
 
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark bench export --model unet-mobilenetv2 --size 128x128 --batch 8",
+            modelTransformer = SettingOptions.FromSection.class,
             description = "Inference images/s of one network in DL4J, ONNX Runtime (its exported file) and PyTorch, taking "
                     + "turns in one run; with --search, a search run's network before and after pruning. conf/bench-export.conf.")
     public static final class Export implements Callable<Integer>, SectionCommand {
@@ -140,7 +145,9 @@ public final class BenchCommand implements Runnable {
 
     }
 
-    @Command(name = "models", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "models", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark bench models --models mobilenet-v2,unet --size 128x128 --batch 4",
+            modelTransformer = SettingOptions.FromSection.class,
             description = "Forward and training images/s of every registry model (or those named) at one input size, "
                     + "DL4J and the PyTorch reference implementation measured model after model.")
     public static final class Models implements Callable<Integer>, SectionCommand {
@@ -169,7 +176,9 @@ public final class BenchCommand implements Runnable {
 
     }
 
-    @Command(name = "preprocess", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "preprocess", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark bench preprocess --repeat 3",
+            modelTransformer = SettingOptions.FromSection.class,
             description = "COCO preprocessing images/s per core: segspark's shard job on Spark local[1] and the Python "
                     + "peer (PIL + numpy) on the same files, in one run.")
     public static final class Preprocess implements Callable<Integer>, SectionCommand {
@@ -212,6 +221,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "distributed", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark bench distributed --modes local,gradient-sharing --no-cluster",
             description = "The demo task trained once per mode (local, parameter averaging, gradient sharing) on the "
                     + "same shards and epochs: images/s, validation mIoU, bytes per step. Settings in conf/demo.conf.")
     public static final class Distributed implements Callable<Integer> {

@@ -33,7 +33,9 @@ public final class ClusterCommand {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start a Master and N Workers; wait until all registered.")
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark cluster up --workers 2 --cores 1 --memory 3g",
+        description = "Start a Master and N Workers; wait until all registered.")
     static final class Up implements Callable<Integer> {
         @Mixin
         DirOption dir;
@@ -58,7 +60,9 @@ public final class ClusterCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The cluster's master URL, workers and applications (exit 1 if it is not up).")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark cluster status",
+        description = "The cluster's master URL, workers and applications (exit 1 if it is not up).")
     static final class Status implements Callable<Integer> {
         @Mixin
         DirOption dir;
@@ -83,7 +87,9 @@ public final class ClusterCommand {
         }
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop exactly the Master, Workers and executors 'up' started.")
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark cluster down",
+        description = "Stop exactly the Master, Workers and executors 'up' started.")
     static final class Down implements Callable<Integer> {
         @Mixin
         DirOption dir;

@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "coco-masks", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "coco-masks", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = {"  segspark coco-masks --annotations coco/annotations/instances.json \\",
+                "      --images coco/images --out masks"},
+        modelTransformer = SettingOptions.FromSection.class,
         description = "Write one 8-bit PNG label map per image of a COCO instances file, at the image's size, named "
                 + "after the image (000000123.jpg -> 000000123.png): crowd regions and pixels where instances of "
                 + "different classes overlap are 255, uncovered pixels 0. Rasterisation reproduces pycocotools exactly.")

@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
+import org.segspark.jobs.config.Deprecation;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.config.SectionCommand;
 import org.segspark.jobs.config.SettingOptions;
@@ -24,7 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = "  segspark demo --out demo-out",
+        modelTransformer = SettingOptions.FromSection.class,
         description = "The whole path on the embedded default: synthetic COCO -> shards -> UNet-MobileNetV2 trained "
                 + "on Spark -> report. Settings in conf/demo.conf.")
 public final class DemoCommand implements Callable<Integer>, SectionCommand {
@@ -40,10 +43,16 @@ public final class DemoCommand implements Callable<Integer>, SectionCommand {
     CommandSpec spec;
 
     // options of other sections' settings
-    @Option(names = "--images", paramLabel = "N", description = "Synthetic images")
+    @Option(names = "--image-count", paramLabel = "N", description = "Synthetic images (default: demo.conf's synth-coco.images)")
     Integer images;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Training epochs")
+    @Option(names = "--images", hidden = true, paramLabel = "N")
+    void formerImages(int n) {
+        Deprecation.warn(spec, "--images", "--image-count");
+        images = n;
+    }
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Training epochs (default: demo.conf's train.epochs)")
     Integer epochs;
 
     /** A demo's folder (older ones are known by the synthetic data set inside). */
@@ -51,7 +60,7 @@ public final class DemoCommand implements Callable<Integer>, SectionCommand {
 
     public static final Setting<String> OUT = Setting.text("out",
                     "Folder for everything the demo writes: coco/ (the synthetic data), shards/, preview/ and run/.")
-            .option("--out", "DIR", "Folder for everything the demo writes (default demo-out)");
+            .option("--out", "DIR", "Folder for everything the demo writes");
     public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     /** The demo's own section; its synth-coco, preprocess.coco and train sections are those jobs' settings. */
     public static final SettingsSection SECTION = new SettingsSection("demo", List.of(OUT, FORCE));

@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code segspark export}: a run's network as an ONNX model (docs/EXPORT.md). */
-@Command(name = "export", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "export", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = "  segspark export --run run --out run/model.onnx --batch dynamic",
+        modelTransformer = SettingOptions.FromSection.class,
         description = "Write a trained or pruned network (a run folder or a model.zip beside its model.json) as an ONNX "
                 + "model for ONNX Runtime and TensorRT: input \"input\" float32 NCHW, output \"probabilities\"; checked "
                 + "against DL4J in ONNX Runtime before it is written; recorded in model.json. Defaults in conf/export.conf.")

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
  * configurations alone, so listing every model allocates no parameters and takes seconds.
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = "  segspark models unet-mobilenetv2 --size 256x256 --summary",
         description = "List the registry's models with parameters and MACs at their default configuration "
                 + "(or the one given), next to the reference implementation's figures.")
 public final class ModelsCommand implements Callable<Integer> {

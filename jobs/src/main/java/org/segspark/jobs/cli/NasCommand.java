@@ -16,6 +16,7 @@ import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.spark.Sparks;
+import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.TrainJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,24 +45,28 @@ public final class NasCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark nas run --config conf/nas-cifar10.conf --out nas-out \\",
+                    "      --search-epochs 10 --finetune-epochs 5"},
             description = "One search end to end: search-train the configured nas model (OUT/search), prune it "
                     + "(OUT/pruned), fine-tune the pruned network (OUT/finetune), OUT/nas-result.json.")
     static final class Run implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the three runs and the result")
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the three runs and the result (required)")
         String out;
 
-        @Option(names = "--search-epochs", paramLabel = "N", description = "Epochs of the search (default train.epochs)")
+        @Option(names = "--search-epochs", paramLabel = "N", description = "Epochs of the search (default: train.epochs)")
         Integer searchEpochs;
 
-        @Option(names = "--finetune-epochs", paramLabel = "N", description = "Epochs of the pruned network's training (default 0: none)")
+        @Option(names = "--finetune-epochs", paramLabel = "N", description = "Epochs of the pruned network's training (default: 0, none)")
         Integer finetuneEpochs;
 
         @Override
         public Integer call() throws Exception {
+            // the search's own folder is written below --out; every other training setting is checked before Spark starts
             JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set).load();
+            TrainConfig.from(cfg.with("train.out", out).section("train"));
             OutputFolder.claim(out, new Configuration(), NasPipeline.KIND, common.force, "--out");
             JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
             NasPipeline.run(jsc, jsc.hadoopConfiguration(), cfg, out,
@@ -72,14 +77,15 @@ public final class NasCommand implements Runnable {
     }
 
     @Command(name = "prune", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark nas prune --run nas-out/search --out pruned",
             description = "Build the physically smaller plain network a search run chose (channels, steps, U-Net "
                     + "depth), with its weights: OUT/model.zip, architecture.json, prune.json (parameters and MACs "
                     + "before/after), finetune.conf (segspark train --config OUT/finetune.conf).")
     static final class Prune implements Callable<Integer> {
-        @Option(names = "--run", paramLabel = "RUN", required = true, description = "A search run folder")
+        @Option(names = "--run", paramLabel = "RUN", required = true, description = "A search run folder (required)")
         String run;
 
-        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the pruned network")
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the pruned network (required)")
         String out;
 
         @Option(names = "--force", description = "Write into a non-empty --out that holds something else (its other files are kept)")
@@ -92,7 +98,10 @@ public final class NasCommand implements Runnable {
         }
     }
 
-    @Command(name = "sweep", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark nas sweep --config conf/sweep.conf --out sweep-out \\",
+                    "      --mode trial-parallel"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "Trials (searches or plain training runs) over the cluster, trial-parallel or data-parallel; "
                     + "finished trials are skipped on rerun. Settings in conf/sweep.conf.")
     static final class Sweep implements Callable<Integer>, SectionCommand {
@@ -118,7 +127,9 @@ public final class NasCommand implements Runnable {
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark nas demo --out nas-demo-out",
+            modelTransformer = SettingOptions.FromSection.class,
             description = "The search evidence end to end: synthetic COCO -> shards -> the unpruned nas-unet trained "
                     + "for the whole budget, and search -> prune -> fine-tune within the same budget -> "
                     + "OUT/nas-result.json. Settings in conf/nas-demo.conf.")
@@ -131,7 +142,7 @@ public final class NasCommand implements Runnable {
         public static final Setting<String> OUT = Setting.text("out",
                         "Folder for everything the nas demo writes: coco/, shards/, unpruned/, the search, prune and "
                                 + "fine-tune runs, nas-result.json.")
-                .option("--out", "DIR", "Folder for everything it writes (default nas-demo-out)");
+                .option("--out", "DIR", "Folder for everything it writes");
         public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
         public static final Setting<Integer> SEARCH_EPOCHS = Setting.integer("search-epochs",
                 "Epochs of the search; the unpruned network trains search-epochs + finetune-epochs.").atLeast(1);

@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code segspark predict}: label maps and overlays (or classes) for a folder of images. */
-@Command(name = "predict", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = "  segspark predict --run run --images photos --out predictions",
+        modelTransformer = SettingOptions.FromSection.class,
         description = "Run a training run's model over a folder of images on the Spark executors: for segmentation an "
                 + "8-bit label map per image at the image's own size (labels/) and an overlay (overlays/); for "
                 + "classification the class and its probability; predictions.csv and rejects.csv in --out.")

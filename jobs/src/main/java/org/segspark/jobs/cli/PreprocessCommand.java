@@ -76,7 +76,10 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "coco", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "coco", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark preprocess coco --annotations coco/annotations/instances.json \\",
+                    "      --images coco/images --out shards --size 128x128"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "COCO instances JSON + images -> segmentation shards. Executors read the images themselves; "
                     + "unusable inputs go to rejects.csv and inputs = written + rejected is checked.")
     static final class Coco extends SourceCommand {
@@ -86,7 +89,10 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "cifar10", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "cifar10", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark preprocess cifar10 --input cifar-10-batches-bin \\",
+                    "      --out cifar-shards --size 32x32"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "CIFAR-10's official binary batches (data_batch_1..5.bin -> train, test_batch.bin -> val; "
                     + "3073-byte records) -> classification shards.")
     static final class Cifar10 extends SourceCommand {
@@ -96,7 +102,10 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "imagefolder", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "imagefolder", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark preprocess imagefolder --images flowers --out flower-shards \\",
+                    "      --size 224x224"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "A class-per-folder tree (ROOT/<class>/<image>, or ROOT/train/<class>/... with val/ or test/) "
                     + "-> classification shards; class indices follow the sorted folder names.")
     static final class ImageFolder extends SourceCommand {
@@ -106,7 +115,10 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "cub", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "cub", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark preprocess cub --input CUB_200_2011 --out cub-shards \\",
+                    "      --size 128x128 --task segmentation"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "CUB-200-2011 in its official layout -> segmentation shards (background / bird from the soft "
                     + "masks, thresholded) or classification shards (200 species); the official train/test split.")
     static final class Cub extends SourceCommand {
@@ -116,7 +128,10 @@ public final class PreprocessCommand implements Runnable {
         }
     }
 
-    @Command(name = "folders", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+    @Command(name = "folders", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark preprocess folders --images images --masks masks --out shards \\",
+                    "      --size 256x256 --mask-map 1=1,2=0,3=255"},
+            modelTransformer = SettingOptions.FromSection.class,
             description = "An image folder and a mask folder, matched by path without extension, -> segmentation "
                     + "shards; mask values become classes through --mask-map (255 = ignore).")
     static final class Folders extends SourceCommand {

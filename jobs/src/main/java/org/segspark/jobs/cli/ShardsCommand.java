@@ -5,7 +5,10 @@ import picocli.CommandLine.Command;
 import org.apache.hadoop.conf.Configuration;
 import org.segspark.core.shards.DamagedShardSetException;
 import org.segspark.core.shards.ShardSet;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import org.segspark.jobs.config.Deprecation;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,20 +24,30 @@ public final class ShardsCommand implements Runnable {
     }
 
     @Command(name = "preview", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark shards preview --data shards --out preview --examples 16",
             description = "The first examples of a split as PNG files (image, and label map over it) and index.csv: "
                     + "what notebooks/shards.ipynb shows.")
     static final class Preview implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set")
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set (required)")
         String data;
 
-        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the PNG files and index.csv")
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the PNG files and index.csv (required)")
         String out;
 
-        @Option(names = "--split", paramLabel = "SPLIT", description = "train or val (default val)")
-        String split = "val";
+        @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "val", description = "train or val (default: ${DEFAULT-VALUE})")
+        String split;
 
-        @Option(names = "--count", paramLabel = "N", description = "Examples (default 16)")
-        int count = 16;
+        @Option(names = "--examples", paramLabel = "N", defaultValue = "16", description = "Examples to draw (default: ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(names = "--count", hidden = true, paramLabel = "N")
+        void formerCount(int n) {
+            Deprecation.warn(spec, "--count", "--examples");
+            count = n;
+        }
 
         @Option(names = "--force", description = "Write into a non-empty --out that is not a preview (its other files are kept)")
         boolean force;
@@ -51,10 +64,11 @@ public final class ShardsCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = "  segspark shards verify --data shards",
             description = "Check every file of a shard set against its manifest: present, its size, its SHA-256 and "
                     + "its row groups. Exit 0 when the set is whole; 2 with one line per damaged or missing file.")
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set (any Hadoop URI)")
+        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set, any Hadoop URI (required)")
         String data;
 
         @Override

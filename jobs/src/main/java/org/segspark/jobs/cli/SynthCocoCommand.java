@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "synth-coco", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "synth-coco", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = "  segspark synth-coco --out coco --image-count 200 --size 120x160 --seed 1",
+        modelTransformer = SettingOptions.FromSection.class,
         description = "Write a synthetic data set in COCO instances format: JPEG images of people, cars and dogs "
                 + "(polygons, crowds as RLE, overlaps) on textured backgrounds. The same seed gives the same bytes.")
 public final class SynthCocoCommand implements Callable<Integer>, SectionCommand {
@@ -28,17 +30,17 @@ public final class SynthCocoCommand implements Callable<Integer>, SectionCommand
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--size", paramLabel = "WxH", description = "Image width x height, e.g. 160x120")
+    @Option(names = "--size", paramLabel = "HxW", description = "Image height x width, e.g. 120x160 (default: 120x160)")
     String size;
 
     @Override
     public Integer call() throws Exception {
-        int[] wh = Sizes.parse(size, "--size");
+        int[] hw = Sizes.parse(size, "--size");
         String s = SynthCocoJob.SECTION.name() + ".";
         JobConfig cfg = JobConfig.of("synth-coco").file(common.config).set(common.set)
                 .options(SettingOptions.given(SynthCocoJob.SECTION, spec))
-                .option(s + SynthCocoJob.WIDTH.key(), wh == null ? null : wh[0])
-                .option(s + SynthCocoJob.HEIGHT.key(), wh == null ? null : wh[1])
+                .option(s + SynthCocoJob.HEIGHT.key(), hw == null ? null : hw[0])
+                .option(s + SynthCocoJob.WIDTH.key(), hw == null ? null : hw[1])
                 .option(s + SynthCocoJob.FORCE.key(), common.forced()).load();
         SynthCocoJob.write(SynthCocoJob.Settings.from(cfg.section("synth-coco")), "--out", System.out);
         return 0;

@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.FromSection.class,
+@Command(name = "train", mixinStandardHelpOptions = true,
+        footerHeading = "%nExample:%n", footer = {"  segspark train --model unet-mobilenetv2 --data shards --out run \\",
+                "      --epochs 10 --batch 8"},
+        modelTransformer = SettingOptions.FromSection.class,
         description = "Train a registry model on shards, data-parallel on Spark (parameter averaging; executors load "
                 + "their own row groups). Writes RUN/model.zip, model.json, metrics.json, report.html, checkpoints/.")
 public final class TrainCommand implements Callable<Integer>, SectionCommand {
@@ -51,6 +54,7 @@ public final class TrainCommand implements Callable<Integer>, SectionCommand {
         }
         JobConfig cfg = JobConfig.of("train").file(common.config).set(common.set)
                 .options(SettingOptions.given(TrainConfig.SECTION, spec)).option("train.force", common.forced()).load();
+        TrainConfig.from(cfg.section("train"));     // a missing or refused setting fails here, before Spark starts
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         TrainJob.Result r = TrainJob.run(jsc, cfg, System.out);
         System.out.println("train: " + TrainSummary.of(r) + "; outputs in " + r.run().root());

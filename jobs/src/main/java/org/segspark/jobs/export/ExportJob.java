@@ -63,12 +63,12 @@ public final class ExportJob {
                     "ONNX operator set, 13 to 17. 17 reads in TensorRT 8.6 and 10 and ONNX Runtime 1.12 and later; 13 "
                             + "in older TensorRT 8 releases.")
             .check(v -> v >= 13 && v <= 17, "must be 13 to 17")
-            .option("--opset", "N", "ONNX operator set, 13 to 17 (default 17)");
+            .option("--opset", "N", "ONNX operator set, 13 to 17");
     public static final Setting<Integer> BATCH = Setting.custom("batch", "positive integer or \"dynamic\"",
                     (c, k) -> Settings.batch(c.getString(k)),
                     "The input's batch size, fixed in the graph (TensorRT's simple path), or \"dynamic\" for a batch axis "
                             + "named \"batch\" (trtexec then needs --minShapes/--optShapes/--maxShapes).")
-            .option("--batch", "N|dynamic", "Fixed batch size (default 1) or dynamic");
+            .option("--batch", "N|dynamic", "Fixed batch size, or dynamic");
     public static final Setting<Boolean> FOLD_BATCHNORM = Setting.flag("fold-batchnorm",
                     "Fold each batch norm that directly follows a convolution into that convolution's weights and bias.")
             .option("--fold-batchnorm", "BOOL", "Fold batch norms into the convolutions before them");

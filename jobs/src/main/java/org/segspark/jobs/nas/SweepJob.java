@@ -50,7 +50,7 @@ public final class SweepJob {
     public static final Setting<String> OUT = Setting.text("out",
                     "The sweep's folder: trials/<id>/ (each a search or training run and its result.json), sweep.json "
                             + "and report.html (the Pareto front). Trials that finished are skipped when the sweep runs again.")
-            .option("--out", "DIR", "Sweep folder (default sweep-out)");
+            .option("--out", "DIR", "Sweep folder");
     public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Mode> MODE = Setting.choice("mode", Mode.class,
                     "trial-parallel: every trial is one Spark task on one executor, trained there in local mode (on the "

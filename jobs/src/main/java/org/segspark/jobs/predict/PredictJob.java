@@ -59,7 +59,7 @@ public final class PredictJob {
      */
     public static final Setting<String> MODEL = Setting.requiredText("model",
                     "Run folder written by segspark train: its model.zip and model.json are used.")
-            .option("--model", "RUN", "A run folder written by segspark train");
+            .option("--run", "RUN", "A run folder written by segspark train").formerly("--model");
     public static final Setting<String> IMAGES = Setting.requiredText("images",
                     "Folder of images, read recursively: jpg, jpeg, png, bmp, gif, tif, tiff; other files are listed as skipped.")
             .option("--images", "DIR", "Folder of images (read recursively)");
@@ -69,7 +69,7 @@ public final class PredictJob {
             .option("--out", "DIR", "Output folder");
     public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Integer> BATCH = Setting.integer("batch", "Images per forward pass on an executor.")
-            .atLeast(1).option("--batch", "N", "Images per forward pass (default 8)");
+            .atLeast(1).option("--batch", "N", "Images per forward pass on each executor");
     public static final Setting<Boolean> WRITE_OVERLAYS = Setting.flag("overlays",
                     "Write overlays (the image with the predicted classes blended in) next to the label maps.")
             .option("--overlays", null, "Write overlays (default); --no-overlays skips them").negatable();
@@ -79,7 +79,7 @@ public final class PredictJob {
     public static final Setting<Engine> ENGINE = Setting.choice("engine", Engine.class,
                     "What runs the network: dl4j (the run's model.zip) or onnxruntime (an exported ONNX file: the file "
                             + "deployed is the file served; same outputs within 1e-4, see docs/EXPORT.md).")
-            .option("--engine", "ENGINE", "dl4j (default: the run's model.zip) or onnxruntime (the exported ONNX file: "
+            .option("--engine", "ENGINE", "dl4j (the run's model.zip) or onnxruntime (the exported ONNX file: "
                     + "--onnx, else the run's latest segspark export)");
     public static final Setting<String> ONNX = Setting.optionalText("onnx",
                     "The ONNX file for engine = onnxruntime; null: the run's latest segspark export (model.json's onnx.file).")

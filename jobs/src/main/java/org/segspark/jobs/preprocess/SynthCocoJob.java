@@ -27,7 +27,7 @@ public final class SynthCocoJob {
             .option("--out", "DIR", "Output folder (images/, annotations/instances.json)");
     public static final Setting<Boolean> FORCE = OutputFolder.FORCE;
     public static final Setting<Integer> IMAGES = Setting.integer("images", "Number of images.").atLeast(1)
-            .option("--images", "N", "Number of images (default in conf/synth-coco.conf)");
+            .option("--image-count", "N", "Images to write").formerly("--images");
     public static final Setting<Integer> WIDTH = Setting.integer("width", "Image width in pixels (--size WxH sets both).")
             .atLeast(16);
     public static final Setting<Integer> HEIGHT = Setting.integer("height", "Image height in pixels.").atLeast(16);

@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class TrainConfig {
     public static final Setting<String> MODEL = Setting.text("model", "A registry model (segspark models lists them).")
-            .option("--model", "NAME", "Registry model (default unet-mobilenetv2; segspark models lists them)");
+            .option("--model", "NAME", "Registry model (segspark models lists them)");
     public static final Setting<TaskChoice> TASK = Setting.choice("task", TaskChoice.class,
                     "auto (the model's), classification or segmentation: a check that model and shards agree.")
             .option("--task", "TASK", "classification or segmentation: checked against the model and the shards");
@@ -36,12 +36,12 @@ public final class TrainConfig {
     public static final Setting<Integer> EPOCHS = Setting.integer("epochs", "Passes over the training split.")
             .atLeast(1).option("--epochs", "E", "Epochs");
     public static final Setting<Integer> BATCH = Setting.integer("batch", "Minibatch size per worker.")
-            .atLeast(1).option("--batch", "B", "Minibatch size per worker");
+            .atLeast(1).option("--batch", "B", "Examples per step on each worker (one forward pass)");
     public static final Setting<Mode> MODE = Setting.choice("mode", Mode.class,
                     "parameter-averaging: DL4J's ParameterAveragingTrainingMaster on the Spark executors; "
                             + "gradient-sharing: every minibatch's update reaches every worker (gradient-sharing.*); "
                             + "local: the same data path and loop in this process, no Spark training master.")
-            .option("--mode", "MODE", "parameter-averaging (default), gradient-sharing or local");
+            .option("--mode", "MODE", "parameter-averaging, gradient-sharing or local");
     public static final Setting<GradientSharing.Exchange> SHARING_EXCHANGE = Setting.choice("gradient-sharing.exchange",
             GradientSharing.Exchange.class,
             "sync: segspark's exchange. The workers run as one Spark barrier stage; at every step they sum their "

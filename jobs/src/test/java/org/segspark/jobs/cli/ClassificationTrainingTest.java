@@ -27,7 +27,7 @@ class ClassificationTrainingTest {
     @Test
     void aMobileNetLearnsRealCifar10OnSpark() throws Exception {
         assertTrue(Files.isDirectory(CIFAR), CIFAR.toAbsolutePath() + " missing");
-        CliTest.Run pre = CliTest.run("preprocess", "imagefolder", "--master", "local[2]", "--input", CIFAR.toString(),
+        CliTest.Run pre = CliTest.run("preprocess", "imagefolder", "--master", "local[2]", "--images", CIFAR.toString(),
                 "--out", dir.resolve("shards").toString(), "--size", "32x32");
         assertEquals(0, pre.code(), pre.err());
         assertTrue(pre.out().contains("inputs 1000 = written 1000 + rejected 0"), pre.out());
@@ -58,7 +58,7 @@ class ClassificationTrainingTest {
         assertTrue(Files.readAllLines(dir.resolve("run/history.jsonl")).size() == 8);
 
         // predict over the validation folder reproduces the run's final validation top-1 image by image
-        CliTest.Run pred = CliTest.run("predict", "--master", "local[2]", "--model", dir.resolve("run").toString(),
+        CliTest.Run pred = CliTest.run("predict", "--master", "local[2]", "--run", dir.resolve("run").toString(),
                 "--images", CIFAR.resolve("test").toString(), "--out", dir.resolve("predicted").toString());
         assertEquals(0, pred.code(), pred.err());
         assertTrue(pred.out().contains("inputs 500 = written 500 + rejected 0"), pred.out());

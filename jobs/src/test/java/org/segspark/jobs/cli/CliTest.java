@@ -47,8 +47,8 @@ class CliTest {
     @Test
     @Order(1)
     void synthCocoIsDeterministic() throws Exception {
-        assertEquals(0, run("synth-coco", "--out", p("coco"), "--images", "48", "--size", "64x48", "--seed", "5").code());
-        assertEquals(0, run("synth-coco", "--out", p("coco2"), "--images", "48", "--size", "64x48", "--seed", "5").code());
+        assertEquals(0, run("synth-coco", "--out", p("coco"), "--image-count", "48", "--size", "48x64", "--seed", "5").code());
+        assertEquals(0, run("synth-coco", "--out", p("coco2"), "--image-count", "48", "--size", "48x64", "--seed", "5").code());
         assertArrayEquals(Files.readAllBytes(dir.resolve("coco/annotations/instances.json")),
                 Files.readAllBytes(dir.resolve("coco2/annotations/instances.json")));
         assertEquals(48, dir.resolve("coco/images").toFile().list().length);
@@ -150,14 +150,14 @@ class CliTest {
     @Test
     @Order(5)
     void evaluatingTheSavedModelGivesTheRunsFinalFigures() throws Exception {
-        Run r = run("evaluate", "--master", MASTER, "--model", p("run"), "--data", p("shards"), "--json");
+        Run r = run("evaluate", "--master", MASTER, "--run", p("run"), "--data", p("shards"), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode e = JSON.readTree(r.out().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
         JsonNode metrics = JSON.readTree(dir.resolve("run/metrics.json").toFile());
         assertEquals(metrics.get("miou").asDouble(), e.get("miou").asDouble(), 1e-6);
         assertEquals(metrics.get("pixel_accuracy").asDouble(), e.get("pixel_accuracy").asDouble(), 1e-6);
         assertEquals(4, e.get("per_class_iou").size());
-        Run wrong = run("evaluate", "--master", MASTER, "--model", p("run"), "--data", p("nothing-here"));
+        Run wrong = run("evaluate", "--master", MASTER, "--run", p("run"), "--data", p("nothing-here"));
         assertTrue(wrong.code() != 0);
     }
 
@@ -173,7 +173,7 @@ class CliTest {
         byte[] jpeg = Files.readAllBytes(dir.resolve("coco/images/000000000005.jpg"));
         Files.write(in.resolve("cut.jpg"), Arrays.copyOf(jpeg, 40));
         Files.writeString(in.resolve("README.txt"), "not an image");
-        Run r = run("predict", "--master", MASTER, "--model", p("run"), "--images", in.toString(), "--out", p("predicted"));
+        Run r = run("predict", "--master", MASTER, "--run", p("run"), "--images", in.toString(), "--out", p("predicted"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("inputs 5 = written 4 + rejected 1"), r.out());
         assertTrue(r.out().contains("skipped 1 files that are not images"), r.out());
@@ -200,7 +200,7 @@ class CliTest {
         }
         String rejects = Files.readString(dir.resolve("predicted/rejects.csv"));
         assertTrue(rejects.contains("cut.jpg,decode,"), rejects);
-        Run inside = run("predict", "--master", MASTER, "--model", p("run"), "--images", in.toString(),
+        Run inside = run("predict", "--master", MASTER, "--run", p("run"), "--images", in.toString(),
                 "--out", in.resolve("out").toString());
         assertEquals(2, inside.code());
         assertTrue(inside.err().contains("is inside --images"), inside.err());
@@ -267,7 +267,7 @@ class CliTest {
     @Order(7)
     void benchPrintsTheFiguresAsJson() throws Exception {
         Run r = run("bench", "train", "--master", MASTER, "--size", "32", "--batch", "4", "--steps", "2",
-                "--spark-workers", "2", "--json", "--set", "bench.warmup=1", "--set", "bench.torch-script=/nonexistent.py");
+                "--workers", "2", "--json", "--set", "bench.warmup=1", "--set", "bench.torch-script=/nonexistent.py");
         assertEquals(0, r.code(), r.err());
         String line = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow();
         JsonNode j = JSON.readTree(line);
@@ -280,7 +280,7 @@ class CliTest {
     @Test
     @Order(8)
     void badUsageIsAClearErrorWithExitCode2() {
-        Run missing = run("synth-coco", "--images", "3");
+        Run missing = run("synth-coco", "--image-count", "3");
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--out is required"), missing.err());
         Run size = run("synth-coco", "--out", p("x"), "--size", "big");

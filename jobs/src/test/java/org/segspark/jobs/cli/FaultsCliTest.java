@@ -91,7 +91,7 @@ class FaultsCliTest {
     @Test
     @Order(1)
     void fixtures() throws Exception {
-        assertEquals(0, CliRun.of("synth-coco", "--out", p("coco"), "--images", "24", "--size", "48x32", "--seed", "3").code());
+        assertEquals(0, CliRun.of("synth-coco", "--out", p("coco"), "--image-count", "24", "--size", "32x48", "--seed", "3").code());
         CliRun pre = CliRun.of("preprocess", "coco", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
                 "--images", p("coco/images"), "--out", p("shards"), "--size", "32x32",
                 "--set", "preprocess.coco.row-group-rows=4");
@@ -171,7 +171,7 @@ class FaultsCliTest {
         line = oneLineError(CliRun.of("train", "--master", MASTER, "--data", p("shards-bad"), "--out", p("run-bad"),
                 "--epochs", "1", "--batch", "4", "--set", "train.eval.train-examples=0"));
         assertTrue(line.contains(name) && line.contains("SHA-256"), line);
-        line = oneLineError(CliRun.of("evaluate", "--master", MASTER, "--model", p("run"), "--data", p("shards-bad"),
+        line = oneLineError(CliRun.of("evaluate", "--master", MASTER, "--run", p("run"), "--data", p("shards-bad"),
                 "--split", "train"));
         assertTrue(line.contains(name) && line.contains("SHA-256"), line);
     }
@@ -184,7 +184,7 @@ class FaultsCliTest {
         byte[] zip = Files.readAllBytes(model);
         Files.write(model, java.util.Arrays.copyOf(zip, zip.length / 2));
         Files.deleteIfExists(dir.resolve("run-trunc/.model.zip.crc"));
-        String line = oneLineError(CliRun.of("evaluate", "--master", MASTER, "--model", p("run-trunc"), "--data", p("shards")));
+        String line = oneLineError(CliRun.of("evaluate", "--master", MASTER, "--run", p("run-trunc"), "--data", p("shards")));
         assertTrue(line.contains("model.zip") && line.contains("truncated or damaged"), line);
 
         Path checkpoint;
@@ -233,7 +233,7 @@ class FaultsCliTest {
     @Order(6)
     void predictRefusesAnOutInsideItsImagesEvenThroughASymbolicLink() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("images-link"), dir.resolve("coco/images"));
-        String line = oneLineError(CliRun.of("predict", "--master", MASTER, "--model", p("run"), "--images", link.toString(),
+        String line = oneLineError(CliRun.of("predict", "--master", MASTER, "--run", p("run"), "--images", link.toString(),
                 "--out", p("coco/images/predictions")));
         assertTrue(line.contains("is inside --images") && line.contains("symbolic link"), line);
         assertFalse(Files.exists(dir.resolve("coco/images/predictions")));
@@ -249,7 +249,7 @@ class FaultsCliTest {
         Files.createSymbolicLink(imgs.resolve("gone.jpg"), dir.resolve("gone.jpg"));
         assertEquals(0, new ProcessBuilder("mkfifo", imgs.resolve("fifo.jpg").toString()).start().waitFor());
         CliRun listed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(180),
-                () -> CliRun.of("predict", "--master", MASTER, "--model", p("run"), "--images", imgs.toString(),
+                () -> CliRun.of("predict", "--master", MASTER, "--run", p("run"), "--images", imgs.toString(),
                         "--out", p("preds"), "--no-overlays"));
         assertEquals(0, listed.code(), listed.err());
         assertTrue(listed.out().contains("inputs 5 = written 2 + rejected 3"), listed.out());
@@ -259,7 +259,7 @@ class FaultsCliTest {
         // forced into a folder with other files, predict writes its own and deletes nothing
         Path shared = Files.createDirectories(dir.resolve("shared-out"));
         Files.writeString(shared.resolve("keep.txt"), "keep");
-        CliRun r = CliRun.of("predict", "--master", MASTER, "--model", p("run"), "--images", p("coco/images"),
+        CliRun r = CliRun.of("predict", "--master", MASTER, "--run", p("run"), "--images", p("coco/images"),
                 "--out", shared.toString(), "--force", "--no-overlays");
         assertEquals(0, r.code(), r.err());
         assertEquals("keep", Files.readString(shared.resolve("keep.txt")));
@@ -276,20 +276,20 @@ class FaultsCliTest {
         Map<String, String> before = snapshot(foreign);
         String f = foreign.toString();
         Map<String, String[]> commands = new LinkedHashMap<>();
-        commands.put("synth-coco", new String[] {"synth-coco", "--out", f, "--images", "2"});
+        commands.put("synth-coco", new String[] {"synth-coco", "--out", f, "--image-count", "2"});
         commands.put("coco-masks", new String[] {"coco-masks", "--master", MASTER, "--annotations",
                 p("coco/annotations/instances.json"), "--images", p("coco/images"), "--out", f});
         commands.put("preprocess coco", new String[] {"preprocess", "coco", "--master", MASTER, "--annotations",
                 p("coco/annotations/instances.json"), "--images", p("coco/images"), "--out", f, "--size", "16x16"});
         commands.put("preprocess cifar10", new String[] {"preprocess", "cifar10", "--master", MASTER, "--input", p("cifar"), "--out", f});
-        commands.put("preprocess imagefolder", new String[] {"preprocess", "imagefolder", "--master", MASTER, "--input",
+        commands.put("preprocess imagefolder", new String[] {"preprocess", "imagefolder", "--master", MASTER, "--images",
                 p("tree"), "--out", f, "--size", "16x16"});
         commands.put("preprocess folders", new String[] {"preprocess", "folders", "--master", MASTER, "--images",
                 p("pairs/images"), "--masks", p("pairs/masks"), "--out", f, "--classes", "2", "--size", "16x16"});
         commands.put("preprocess cub", new String[] {"preprocess", "cub", "--master", MASTER, "--input", p("cub"), "--out", f,
                 "--size", "16x16", "--task", "classification"});
         commands.put("train", new String[] {"train", "--master", MASTER, "--data", p("shards"), "--out", f, "--epochs", "1"});
-        commands.put("predict", new String[] {"predict", "--master", MASTER, "--model", p("run"), "--images", p("coco/images"),
+        commands.put("predict", new String[] {"predict", "--master", MASTER, "--run", p("run"), "--images", p("coco/images"),
                 "--out", f});
         commands.put("shards preview", new String[] {"shards", "preview", "--data", p("shards"), "--out", f});
         commands.put("nas prune", new String[] {"nas", "prune", "--run", p("run"), "--out", f});

@@ -53,7 +53,7 @@ class WrittenBeforeTest {
     }
 
     private static void assertEvaluates(String model, double miou, double pixelAccuracy) throws IOException {
-        CliRun r = CliRun.of("evaluate", "--master", "local[1]", "--model", p(model), "--data", p("shards"), "--json");
+        CliRun r = CliRun.of("evaluate", "--master", "local[1]", "--run", p(model), "--data", p("shards"), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode e = JSON.readTree(r.out().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
         assertEquals(3, e.get("examples").asInt());
@@ -77,7 +77,7 @@ class WrittenBeforeTest {
     void thePrunedNetworkExportsAndPredicts() throws Exception {
         CliRun e = CliRun.of("export", "--run", p("pruned"), "--out", p("pruned-again.onnx"));
         assertEquals(0, e.code(), e.err());
-        CliRun r = CliRun.of("predict", "--master", "local[1]", "--model", p("pruned"), "--images", p("coco/images"),
+        CliRun r = CliRun.of("predict", "--master", "local[1]", "--run", p("pruned"), "--images", p("coco/images"),
                 "--out", p("predicted"), "--engine", "onnxruntime", "--no-overlays");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("inputs 12 = written 12 + rejected 0"), r.out());

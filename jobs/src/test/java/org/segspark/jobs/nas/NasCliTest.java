@@ -63,7 +63,7 @@ class NasCliTest {
     @Test
     @Order(1)
     void shards() {
-        assertEquals(0, run("synth-coco", "--out", p("coco"), "--images", "40", "--size", "64x48", "--seed", "3").code());
+        assertEquals(0, run("synth-coco", "--out", p("coco"), "--image-count", "40", "--size", "48x64", "--seed", "3").code());
         CliRun r = run("preprocess", "coco", "--master", MASTER, "--annotations", p("coco/annotations/instances.json"),
                 "--images", p("coco/images"), "--out", p("shards"), "--size", "32x32", "--val-fraction", "0.2",
                 "--set", "preprocess.coco.row-group-rows=4");
@@ -148,7 +148,7 @@ class NasCliTest {
 
         String images = p("coco/images");
         for (String engine : List.of("dl4j", "onnxruntime")) {
-            CliRun r = run("predict", "--master", MASTER, "--model", p("pruned"), "--images", images,
+            CliRun r = run("predict", "--master", MASTER, "--run", p("pruned"), "--images", images,
                     "--out", p("predicted-" + engine), "--engine", engine, "--no-overlays");
             assertEquals(0, r.code(), r.err());
         }
@@ -246,7 +246,7 @@ class NasCliTest {
     @Order(8)
     void notebooksExecuteAgainstTheOutputs() throws Exception {
         Path jupyter = org.segspark.jobs.view.ExternalTool.require("/usr/bin/jupyter", "/usr/local/bin/jupyter");
-        CliRun preview = run("shards", "preview", "--data", p("shards"), "--out", p("preview"), "--count", "8");
+        CliRun preview = run("shards", "preview", "--data", p("shards"), "--out", p("preview"), "--examples", "8");
         assertEquals(0, preview.code(), preview.err());
         assertEquals(9, Files.readAllLines(dir.resolve("preview/index.csv")).size(), "header and 8 examples");
         Path notebooks = Path.of("../notebooks").toAbsolutePath().normalize();

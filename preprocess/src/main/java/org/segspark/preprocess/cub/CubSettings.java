@@ -26,7 +26,7 @@ public final class CubSettings implements ShardSource {
             .option("--segmentations", "DIR", "The masks (default: segmentations/ next to or inside the input)");
     public static final Setting<Task> TASK = Setting.choice("task", Task.class,
                     "segmentation: background / bird from the masks; classification: the 200 species.")
-            .option("--task", "TASK", "segmentation (default) or classification");
+            .option("--task", "TASK", "segmentation or classification");
     public static final Setting<Integer> MASK_THRESHOLD = Setting.integer("mask-threshold",
                     "Grey level at or above which a mask pixel is bird: the masks are soft (the share of annotators who "
                             + "marked the pixel, times 255); 128 = a majority.")

@@ -18,7 +18,7 @@ public final class ImageFolderSettings implements ShardSource {
     public static final Setting<String> INPUT = Setting.requiredText("input",
                     "Root of a class-per-folder tree: ROOT/<class>/<image>, or ROOT/train/<class>/... with val/ "
                             + "(or test/, validation/) beside it.")
-            .option("--input", "DIR", "Root of the tree");
+            .option("--images", "DIR", "Root of the class-per-folder tree").formerly("--input");
     public static final Setting<Double> VAL_FRACTION = ShardSettings.VAL_FRACTION
             .option("--val-fraction", "F", "Flat layout: share of images in val");
 
