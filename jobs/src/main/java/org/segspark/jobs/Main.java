@@ -13,6 +13,8 @@ import org.segspark.jobs.cli.PredictCommand;
 import org.segspark.jobs.cli.PreprocessCommand;
 import org.segspark.jobs.cli.SynthCocoCommand;
 import org.segspark.jobs.cli.TrainCommand;
+import org.segspark.jobs.spark.DriverLogging;
+import org.segspark.jobs.spark.Sparks;
 import com.typesafe.config.ConfigException;
 import org.segspark.core.BuildInfo;
 import org.segspark.preprocess.coco.CocoFormatException;
@@ -84,6 +86,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Sparks.driverProperties();
+        DriverLogging.quietUnlessConfigured();
         int code = execute(args);
         System.exit(code);
     }

@@ -111,11 +111,11 @@ public final class SearchLog implements EpochLog<SearchEpoch> {
         return new ReportSection("Architecture search",
                 "The size loss's pull on the network while it trains; what pruning (segspark nas prune) would keep "
                         + "after each epoch.",
-                List.of(new ReportSection.Chart("search-size.png", "Relaxed size / full size", "epoch", epochs,
+                List.of(new ReportSection.Chart("search-size.svg", "Relaxed size / full size", "epoch", epochs,
                                 List.of(new ReportSection.Series("size ratio", perEpoch(rows, SearchEpoch::sizeRatio))), 280),
-                        new ReportSection.Chart("search-live.png", "Live channels per cell (share of the cell's channels)",
+                        new ReportSection.Chart("search-live.svg", "Live channels per cell (share of the cell's channels)",
                                 "epoch", epochs, live, 320),
-                        new ReportSection.Chart("search-depth.png", "Learnt depths", "epoch", epochs, depth, 320)),
+                        new ReportSection.Chart("search-depth.svg", "Learnt depths", "epoch", epochs, depth, 320)),
                 List.of(new ReportSection.Table(null, List.of("epoch", "CE", "arch loss", "size ratio", "U-Net depth",
                                 "parameters if pruned"), epochRows, false),
                         new ReportSection.Table("Before and after: each cell as built, and what pruning keeps after the "

@@ -56,6 +56,8 @@ public final class ClusterCommand {
             System.out.printf(Locale.ROOT, "cluster up: %s with %d worker%s of %d core%s and %s (web UI %s); "
                             + "stop it with: segspark cluster down%n", s.masterUrl(), workers, workers == 1 ? "" : "s",
                     cores, cores == 1 ? "" : "s", memory, s.webUi());
+            System.out.printf("cluster up: submit with %s/bin/spark-submit --master %s ...; its defaults file is %s/conf/"
+                    + "spark-defaults.conf%n", s.sparkHome(), s.masterUrl(), s.sparkHome());
             return 0;
         }
     }

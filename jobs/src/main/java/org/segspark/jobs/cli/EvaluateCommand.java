@@ -2,6 +2,7 @@ package org.segspark.jobs.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.core.json.Json;
+import org.segspark.core.text.Figures;
 import org.segspark.jobs.config.Deprecation;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.records.EvaluationSummary;
@@ -60,11 +61,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             System.out.println(Json.line(r));
         } else if (r.segmentation()) {
-            System.out.printf(Locale.ROOT, "evaluate: %d %s examples of %s: mIoU %.4f, pixel accuracy %.4f, per class %s%n",
-                    r.examples(), split, data, r.miou(), r.pixelAccuracy(), r.perClassIou());
+            System.out.printf(Locale.ROOT, "evaluate: %s %s examples of %s: loss %s per pixel, mIoU %.4f, pixel accuracy %.4f; "
+                            + "IoU by class: %s%n", Figures.count(r.examples()), split, data, Figures.of(r.loss()), r.miou(),
+                    r.pixelAccuracy(), Figures.scores(r.perClassIou()));
         } else {
-            System.out.printf(Locale.ROOT, "evaluate: %d %s examples of %s: top-1 %.4f%n", r.examples(), split, data,
-                    r.top1());
+            System.out.printf(Locale.ROOT, "evaluate: %s %s examples of %s: loss %s per image, top-1 %.4f%n",
+                    Figures.count(r.examples()), split, data, Figures.of(r.loss()), r.top1());
         }
         return 0;
     }

@@ -16,6 +16,6 @@ final class TrainSummary {
             return String.format(Locale.ROOT, "validation mIoU %.4f, pixel accuracy %.4f after %d epochs",
                     m.miou(), m.pixelAccuracy(), r.history().size());
         }
-        return String.format(Locale.ROOT, "validation top-1 %s after %d epochs", m.top1(), r.history().size());
+        return String.format(Locale.ROOT, "validation top-1 %.4f after %d epochs", m.top1(), r.history().size());
     }
 }

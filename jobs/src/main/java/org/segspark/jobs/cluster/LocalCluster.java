@@ -1,30 +1,32 @@
 package org.segspark.jobs.cluster;
 
-import java.net.InetAddress;
-import java.nio.file.LinkOption;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import scala.util.Properties;
-
+import org.apache.spark.package$;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import scala.util.Properties;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A Spark standalone cluster on 127.0.0.1 made of segspark's own jars: one Master and N Workers,
@@ -84,6 +86,7 @@ public final class LocalCluster {
                 Files.createSymbolicLink(link, j.toAbsolutePath());
             }
         }
+        writeSparkSubmit(sparkHome);
         Path logs = Files.createDirectories(dir.resolve("logs"));
         int port = freePort(), webUi = freePort();
         String masterUrl = "spark://127.0.0.1:" + port;
@@ -114,6 +117,25 @@ public final class LocalCluster {
             }
             Thread.sleep(250);
         }
+    }
+
+    /**
+     * {@code bin/spark-submit} and a {@code RELEASE} file in the Spark home, so that it submits
+     * applications the way a Spark distribution does (Spark's launcher library takes a home with
+     * RELEASE for a distribution with its jars in {@code jars/}, and reads {@code conf/spark-defaults.conf}).
+     */
+    static void writeSparkSubmit(Path sparkHome) throws IOException {
+        Files.writeString(sparkHome.resolve("RELEASE"), "Spark " + package$.MODULE$.SPARK_VERSION()
+                + " laid out by segspark cluster up from the Maven jars\n");
+        Path bin = Files.createDirectories(sparkHome.resolve("bin"));
+        Files.createDirectories(sparkHome.resolve("conf"));
+        try (InputStream in = LocalCluster.class.getResourceAsStream("spark-submit")) {
+            if (in == null) {
+                throw new IllegalStateException("the spark-submit script is missing from segspark's jar");
+            }
+            Files.copy(in, bin.resolve("spark-submit"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(bin.resolve("spark-submit"), PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** The recorded cluster and what its master reports, or empty when none was started from {@code dir}. */

@@ -87,6 +87,7 @@ public final class JobConfig {
                 } catch (ConfigException e) {
                     throw new IllegalArgumentException("config file " + e.getMessage(), e);
                 }
+                file = Settings.renamed(file, "in " + userFile);
                 Settings.requireKnown(file.root(), "in " + userFile);
                 c = file.withFallback(c);
             }
@@ -102,6 +103,7 @@ public final class JobConfig {
                 } catch (ConfigException e) {
                     throw new IllegalArgumentException("bad --set value: " + e.getMessage(), e);
                 }
+                set = Settings.renamed(set, "in --set");
                 Settings.requireKnown(set.root(), "in --set");
                 c = set.withFallback(c);
             }

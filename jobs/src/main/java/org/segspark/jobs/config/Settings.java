@@ -1,5 +1,6 @@
 package org.segspark.jobs.config;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
@@ -24,7 +25,33 @@ public final class Settings {
             "preprocess-imagefolder", "spark", "sweep", "synth-coco", "train");
     static final List<String> OPEN = List.of("spark.conf", "train.model-options.architecture", "sweep.grid", "sweep.trials");
 
+    /** Keys renamed in this release, old -> new: still read, with a warning, until the next one. */
+    static final Map<String, String> RENAMED = Map.of("train.checkpoint.keep", "train.keep-checkpoints");
+
     private static volatile Set<String> known;
+
+    /**
+     * {@code user} with renamed keys moved to their new names (one line on standard error each); a
+     * run folder written by the previous release keeps loading.
+     */
+    static Config renamed(Config user, String where) {
+        Config c = user;
+        for (Map.Entry<String, String> r : RENAMED.entrySet()) {
+            if (c.hasPathOrNull(r.getKey())) {
+                System.err.println("segspark: " + r.getKey() + " " + where + " is now " + r.getValue()
+                        + "; the old key is read until the next release");
+                if (!c.hasPathOrNull(r.getValue())) {
+                    c = c.withValue(r.getValue(), c.getValue(r.getKey()));
+                }
+                c = c.withoutPath(r.getKey());
+                String parent = r.getKey().substring(0, r.getKey().lastIndexOf('.'));
+                if (c.hasPath(parent) && c.getObject(parent).isEmpty()) {
+                    c = c.withoutPath(parent);
+                }
+            }
+        }
+        return c;
+    }
 
     private Settings() {
     }

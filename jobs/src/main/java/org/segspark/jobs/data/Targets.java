@@ -41,6 +41,15 @@ public record Targets(Task task, int classes, int outputHeight, int outputWidth,
         return new Targets(Task.SEGMENTATION, classes, (int) c.getHeight(), (int) c.getWidth(), c.getChannels() == 1);
     }
 
+    /**
+     * The positions DL4J sums an example's loss over: the output's pixels (segmentation) or one
+     * (classification). Every loss segspark reports is divided by it, so that training, validation
+     * and evaluate all give the mean cross-entropy per pixel (per image).
+     */
+    public double lossPositions() {
+        return segmentation() ? (double) outputHeight * outputWidth : 1.0;
+    }
+
     public boolean segmentation() {
         return task == Task.SEGMENTATION;
     }

@@ -43,6 +43,7 @@ public final class Evaluation {
     /** What one evaluation found. */
     public record Result(ConfusionMatrix confusion, double lossSum, long examples, List<Sample> samples)
             implements Serializable {
+        /** Mean cross-entropy per pixel (segmentation) or per image (classification): see {@link Targets#lossPositions()}. */
         public double meanLoss() {
             return examples == 0 ? Double.NaN : lossSum / examples;
         }
@@ -115,7 +116,7 @@ public final class Evaluation {
                 MultiDataSet mds = loader.toDataSet(chunk);
                 INDArray out = net.output(false, mds.getFeatures(0))[0];
                 int[] predicted = predictions(out, targets);
-                lossSum += net.score(mds, false) * chunk.size();
+                lossSum += net.score(mds, false) * chunk.size() / targets.lossPositions();
                 examples += chunk.size();
                 boolean keep = ref.equals(sampleRef);
                 for (int i = 0; i < chunk.size(); i++) {

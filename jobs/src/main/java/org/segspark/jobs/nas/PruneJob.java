@@ -84,7 +84,7 @@ public final class PruneJob {
                 ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST), in);
         GraphStats after = GraphStats.of(p.net(), in);
 
-        out.saveModel(RunDirectory.MODEL, p.net());
+        out.saveModel(RunDirectory.MODEL, p.net(), false);     // fine-tuning starts a new updater
         // the unpruned architecture as a plain network (weights do not change a file's size or its speed)
         ComputationGraph full = new ComputationGraph(NasGraph.build(a.withMode(NasArchitecture.PLAIN), h, w,
                 ModelRegistry.defaultBase(0), GraphAssembler.Implementation.FAST));

@@ -15,6 +15,7 @@ import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.core.json.Json;
+import org.segspark.core.text.Figures;
 import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.TaskProgress;
@@ -69,9 +70,28 @@ public final class SweepJob {
                     + "width-multiplier, epochs, seed, ...).");
     public static final Setting<ConfigList> TRIALS = Setting.custom("trials", "list of objects", Config::getList,
             "An explicit list of trials instead of the grid, e.g. [{k = 0.5, seed = 1}, {k = 0.5, seed = 2}].");
+    public static final Setting<Sampler> SAMPLER = Setting.choice("sampler", Sampler.class,
+                    "grid: every combination of sweep.grid's lists (or sweep.trials); random: sweep.samples trials, each "
+                            + "drawing every key of sweep.grid: from a list one of its values, from {min, max} a number "
+                            + "uniformly between (log = true: log-uniformly; integers when both bounds are).")
+            .option("--sampler", "SAMPLER", "grid or random");
+    public static final Setting<Integer> SAMPLES = Setting.integer("samples", "random: the number of trials drawn.")
+            .atLeast(1).option("--samples", "N", "Trials to draw (sampler random)");
+    public static final Setting<Long> SEED = Setting.longInteger("seed",
+            "random: the draws' seed; the same seed draws the same trials, so a rerun finds the finished ones.");
+    public static final Setting<Boolean> HALVING = Setting.flag("halving.enabled",
+                    "kind = train: successive halving. Every trial trains halving.min-epochs epochs; the best 1/eta by "
+                            + "validation metric continue from their checkpoints to eta times as many, and so on up to "
+                            + "train.epochs; the others stop early (status stopped, with the rung and the cut). An "
+                            + "epoch-dependent learning-rate schedule sees each rung's epochs as the run's length.")
+            .option("--halving", null, "Stop the worst trials early (successive halving)");
+    public static final Setting<Integer> HALVING_ETA = Setting.integer("halving.eta",
+            "Successive halving: 1/eta of the trials go on at each rung, for eta times the epochs.").atLeast(2);
+    public static final Setting<Integer> HALVING_MIN_EPOCHS = Setting.integer("halving.min-epochs",
+            "Successive halving: the first rung's epochs.").atLeast(1);
 
     public static final SettingsSection SECTION = new SettingsSection("sweep", List.of(OUT, FORCE, MODE, KIND_OF_TRIAL,
-            SEARCH_EPOCHS, FINETUNE_EPOCHS, GRID, TRIALS));
+            SEARCH_EPOCHS, FINETUNE_EPOCHS, GRID, TRIALS, SAMPLER, SAMPLES, SEED, HALVING, HALVING_ETA, HALVING_MIN_EPOCHS));
 
     /** How the trials use the cluster. */
     public enum Mode implements Choice {
@@ -81,6 +101,11 @@ public final class SweepJob {
     /** What a trial is. */
     public enum Kind implements Choice {
         SEARCH, TRAIN
+    }
+
+    /** How the trials are chosen. */
+    public enum Sampler implements Choice {
+        GRID, RANDOM
     }
 
     /** The sweep's settings that travel to its tasks (declared above; defaults in conf/sweep.conf). */
@@ -99,7 +124,17 @@ public final class SweepJob {
     public static SweepResult run(JavaSparkContext jsc, JobConfig config, PrintStream console) throws IOException {
         SettingsSection.Values v = SECTION.read(config.section("sweep"));
         Settings s = Settings.of(v);
-        List<SweepTrial> trials = SweepTrial.of(v.get(GRID), v.get(TRIALS));
+        boolean halving = v.get(HALVING);
+        if (halving && v.get(KIND_OF_TRIAL) != Kind.TRAIN) {
+            throw new IllegalArgumentException("sweep.halving applies to training trials (sweep.kind = train); a search "
+                    + "trial's pipeline has its own epochs");
+        }
+        if (v.get(SAMPLER) == Sampler.RANDOM && !v.get(TRIALS).isEmpty()) {
+            throw new IllegalArgumentException("sweep.sampler = random draws from sweep.grid; sweep.trials is a fixed list "
+                    + "(use sampler = grid)");
+        }
+        List<SweepTrial> trials = v.get(SAMPLER) == Sampler.RANDOM ? SweepTrial.random(v.get(GRID), v.get(SAMPLES), v.get(SEED))
+                : SweepTrial.of(v.get(GRID), v.get(TRIALS));
         Configuration hconf = jsc.hadoopConfiguration();
         RunDirectory root = RunDirectory.claim(s.out(), hconf, KIND, v.get(FORCE), "--out");
         String out = root.root().toString();
@@ -110,49 +145,74 @@ public final class SweepJob {
             String file = "trials/" + t.id() + "/" + TRIAL_RESULT;
             if (root.exists(file)) {
                 TrialResult done = Json.read(root.read(file), TrialResult.class);
-                if (done.ok()) {
+                if (done.done()) {
                     results.add(done.skippedBecause("finished in an earlier run"));
                     continue;
                 }
             }
             todo.add(t);
         }
-        console.printf(Locale.ROOT, "sweep: %d trials (%s, %s), %d finished before, %d to run%n", trials.size(), s.kind(),
-                s.mode(), trials.size() - todo.size(), todo.size());
-        if (s.mode().equals("trial-parallel") && !todo.isEmpty()) {
-            String hocon = config.render();
-            SerializableConf sconf = new SerializableConf(hconf);
-            List<String> rows;
-            try (TaskProgress p = TaskProgress.start(jsc.sc(),
-                    "segspark-sweep", "sweep trials", ProgressLine.console(), todo.size())) {
-                rows = jsc.parallelize(todo, todo.size())
-                        .map(t -> Json.line(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local")))
-                        .collect();
-            }
-            for (String r : rows) {
-                results.add(Json.read(r, TrialResult.class));
-            }
+        console.printf(Locale.ROOT, "sweep: %d trials (%s, %s%s), %d finished before, %d to run%n", trials.size(), s.kind(),
+                s.mode(), halving ? ", successive halving" : "", trials.size() - todo.size(), todo.size());
+        SuccessiveHalving.Round round = (batch, epochs, resume) -> round(jsc, config, s, out, batch, epochs, resume, console);
+        if (halving) {
+            int maxEpochs = config.get().getInt("train.epochs");
+            List<Integer> rungs = SuccessiveHalving.rungs(v.get(HALVING_MIN_EPOCHS), v.get(HALVING_ETA), maxEpochs);
+            results.addAll(SuccessiveHalving.run(todo, rungs, v.get(HALVING_ETA), round,
+                    r -> root.writeJson("trials/" + r.id() + "/" + TRIAL_RESULT, r), console));
         } else {
-            for (int i = 0; i < todo.size(); i++) {
-                console.printf(Locale.ROOT, "sweep: trial %d/%d %s (gradient sharing on all executors)%n", i + 1,
-                        todo.size(), todo.get(i).id());
-                TrialResult r = runTrial(todo.get(i), config, s, out, hconf, jsc, "gradient-sharing");
-                console.printf(Locale.ROOT, "sweep: trial %d/%d %s in %.0f s%n", i + 1, todo.size(), r.status(), r.seconds());
-                results.add(r);
-            }
+            results.addAll(round.run(todo, 0, false));
         }
         results.sort(Comparator.comparing(TrialResult::id));
         SweepResult sweep = SweepResult.of(s.mode(), s.kind(), results, (System.nanoTime() - t0) / 1e9);
         root.writeJson(SWEEP, sweep);
         SweepReport.write(root, sweep);
-        console.printf(Locale.ROOT, "sweep: %d finished, %d failed; %s and report.html in %s%n", sweep.finished(),
-                sweep.failed(), SWEEP, out);
+        console.printf(Locale.ROOT, "sweep: %d finished, %d stopped early, %d failed; %s and report.html in %s%n",
+                sweep.finished(), sweep.stopped(), sweep.failed(), SWEEP, out);
         return sweep;
+    }
+
+    /**
+     * Trains {@code trials}, as the sweep's mode says: one Spark task per trial, or one trial after
+     * another on all executors with gradient sharing. {@code epochs} 0: the trials' own train.epochs.
+     */
+    static List<TrialResult> round(JavaSparkContext jsc, JobConfig config, Settings s, String out, List<SweepTrial> trials,
+                                   int epochs, boolean resume, PrintStream console) throws IOException {
+        List<TrialResult> results = new ArrayList<>();
+        if (trials.isEmpty()) {
+            return results;
+        }
+        if (s.mode().equals("trial-parallel")) {
+            String hocon = config.render();
+            SerializableConf sconf = new SerializableConf(jsc.hadoopConfiguration());
+            List<String> rows;
+            try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-sweep", "sweep trials", ProgressLine.console(),
+                    trials.size())) {
+                rows = jsc.parallelize(trials, trials.size())
+                        .map(t -> Json.line(runTrial(t, JobConfig.parse(hocon), s, out, sconf.get(), null, "local", epochs,
+                                resume)))
+                        .collect();
+            }
+            for (String r : rows) {
+                results.add(Json.read(r, TrialResult.class));
+            }
+            return results;
+        }
+        for (int i = 0; i < trials.size(); i++) {
+            console.printf(Locale.ROOT, "sweep: trial %d/%d %s (gradient sharing on all executors)%n", i + 1,
+                    trials.size(), trials.get(i).id());
+            TrialResult r = runTrial(trials.get(i), config, s, out, jsc.hadoopConfiguration(), jsc, "gradient-sharing",
+                    epochs, resume);
+            console.printf(Locale.ROOT, "sweep: trial %d/%d %s in %s%n", i + 1, trials.size(), r.status(),
+                    Figures.duration(r.seconds()));
+            results.add(r);
+        }
+        return results;
     }
 
     /** One trial, on the driver (data-parallel) or inside a Spark task (trial-parallel: jsc null). */
     static TrialResult runTrial(SweepTrial t, JobConfig base, Settings s, String out, Configuration hconf,
-                                JavaSparkContext jsc, String trainMode) {
+                                JavaSparkContext jsc, String trainMode, int epochs, boolean resume) {
         long t0 = System.nanoTime();
         String dir = out + "/trials/" + t.id();
         String device = bindDevice();
@@ -164,6 +224,7 @@ public final class SweepJob {
         String model = null, metric = null, status = TrialResult.OK, error = null;
         Long paramsBefore = null, paramsAfter = null, macsBefore = null, macsAfter = null;
         Double metricBefore = null, metricAfter = null;
+        Integer trained = null;
         try (PrintStream console = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             JobConfig c = t.apply(base).with("train.mode", trainMode);
             model = c.get().getString("train.model");
@@ -181,7 +242,11 @@ public final class SweepJob {
                 metricBefore = n.metricBefore();
                 metricAfter = n.metricAfter();
             } else {
-                TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, false);
+                if (epochs > 0) {
+                    c = c.with("train.epochs", epochs);
+                }
+                TrainJob.Result tr = TrainJob.run(jsc, hconf, c.with("train.out", dir), console, resume);
+                trained = tr.history().size();
                 JsonNode info = tr.run().readTree(RunDirectory.MODEL_INFO);
                 metric = tr.metrics().headlineName();
                 paramsBefore = info.path("params_total").asLong();
@@ -196,7 +261,7 @@ public final class SweepJob {
         }
         TrialResult r = new TrialResult(t.id(), t.settings(), device, executor, where, model, metric, paramsBefore,
                 paramsAfter, macsBefore, macsAfter, metricBefore, metricAfter, status, error,
-                (System.nanoTime() - t0) / 1e9, null);
+                (System.nanoTime() - t0) / 1e9, null, trained, null);
         try {
             RunDirectory d = new RunDirectory(dir, hconf);
             d.writeText("console.log", log.toString(StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package org.segspark.jobs.progress;
 
+import org.segspark.core.text.Figures;
+
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -18,6 +20,8 @@ public final class ProgressLine {
     private long lastPrint;
     private long done;
     private int lastWidth;
+    private int stagesAfter;
+    private double secondsPerStage = Double.NaN;
 
     public ProgressLine(PrintStream out, boolean terminal, long plainIntervalSeconds) {
         this.out = out;
@@ -51,6 +55,16 @@ public final class ProgressLine {
         }
     }
 
+    /**
+     * The run's remaining work after this stage: {@code stages} more like it, each taking
+     * {@code secondsPerStage} (NaN: as long as this one is projected to take). The line then shows
+     * the run's ETA as well as the stage's.
+     */
+    public synchronized void runAhead(int stages, double secondsPerStage) {
+        this.stagesAfter = stages;
+        this.secondsPerStage = secondsPerStage;
+    }
+
     public synchronized void setTotal(long total) {
         this.total = total;
     }
@@ -74,7 +88,12 @@ public final class ProgressLine {
         }
         sb.append(' ').append(unit).append(String.format(Locale.ROOT, ", %.1f %s/s", rate, unit));
         if (total > 0 && rate > 0 && done < total) {
-            sb.append(", ETA ").append(duration((total - done) / rate));
+            double left = (total - done) / rate;
+            sb.append(", ETA ").append(duration(left));
+            if (stagesAfter > 0) {
+                double perStage = Double.isNaN(secondsPerStage) ? elapsed + left : secondsPerStage;
+                sb.append(", run ETA ").append(duration(left + stagesAfter * perStage));
+            }
         }
         sb.append(", ").append(duration(elapsed)).append(" elapsed");
         return sb.toString();
@@ -94,13 +113,6 @@ public final class ProgressLine {
     }
 
     public static String duration(double seconds) {
-        long s = Math.round(seconds);
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        }
-        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        return Figures.duration(seconds);
     }
 }

@@ -23,32 +23,20 @@ public final class TaskProgress extends SparkListener implements AutoCloseable {
     private final String group;
     private final ProgressLine line;
     private final boolean fixedTotal;
-    private final String stagePrefix;
     private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong submitted = new AtomicLong();
 
-    private TaskProgress(SparkContext sc, String group, ProgressLine line, long total, String stagePrefix) {
+    private TaskProgress(SparkContext sc, String group, ProgressLine line, long total) {
         this.sc = sc;
         this.group = group;
         this.line = line;
         this.fixedTotal = total > 0;
-        this.stagePrefix = stagePrefix;
     }
 
     /** Starts a line for the work Spark does under {@code group} until {@link #close}. */
     public static TaskProgress start(SparkContext sc, String group, String description, ProgressLine line, long total) {
-        return start(sc, group, description, line, total, "");
-    }
-
-    /**
-     * As {@link #start(SparkContext, String, String, ProgressLine, long)}, counting only stages whose
-     * name (Spark's call site, e.g. "treeAggregate at ParameterAveragingTrainingMaster.java:661")
-     * starts with {@code stagePrefix}.
-     */
-    public static TaskProgress start(SparkContext sc, String group, String description, ProgressLine line, long total,
-                                     String stagePrefix) {
-        TaskProgress p = new TaskProgress(sc, group, line, total, stagePrefix);
+        TaskProgress p = new TaskProgress(sc, group, line, total);
         sc.setJobGroup(group, description, false);
         line.start(description, total, "tasks");
         sc.addSparkListener(p);
@@ -60,9 +48,7 @@ public final class TaskProgress extends SparkListener implements AutoCloseable {
         String g = job.properties() == null ? null : job.properties().getProperty("spark.jobGroup.id");
         if (group.equals(g)) {
             for (StageInfo info : JavaConverters.seqAsJavaList(job.stageInfos())) {
-                if (info.name().startsWith(stagePrefix)) {
-                    stages.add(info.stageId());
-                }
+                stages.add(info.stageId());
             }
         }
     }

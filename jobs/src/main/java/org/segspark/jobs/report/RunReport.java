@@ -7,7 +7,10 @@ import org.segspark.jobs.records.EpochTiming;
 import org.segspark.jobs.records.SharingFigures;
 import org.segspark.models.ReportSection;
 
+import org.segspark.core.text.Figures;
+
 import java.awt.Color;
+import java.nio.charset.StandardCharsets;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +22,10 @@ import java.util.TreeMap;
 import static org.segspark.jobs.report.Html.esc;
 
 /**
- * The run report: one self-contained HTML page (images inlined) with the run's provenance,
- * loss and metric curves, per-class IoU, the confusion matrix and predictions over their images.
- * The figures are also returned as PNG files for notebooks.
+ * The run report: one self-contained HTML page (charts as inline SVG, images inlined) with the
+ * run's provenance, loss and metric curves, per-class IoU bars, the row-normalised confusion
+ * heatmap and a grid of predictions over their images with the classes' colours. The figures are
+ * also returned as files (SVG charts, the PNG predictions grid) for notebooks.
  */
 public final class RunReport {
     private RunReport() {
@@ -89,11 +93,14 @@ public final class RunReport {
             h.append("</table>");
         }
         if (!dl4j.isEmpty()) {
-            h.append("<p>DL4J's training statistics over all epochs (worker events summed over workers):</p>"
-                    + "<table><tr><th class=\"l\">event</th><th>count</th><th>total s</th><th>mean ms</th></tr>");
-            dl4j.forEach((k, v) -> h.append("<tr><td class=\"l\">").append(esc(k)).append("</td><td>").append(v[0])
-                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", v[1] / 1000.0)).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.1f", v[0] == 0 ? 0 : v[1] / (double) v[0])).append("</td></tr>"));
+            h.append("<p>DL4J's parameter-averaging statistics over all epochs, longest first (worker events summed over "
+                    + "workers):</p><table><tr><th class=\"l\">event</th><th>count</th><th>total s</th><th>mean ms</th></tr>");
+            dl4j.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).forEach(e -> {
+                long[] v = e.getValue();
+                h.append("<tr><td class=\"l\">").append(esc(eventName(e.getKey()))).append("</td><td>").append(v[0])
+                        .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", v[1] / 1000.0)).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.1f", v[0] == 0 ? 0 : v[1] / (double) v[0])).append("</td></tr>");
+            });
             h.append("</table>");
         }
     }
@@ -102,10 +109,11 @@ public final class RunReport {
     private static void section(StringBuilder h, Map<String, byte[]> figures, ReportSection s) {
         h.append("<h2>").append(esc(s.title())).append("</h2><p>").append(esc(s.intro())).append("</p>");
         for (ReportSection.Chart c : s.charts()) {
-            LineChart chart = new LineChart(c.title(), c.xLabel());
-            c.series().forEach(line -> chart.series(line.name(), c.x(), line.y()));
-            figures.put(c.file(), Html.png(chart.render(900, c.height())));
-            h.append(Html.img(figures.get(c.file()), c.title()));
+            SvgChart chart = SvgChart.lines(c.title(), c.xLabel(), "").integerX();
+            c.series().forEach(line -> chart.line(line.name(), c.x(), line.y()));
+            String svg = chart.render(c.height());
+            figures.put(c.file(), svg.getBytes(StandardCharsets.UTF_8));
+            h.append(Html.svg(svg, c.title()));
         }
         for (ReportSection.Table t : s.tables()) {
             if (t.intro() != null) {
@@ -125,6 +133,13 @@ public final class RunReport {
             }
             h.append("</table>");
         }
+    }
+
+    /** DL4J's statistic keys in words: ParameterAveragingMasterBroadcastCreateTimesMs -> "master: broadcast create". */
+    static String eventName(String key) {
+        String k = key.replaceFirst("^ParameterAveraging", "").replaceFirst("(Times?)?(Ms)?$", "");
+        String words = k.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+        return words.replaceFirst("^(master|worker) ", "$1: ");
     }
 
     private static String num1(Object o) {
@@ -155,23 +170,28 @@ public final class RunReport {
             trainScore[i] = in.segmentation() ? v(e.trainMiou()) : v(e.trainTop1());
             hasTrainScore |= !Double.isNaN(trainScore[i]);
         }
-        figures.put("loss.png", Html.png(new LineChart("Loss per epoch", "epoch")
-                .series("train loss", epochs, train).series("validation loss", epochs, val).render(720, 320)));
-        LineChart metric = new LineChart(in.segmentation() ? "mIoU and pixel accuracy" : "Top-1 accuracy",
-                "epoch").series(in.segmentation() ? "validation mIoU" : "validation top-1", epochs, score);
+        String lossSvg = SvgChart.lines("Loss per epoch", "epoch",
+                        "mean cross-entropy per " + (in.segmentation() ? "pixel" : "image")).integerX()
+                .line("train", epochs, train).line("validation", epochs, val).render(340);
+        figures.put("loss.svg", lossSvg.getBytes(StandardCharsets.UTF_8));
+        SvgChart metric = SvgChart.lines(in.segmentation() ? "mIoU and pixel accuracy per epoch" : "Top-1 accuracy per epoch",
+                "epoch", in.segmentation() ? "score" : "top-1").integerX()
+                .line(in.segmentation() ? "validation mIoU" : "validation top-1", epochs, score);
         if (in.segmentation()) {
-            metric.series("validation pixel accuracy", epochs, acc);
+            metric.line("validation pixel accuracy", epochs, acc);
         }
         if (hasTrainScore) {
-            metric.series(in.segmentation() ? "train mIoU (sample)" : "train top-1 (sample)", epochs, trainScore);
+            metric.line(in.segmentation() ? "train mIoU (sample)" : "train top-1 (sample)", epochs, trainScore);
         }
-        figures.put("metric.png", Html.png(metric.render(720, 320)));
+        String metricSvg = metric.render(340);
+        figures.put("metric.svg", metricSvg.getBytes(StandardCharsets.UTF_8));
         if (in.segmentation() && !in.samples().isEmpty()) {
             List<Overlays.Row> rows = new ArrayList<>();
             for (Evaluation.Sample s : in.samples()) {
                 rows.add(new Overlays.Row(s.image(), s.truth(), s.predicted(), s.width(), s.height()));
             }
-            BufferedImage grid = Overlays.grid(rows, Math.max(96, Math.min(192, in.samples().get(0).height() * 2)));
+            // small tensors are drawn at least 128 px high, pixels kept square and sharp
+            BufferedImage grid = Overlays.grid(rows, Math.max(128, Math.min(192, in.samples().get(0).height() * 2)));
             figures.put("predictions.png", Html.png(grid));
         }
 
@@ -194,8 +214,9 @@ public final class RunReport {
         h.append("<h2>Run</h2><table class=\"kv\">");
         in.header().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>"));
         h.append("</table>");
-        h.append("<h2>Curves</h2>").append(Html.img(figures.get("loss.png"), "loss per epoch"))
-                .append(Html.img(figures.get("metric.png"), "validation metric per epoch"));
+        h.append("<h2>Curves</h2>").append(Html.svg(lossSvg, "Loss: DL4J's cross-entropy divided by the output's pixels "
+                + "(per image for classification), training (mean over the epoch's steps) and validation."))
+                .append(Html.svg(metricSvg, "Validation metrics after each epoch (batch-norm statistics re-estimated first)."));
         h.append("<h2>Per epoch</h2><table><tr><th>epoch</th><th>train loss</th><th>val loss</th>");
         h.append(in.segmentation() ? "<th>train mIoU</th><th>mIoU</th><th>pixel acc.</th>"
                 : "<th>train top-1</th><th>val top-1</th>");
@@ -216,39 +237,46 @@ public final class RunReport {
         timings(h, in.timings());
         if (in.confusion() != null) {
             double[] iou = in.confusion().iou();
-            h.append("<h2>").append(in.segmentation() ? "Per-class IoU" : "Per-class accuracy").append("</h2><table><tr><th class=\"l\">class</th><th>")
-                    .append(in.segmentation() ? "IoU" : "recall").append("</th><th>support</th></tr>");
             long[][] cm = in.confusion().toArray();
+            List<String> names = new ArrayList<>();
+            double[] perClass = new double[iou.length];
+            long[] support = new long[iou.length];
+            double[][] shares = new double[iou.length][iou.length];
             for (int c = 0; c < iou.length; c++) {
-                long support = 0;
+                names.add(name(in.classes(), c));
                 for (long x : cm[c]) {
-                    support += x;
+                    support[c] += x;
                 }
-                double value = in.segmentation() ? iou[c] : (support == 0 ? Double.NaN : (double) cm[c][c] / support);
-                h.append("<tr><td class=\"l\">").append(esc(name(in.classes(), c))).append("</td><td>").append(f(value))
-                        .append("</td><td>").append(support).append("</td></tr>");
+                for (int p = 0; p < iou.length; p++) {
+                    shares[c][p] = support[c] == 0 ? Double.NaN : cm[c][p] / (double) support[c];
+                }
+                perClass[c] = in.segmentation() ? iou[c] : (support[c] == 0 ? Double.NaN : (double) cm[c][c] / support[c]);
             }
-            h.append("</table><h2>Confusion matrix</h2><p>Rows: true class; columns: predicted class; ")
-                    .append(in.segmentation() ? "pixels" : "images").append(" (ignore-labelled pixels excluded).</p><table><tr><th></th>");
+            String what = in.segmentation() ? "IoU" : "recall";
+            String bars = SvgChart.bars((in.segmentation() ? "IoU" : "Recall") + " per class, last epoch", names, perClass,
+                    in.segmentation() ? "intersection over union" : "share of the class's images predicted right");
+            figures.put("per-class.svg", bars.getBytes(StandardCharsets.UTF_8));
+            h.append("<h2>Per-class ").append(what).append("</h2>").append(Html.svg(bars, "Validation " + what
+                    + " of each class after the last epoch."));
+            h.append("<table><tr><th class=\"l\">class</th><th>").append(what).append("</th><th>support (")
+                    .append(in.segmentation() ? "pixels" : "images").append(")</th></tr>");
             for (int c = 0; c < iou.length; c++) {
-                h.append("<th>").append(esc(name(in.classes(), c))).append("</th>");
+                h.append("<tr><td class=\"l\">").append(esc(names.get(c))).append("</td><td>").append(f(perClass[c]))
+                        .append("</td><td>").append(Figures.count(support[c])).append("</td></tr>");
             }
-            h.append("</tr>");
-            for (int r = 0; r < iou.length; r++) {
-                h.append("<tr><th class=\"l\">").append(esc(name(in.classes(), r))).append("</th>");
-                for (int c = 0; c < iou.length; c++) {
-                    h.append("<td>").append(cm[r][c]).append("</td>");
-                }
-                h.append("</tr>");
-            }
-            h.append("</table>");
+            String heat = SvgChart.heatmap("Confusion matrix, each row normalised", names, shares, cm);
+            figures.put("confusion.svg", heat.getBytes(StandardCharsets.UTF_8));
+            h.append("</table><h2>Confusion matrix</h2>").append(Html.svg(heat, "Row: true class; column: predicted class; "
+                    + "a cell is the share of the true class's " + (in.segmentation() ? "pixels" : "images")
+                    + " predicted as the column's class (ignore-labelled pixels excluded); its count is in the tooltip "
+                    + "and in metrics.json."));
         }
         if (!in.segmentation() && !in.samples().isEmpty()) {
             h.append("<h2>Predictions on validation images</h2><table><tr>");
             for (Evaluation.Sample smp : in.samples()) {
                 int truth = smp.truth()[0] & 0xff, pred = smp.predicted()[0] & 0xff;
                 BufferedImage img = Overlays.rgb(smp.image(), smp.width(), smp.height());
-                int scale = Math.max(1, 96 / Math.max(smp.width(), smp.height()));
+                int scale = Math.max(1, 128 / Math.max(smp.width(), smp.height()));
                 BufferedImage big = new BufferedImage(smp.width() * scale, smp.height() * scale, BufferedImage.TYPE_INT_RGB);
                 big.createGraphics().drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
                 h.append("<td class=\"l\">").append(Html.img(Html.png(big), smp.key())).append("<br>true: ")
@@ -259,13 +287,16 @@ public final class RunReport {
             h.append("</tr></table>");
         }
         if (figures.containsKey("predictions.png")) {
-            h.append("<h2>Predictions on validation images</h2><p>Colours: ");
+            h.append("<h2>Predictions on validation images</h2><p>Each row: the image, its true label map and the "
+                    + "predicted one, over the image. Legend:");
             for (int c = 1; c < in.classes().size(); c++) {
                 Color col = Overlays.classColor(c);
-                h.append(String.format(Locale.ROOT, "<span style=\"background:#%02x%02x%02x;padding:0 6px\">&nbsp;</span> %s ",
+                h.append(String.format(Locale.ROOT, "<span class=\"swatch\" style=\"background:#%02x%02x%02x\"></span>%s",
                         col.getRed(), col.getGreen(), col.getBlue(), esc(in.classes().get(c))));
             }
-            h.append("; hatched white = ignored.</p>").append(Html.img(figures.get("predictions.png"), "predictions"));
+            h.append("<span class=\"swatch\" style=\"background:#fff\"></span>ignored (hatched); ")
+                    .append(esc(name(in.classes(), 0))).append(": unpainted.</p>")
+                    .append(Html.img(figures.get("predictions.png"), "predictions"));
         }
         in.sections().forEach(s -> section(h, figures, s));
         h.append("<h2>Configuration</h2><pre>").append(esc(in.configText())).append("</pre>");

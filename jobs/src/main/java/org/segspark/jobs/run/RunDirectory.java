@@ -38,6 +38,8 @@ public final class RunDirectory {
     public static final String HISTORY = "history.jsonl";
     /** One {@link EpochTiming} per finished epoch: where the training time went. */
     public static final String TRAINING_STATS = "training-stats.jsonl";
+    /** The Spark properties the run trained with. */
+    public static final String SPARK_PROPERTIES = "spark.properties";
     public static final String LATEST = CHECKPOINTS + "/latest.json";
     public static final String BEST = CHECKPOINTS + "/best.zip";
 
@@ -130,14 +132,14 @@ public final class RunDirectory {
                 + ", column " + at.getColumnNr()) + " (truncated or damaged?): " + e.getOriginalMessage(), e);
     }
 
-    /** Saves a network with its updater state, so training can continue from it. */
-    public void saveModel(String relative, ComputationGraph net) throws IOException {
+    /** Saves a network; with its updater's state, training can continue from it. */
+    public void saveModel(String relative, ComputationGraph net, boolean withUpdater) throws IOException {
         Path target = path(relative);
         FileSystem fs = fs();
         fs.mkdirs(target.getParent());
         Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
-            ModelSerializer.writeModel(net, out, true);
+            ModelSerializer.writeModel(net, out, withUpdater);
         }
         HadoopFiles.commit(fs, tmp, target);
     }

@@ -21,14 +21,15 @@ import java.util.Map;
 
 /**
  * What a training run writes into its folder: after every epoch the settings (with the first
- * checkpoint), an epoch checkpoint and latest.json, the best epoch's network, history.jsonl,
- * training-stats.jsonl and the model's own epoch log; at the end model.zip, metrics.json,
- * model.json and report.html with its figures.
+ * checkpoint), an epoch checkpoint (with the updater's state, for --resume) and latest.json, the
+ * best epoch's network, history.jsonl, training-stats.jsonl and the model's own epoch log; at the
+ * end model.zip, metrics.json, model.json and report.html with its figures. {@link Retention}
+ * says which checkpoints stay and whether the final networks carry the updater's state.
  */
 public final class RunOutputs {
     private final RunDirectory run;
     private final String configText;
-    private final int keepCheckpoints;
+    private final Retention retention;
     private final Task task;
     private final ModelLog<?> log;
     private final PrintStream console;
@@ -36,26 +37,26 @@ public final class RunOutputs {
     private final List<EpochMetrics> history = new ArrayList<>();
     private final List<EpochTiming> timings = new ArrayList<>();
 
-    private RunOutputs(RunDirectory run, String configText, int keepCheckpoints, Task task, EpochLog<?> log,
+    private RunOutputs(RunDirectory run, String configText, Retention retention, Task task, EpochLog<?> log,
                        PrintStream console) {
         this.run = run;
         this.configText = configText;
-        this.keepCheckpoints = keepCheckpoints;
+        this.retention = retention;
         this.task = task;
         this.log = log == null ? null : new ModelLog<>(log);
         this.console = console;
     }
 
     /** A new run's outputs. */
-    public static RunOutputs start(RunDirectory run, String configText, int keepCheckpoints, Task task,
+    public static RunOutputs start(RunDirectory run, String configText, Retention retention, Task task,
                                    EpochLog<?> log, PrintStream console) {
-        return new RunOutputs(run, configText, keepCheckpoints, task, log, console);
+        return new RunOutputs(run, configText, retention, task, log, console);
     }
 
     /** A resumed run's outputs: what the folder holds up to the checkpoint {@code from} continues. */
-    public static RunOutputs resume(RunDirectory run, ResumePoint from, String configText, int keepCheckpoints,
+    public static RunOutputs resume(RunDirectory run, ResumePoint from, String configText, Retention retention,
                                     Task task, EpochLog<?> log, PrintStream console) throws IOException {
-        RunOutputs o = new RunOutputs(run, configText, keepCheckpoints, task, log, console);
+        RunOutputs o = new RunOutputs(run, configText, retention, task, log, console);
         o.history.addAll(from.history());
         o.timings.addAll(run.timings(from.epochsDone()));
         o.checkpoints.addAll(run.checkpointFiles());
@@ -71,12 +72,12 @@ public final class RunOutputs {
         // earlier run's settings (which --resume reads) as they were
         run.writeText(RunDirectory.CONFIG, configText);
         String name = String.format(Locale.ROOT, "%s/epoch-%04d.zip", RunDirectory.CHECKPOINTS, metrics.epoch());
-        run.saveModel(name, net);
+        run.saveModel(name, net, true);
         checkpoints.add(name);
         run.writeJson(RunDirectory.LATEST, new CheckpointPointer(metrics.epoch(), name, metrics));
         history.add(metrics);
         if (EpochMetrics.bestEpoch(history, task, 0) == metrics.epoch()) {
-            run.saveModel(RunDirectory.BEST, net);
+            run.saveModel(RunDirectory.BEST, net, retention.finalWithUpdater());
         }
         run.writeJsonLines(RunDirectory.HISTORY, history);
         timings.add(timing);
@@ -84,7 +85,7 @@ public final class RunOutputs {
         if (log != null) {
             log.after(net, metrics, run, console);
         }
-        while (checkpoints.size() > keepCheckpoints) {
+        while (checkpoints.size() > retention.keepCheckpoints()) {
             run.delete(checkpoints.remove(0));
         }
     }
@@ -96,7 +97,7 @@ public final class RunOutputs {
      */
     public void finish(ComputationGraph net, RunMetrics metrics, ModelDescription description, String title,
                        Map<String, String> header, Evaluation.Result last) throws IOException {
-        run.saveModel(RunDirectory.MODEL, net);
+        run.saveModel(RunDirectory.MODEL, net, retention.finalWithUpdater());
         run.writeJson(RunDirectory.METRICS, metrics);
         run.writeJson(RunDirectory.MODEL_INFO, description);
         List<ReportSection> sections = new ArrayList<>();

@@ -26,7 +26,10 @@ import java.util.Map;
 /**
  * Starts the Spark session every job runs in. The master is, in order: {@code --master}, what
  * spark-submit set, the config's {@code spark.master} (local[*]). Local runs bind to loopback.
- * Executors get the JVM options segspark needs (Java 17 opens, oneDNN helpers, Aeron timeout).
+ * Executors get the JVM options segspark needs (Java 17 opens, oneDNN helpers, Aeron timeout),
+ * added to the ones the cluster gives them. Under spark-submit the Spark properties, the UI and
+ * the logging are the cluster's and the command line's: segspark's {@code spark.conf} defaults
+ * apply only to the sessions it starts itself (the launcher, tests).
  */
 public final class Sparks {
     private Sparks() {
@@ -63,8 +66,10 @@ public final class Sparks {
             conf.setMaster(config.getString("spark.master"));
         }
         conf.setIfMissing("spark.app.name", config.getString("spark.app-name"));
-        for (Map.Entry<String, ConfigValue> e : config.getConfig("spark.conf").root().entrySet()) {
-            conf.setIfMissing(unquote(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+        if (!submitted(conf)) {
+            for (Map.Entry<String, ConfigValue> e : config.getConfig("spark.conf").root().entrySet()) {
+                conf.setIfMissing(unquote(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+            }
         }
         String m = conf.get("spark.master");
         if (m.startsWith("local") || m.startsWith("spark://127.0.0.1:") || m.startsWith("spark://localhost:")) {
@@ -106,11 +111,33 @@ public final class Sparks {
         }
     }
 
+    /** Whether spark-submit started this driver (it hands its settings over as system properties). */
+    public static boolean submitted(SparkConf conf) {
+        return conf.contains("spark.submit.deployMode");
+    }
+
     public static JavaSparkContext start(Config config, String master) {
-        SparkSession session = SparkSession.builder().config(conf(config, master)).getOrCreate();
+        SparkConf conf = conf(config, master);
+        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
-        jsc.setLogLevel(System.getProperty("segspark.spark.log", "WARN"));
+        if (!submitted(conf)) {
+            jsc.setLogLevel(System.getProperty("segspark.spark.log", "WARN"));
+        }
         return jsc;
+    }
+
+    /**
+     * The {@code -Dkey=value} lines of conf/jvm.options as this JVM's system properties, where not
+     * set: a driver started by spark-submit did not get segspark's JVM options, and DL4J reads
+     * these (its oneDNN helpers, Aeron's timeout) when it first needs them, after main starts.
+     */
+    public static void driverProperties() {
+        for (String o : jvmOptions()) {
+            int eq = o.indexOf('=');
+            if (o.startsWith("-D") && eq > 2 && System.getProperty(o.substring(2, eq)) == null) {
+                System.setProperty(o.substring(2, eq), o.substring(eq + 1));
+            }
+        }
     }
 
     /**

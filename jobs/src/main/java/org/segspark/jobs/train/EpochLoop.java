@@ -7,12 +7,14 @@ import org.segspark.core.Task;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.core.shards.ShardSet;
+import org.segspark.core.text.Figures;
 import org.segspark.jobs.data.BatchPlan;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.eval.ConfusionMatrix;
 import org.segspark.jobs.eval.Evaluation;
+import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.records.EpochMetrics;
 import org.segspark.jobs.records.EpochTiming;
 import org.segspark.jobs.run.ResumePoint;
@@ -46,8 +48,11 @@ public final class EpochLoop {
     private final Fit fit;
     private final NetworkFactory networks;
     private final PrintStream console;
+    private final ProgressLine progress;
 
-    EpochLoop(TrainConfig cfg, Configuration hconf, Fit fit, PrintStream console) {
+    /** @param progress the line the fit reports its steps on; it learns from here how long the epochs after take */
+    EpochLoop(TrainConfig cfg, Configuration hconf, Fit fit, PrintStream console, ProgressLine progress) {
+        this.progress = progress;
         this.cfg = cfg;
         this.hconf = hconf;
         this.fit = fit;
@@ -105,6 +110,7 @@ public final class EpochLoop {
             console.printf(Locale.ROOT, "resuming after epoch %d of %d%n", resume.epochsDone(), cfg.epochs());
         }
         Evaluation.Result eval = null;
+        List<Double> epochSeconds = new ArrayList<>();
         for (int epoch = history.size() + 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
             // learning-rate schedules read the network's epoch count; workers get it with the network
@@ -113,24 +119,32 @@ public final class EpochLoop {
             ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, fit.threadsPerTask(),
                     cfg.flip());
             long t0 = System.nanoTime();
+            // the run's ETA: the epochs after this one at the mean duration (training and evaluation) so far
+            progress.runAhead(cfg.epochs() - epoch, epochSeconds.isEmpty() ? Double.NaN
+                    : epochSeconds.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
             Fit.Epoch trained = fit.fit(net, new EpochPlan(epoch, cfg.epochs(), order, loader, epochSeed, sconf));
             net = trained.net();
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             StepAccumulator.Steps st = trained.steps();
-            double trainLoss = st.meanLoss() * lossScale(m);
+            double trainLoss = st.meanLoss() / targets.lossPositions();
             EpochTiming timing = new EpochTiming(epoch, fit.mode(), fit.workers(), trainSeconds, st.minibatches(),
                     st.timedSteps(), st.computeSeconds(), st.updateSeconds(), trained.dl4j(), trained.sharing());
 
             long t1 = System.nanoTime();
+            console.printf(Locale.ROOT, "epoch %d/%d: trained in %s; %svalidation on %s images%s%n", epoch, cfg.epochs(),
+                    Figures.duration(trainSeconds), bnSample.isEmpty() ? ""
+                            : "batch-norm statistics from " + Figures.count(cfg.bnRecomputeExamples()) + " examples, then ",
+                    Figures.count(val.examples()), trainSample.isEmpty() ? "" : " and a training sample");
             ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
             recomputeBatchNorm(net, bnSample, evalLoader, sconf);
             eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
             Evaluation.Result onTrain = trainSample.isEmpty() ? null
                     : fit.evaluator().evaluate(net, trainSample, evalLoader, cfg.evalBatch(), 0, sconf);
             double evalSeconds = (System.nanoTime() - t1) / 1e9;
-            EpochMetrics em = metrics(spec.task(), epoch, trainLoss, eval.meanLoss() * lossScale(m), eval, onTrain,
+            EpochMetrics em = metrics(spec.task(), epoch, trainLoss, eval.meanLoss(), eval, onTrain,
                     trainSeconds, evalSeconds, trainExamples);
             history.add(em);
+            epochSeconds.add((System.nanoTime() - t0) / 1e9);
             console.println(EpochLines.describe(em, cfg.epochs(), spec.task()));
             console.println(EpochLines.describe(timing));
             trained.notes().forEach(console::println);
@@ -195,13 +209,5 @@ public final class EpochLoop {
                 seg && tm != null ? EpochMetrics.finite(tm.meanIou()) : null,
                 !seg && tm != null ? EpochMetrics.finite(tm.accuracy()) : null,
                 trainSeconds, evalSeconds, trainExamples, trainExamples / Math.max(trainSeconds, 1e-9));
-    }
-
-    /**
-     * DL4J's score is the loss summed over an example's outputs; segspark reports it per pixel
-     * for segmentation (mean cross-entropy per pixel position) and per image for classification.
-     */
-    static double lossScale(ShardManifest m) {
-        return ShardManifest.SEGMENTATION.equals(m.task()) ? 1.0 / (m.tensor().height() * (double) m.tensor().width()) : 1.0;
     }
 }

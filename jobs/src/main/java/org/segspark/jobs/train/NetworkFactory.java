@@ -13,6 +13,7 @@ import org.segspark.core.Task;
 import org.segspark.core.config.Setting;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.shards.ShardManifest;
+import org.segspark.core.text.Figures;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.ModelOption;
@@ -138,8 +139,8 @@ final class NetworkFactory {
     ComputationGraph build(ModelConfig modelConfig, ShardManifest m, double lrFactor, String strategy, int workers)
             throws IOException {
         if (lrFactor != 1.0) {
-            console.printf(Locale.ROOT, "learning rate %s x %.3f = %s (optimizer.lr-scaling %s, %s over %d workers)%n",
-                    cfg.optimizer().lr(), lrFactor, cfg.optimizer().lr() * lrFactor,
+            console.printf(Locale.ROOT, "learning rate %s x %s = %s (optimizer.lr-scaling %s, %s over %d workers)%n",
+                    Figures.of(cfg.optimizer().lr()), Figures.of(lrFactor), Figures.of(cfg.optimizer().lr() * lrFactor),
                     cfg.optimizer().lrScaling().id(), strategy, workers);
         }
         ComputationGraph net = ModelRegistry.build(cfg.model(), modelConfig, base(lrFactor));

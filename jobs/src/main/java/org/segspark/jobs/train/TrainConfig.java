@@ -7,6 +7,7 @@ import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
 import org.segspark.jobs.data.Normalization;
+import org.segspark.jobs.run.Retention;
 import org.segspark.jobs.train.sharing.GradientSharing;
 
 import java.util.List;
@@ -156,8 +157,14 @@ public final class TrainConfig {
                     + "Averaged weights and fast-moving early epochs leave the running averages behind.").atLeast(0);
     public static final Setting<Integer> REPORT_SAMPLES = Setting.integer("report.samples",
             "Validation images shown with their predictions in report.html.").atLeast(0);
-    public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.integer("checkpoint.keep",
-            "Epoch checkpoints kept (the newest ones).").atLeast(1);
+    public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.integer("keep-checkpoints",
+                    "Epoch checkpoints kept, the newest ones, each with the updater's state so that --resume can continue "
+                            + "from it; the best epoch's network is kept apart as checkpoints/best.zip.").atLeast(1)
+            .option("--keep-checkpoints", "N", "Epoch checkpoints to keep, newest first (best.zip is kept apart)");
+    public static final Setting<Boolean> SAVE_UPDATER = Setting.flag("save-updater",
+                    "Write model.zip and best.zip with the updater's state too (Adam's moments: the file grows about "
+                            + "threefold); training continues from the epoch checkpoints, which always have it.")
+            .option("--save-updater", null, "Keep the updater's state in model.zip and best.zip");
 
     public static final SettingsSection SECTION = new SettingsSection("train", List.of(MODEL, TASK, DATA, VAL_DATA,
             OUT, FORCE, CLASSES, EPOCHS, BATCH, MODE, SHARING_EXCHANGE, SHARING_COMBINE, SHARING_PRECISION,
@@ -165,7 +172,7 @@ public final class TrainConfig {
             AVERAGING_FREQUENCY, PREFETCH, FLIP, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
             PRETRAINED, ARCHITECTURE, INIT_FROM, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
             LR_SCALING, SCHEDULE, WARMUP_EPOCHS, STEP_EPOCHS, STEP_GAMMA, CLASS_WEIGHTS, PATIENCE, MIN_DELTA,
-            EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS));
+            EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS, SAVE_UPDATER));
 
     /** How training is distributed. */
     /** U-Net's convolutions. */
@@ -314,8 +321,8 @@ public final class TrainConfig {
         return get(REPORT_SAMPLES);
     }
 
-    public int keepCheckpoints() {
-        return get(KEEP_CHECKPOINTS);
+    public Retention retention() {
+        return new Retention(get(KEEP_CHECKPOINTS), get(SAVE_UPDATER));
     }
 
     public ClassWeights classWeights() {

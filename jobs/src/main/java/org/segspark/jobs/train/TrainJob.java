@@ -1,5 +1,6 @@
 package org.segspark.jobs.train;
 
+import org.apache.spark.package$;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
@@ -11,6 +12,7 @@ import org.segspark.core.BuildInfo;
 import org.segspark.core.Task;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.json.Json;
+import org.segspark.core.text.Figures;
 import org.segspark.core.shards.ShardFormat;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.jobs.config.JobConfig;
@@ -22,6 +24,7 @@ import org.segspark.jobs.records.RunMetrics;
 import org.segspark.jobs.run.ResumePoint;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.jobs.run.RunOutputs;
+import org.segspark.jobs.spark.SparkProperties;
 import org.segspark.jobs.train.fit.Fit;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.graph.GraphStats;
@@ -35,6 +38,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * {@code segspark train}: the run's settings, its {@link Fit} strategy and network, the epoch
@@ -77,18 +81,23 @@ public final class TrainJob {
                 throw new IllegalArgumentException(cfg.out() + " already finished " + from.epochsDone()
                         + " epochs; give --epochs above that to train on");
             }
-            outputs = RunOutputs.resume(run, from, configText, cfg.keepCheckpoints(), spec.task(),
+            outputs = RunOutputs.resume(run, from, configText, cfg.retention(), spec.task(),
                     spec.hooks().epochLog(), console);
         } else {
-            outputs = RunOutputs.start(run, configText, cfg.keepCheckpoints(), spec.task(), spec.hooks().epochLog(),
+            outputs = RunOutputs.start(run, configText, cfg.retention(), spec.task(), spec.hooks().epochLog(),
                     console);
         }
         long start = System.nanoTime();
-        Fit fit = FitModes.of(cfg, jsc, ProgressLine.console());
-        EpochLoop.Outcome out = new EpochLoop(cfg, hconf, fit, console).run(outputs::afterEpoch, from);
+        ProgressLine progress = ProgressLine.console();
+        Fit fit = FitModes.of(cfg, jsc, progress);
+        EpochLoop.Outcome out = new EpochLoop(cfg, hconf, fit, console, progress).run(outputs::afterEpoch, from);
         ShardManifest manifest = out.shards().manifest();
         RunMetrics metrics = metrics(spec.task(), manifest, out, cfg.minDelta(), (System.nanoTime() - start) / 1e9);
         ModelDescription description = describe(cfg, config, spec, out, manifest, master(jsc), hconf, metrics);
+        console.println("writing " + run.path(RunDirectory.MODEL) + ", metrics and report.html");
+        if (jsc != null) {
+            run.writeText(RunDirectory.SPARK_PROPERTIES, SparkProperties.text(jsc.getConf()));
+        }
         outputs.finish(out.net(), metrics, description, "segspark run: " + cfg.model(),
                 header(cfg, spec, description, manifest, master(jsc), out.workers()), out.lastEvaluation());
         return new Result(run, out.history(), metrics);
@@ -138,20 +147,30 @@ public final class TrainJob {
                         n == null ? new double[0] : n.mean(), n == null ? new double[0] : n.std()),
                 ClassWeightedLoss.of(net, net.getConfiguration().getNetworkOutputs().get(0)), data,
                 Json.tree(config.json("train")), BuildInfo.asMap(),
-                new ModelDescription.SparkInfo(master, org.apache.spark.package$.MODULE$.SPARK_VERSION(), out.workers(),
+                new ModelDescription.SparkInfo(master, package$.MODULE$.SPARK_VERSION(), out.workers(),
                         cfg.mode().id()),
                 Map.<String, JsonNode>of("final", finalMetrics), Instant.now().toString(), host(),
                 spec.hooks().describe(out.modelConfig()));
+    }
+
+    /** A manifest's source (the preprocessing settings) as "key value; key value". */
+    static String readable(Object source) {
+        if (!(source instanceof Map<?, ?> map)) {
+            return String.valueOf(source);
+        }
+        StringJoiner j = new StringJoiner("; ");
+        map.forEach((k, v) -> j.add(k + " " + (v instanceof Map<?, ?> ? readable(v) : v)));
+        return j.toString();
     }
 
     static Map<String, String> header(TrainConfig cfg, ModelSpec spec, ModelDescription d, ShardManifest manifest,
                                       String master, int workers) {
         Map<String, String> header = new LinkedHashMap<>();
         header.put("model", cfg.model() + " (" + spec.reference() + ")");
-        header.put("parameters", d.paramsTrainable() + " trainable, " + d.paramsTotal() + " total");
+        header.put("parameters", Figures.count(d.paramsTrainable()) + " trainable, " + Figures.count(d.paramsTotal()) + " total");
         header.put("data", cfg.data() + " (" + manifest.task() + ", " + manifest.split("train").examples() + " train / "
                 + manifest.split("val").examples() + " val, created " + manifest.created() + ")");
-        header.put("data source", String.valueOf(manifest.source()));
+        header.put("data source", readable(manifest.source()));
         header.put("training", cfg.mode().id() + " on " + master + ", " + workers + " worker(s), batch "
                 + cfg.batch() + ", " + cfg.optimizer().name().id() + " lr " + cfg.optimizer().lr());
         header.put("code", BuildInfo.version() + " (git " + BuildInfo.gitCommit() + ")");

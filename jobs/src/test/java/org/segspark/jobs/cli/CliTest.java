@@ -12,12 +12,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segspark.preprocess.image.LabelPng;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,6 +43,13 @@ class CliTest {
     static Run run(String... args) {
         org.segspark.jobs.CliRun r = org.segspark.jobs.CliRun.of(args);
         return new Run(r.code(), r.out(), r.err());
+    }
+
+    /** Whether a DL4J model zip holds the updater's state. */
+    static boolean hasUpdater(Path zip) throws IOException {
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            return z.getEntry("updaterState.bin") != null;
+        }
     }
 
     static String p(String name) {
@@ -98,10 +110,21 @@ class CliTest {
                 "training loss falls: " + h);
         assertTrue(metrics.get("miou").isNumber());
         assertEquals(4, metrics.get("per_class_iou").size());
-        for (String f : new String[] {"model.zip", "model.json", "report.html", "config.conf", "report/loss.png",
+        for (String f : new String[] {"model.zip", "model.json", "report.html", "config.conf", "report/loss.svg", "report/per-class.svg", "report/confusion.svg", "spark.properties",
                 "checkpoints/latest.json"}) {
             assertTrue(Files.exists(dir.resolve("run").resolve(f)), f);
         }
+        // retention: the newest epoch checkpoint (with the updater's state, for --resume) and the best epoch's
+        // network; the final and best networks without the updater's state
+        try (Stream<Path> kept = Files.list(dir.resolve("run/checkpoints"))) {
+            assertEquals(List.of("best.zip", "epoch-0003.zip", "latest.json"),
+                    kept.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(hasUpdater(dir.resolve("run/checkpoints/epoch-0003.zip")));
+        assertFalse(hasUpdater(dir.resolve("run/model.zip")));
+        assertFalse(hasUpdater(dir.resolve("run/checkpoints/best.zip")));
+        assertTrue(Files.size(dir.resolve("run/model.zip")) * 2 < Files.size(dir.resolve("run/checkpoints/epoch-0003.zip")),
+                "Adam's two moments make a checkpoint about three times the network");
         JsonNode info = JSON.readTree(dir.resolve("run/model.json").toFile());
         assertEquals("unet-mobilenetv2", info.get("model").asText());
         assertTrue(info.at("/data/manifest_sha256").asText().matches("[0-9a-f]{64}"));

@@ -7,10 +7,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.coco.SyntheticCoco;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The shaded app jar on a real Spark standalone cluster (a Master and two Workers on 127.0.0.1,
  * started from the Maven jars): spark-submit runs preprocessing and training in both distributed
- * modes, every application gets executors on both workers, a run whose executor is killed midway
+ * modes (parameter averaging by the README's spark-submit line, keeping the cluster's defaults), every application gets executors on both workers, a run whose executor is killed midway
  * still finishes, and {@code down} stops exactly what {@code up} started.
  */
 class LocalClusterIT {
@@ -54,6 +57,34 @@ class LocalClusterIT {
         }
     }
 
+    /**
+     * The README's spark-submit line as words, run by the cluster's Spark home: its master, jar,
+     * data, run folder and epochs replaced by the test's; every other word as documented.
+     */
+    static List<String> documentedSubmit(LocalCluster.State cluster, Path shards, Path run) throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int at = readme.indexOf("\nspark-submit --master");
+        assertTrue(at >= 0, "README has no spark-submit line");
+        String text = readme.substring(at + 1, readme.indexOf("\n```", at)).replace("\\\n", " ");
+        List<String> words = new ArrayList<>(List.of(text.trim().split("\\s+")));
+        words.set(0, Path.of(cluster.sparkHome(), "bin", "spark-submit").toString());
+        for (int i = 1; i < words.size(); i++) {
+            String previous = words.get(i - 1);
+            if (previous.equals("--master")) {
+                words.set(i, cluster.masterUrl());
+            } else if (previous.equals("--data")) {
+                words.set(i, shards.toString());
+            } else if (previous.equals("--out")) {
+                words.set(i, run.toString());
+            } else if (previous.equals("--epochs")) {
+                words.set(i, "2");
+            } else if (words.get(i).endsWith("-app.jar")) {
+                words.set(i, appJar().toString());
+            }
+        }
+        return words;
+    }
+
     @Test
     void preprocessingAndBothTrainingModesRunOnATwoWorkerClusterAndSurviveALostExecutor() throws Exception {
         Path clusterDir = dir.resolve("cluster");
@@ -75,7 +106,42 @@ class LocalClusterIT {
             JsonNode manifest = new ObjectMapper().readTree(shards.resolve("manifest.json").toFile());
             assertEquals(40, manifest.path("accounting").path("written").asInt());
 
-            for (String mode : List.of("parameter-averaging", "gradient-sharing")) {
+            // the README's spark-submit line, through the Spark home's own spark-submit, with the
+            // cluster's defaults file: its settings must reach the run, the UI and event log stay on
+            Path events = Files.createDirectories(dir.resolve("events"));
+            Files.writeString(Path.of(cluster.sparkHome(), "conf", "spark-defaults.conf"), String.join("\n",
+                    "spark.eventLog.enabled true", "spark.eventLog.dir " + events.toUri(), "spark.executor.cores 1",
+                    "spark.cores.max 2", "spark.executor.memory 1g", "spark.segspark.site-marker kept-from-the-cluster", ""));
+            Path documented = dir.resolve("run-documented");
+            List<String> words = new ArrayList<>(documentedSubmit(cluster, shards, documented));
+            words.addAll(List.of("--set", "train.batch=4", "--set", "train.width-multiplier=0.35",
+                    "--set", "train.averaging-frequency=2", "--set", "train.eval.train-examples=0",
+                    "--set", "train.eval.bn-recompute-examples=16", "--set", "train.report.samples=2"));
+            ProcessBuilder submit = new ProcessBuilder(words).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("documented.log").toFile());
+            submit.environment().remove("SPARK_HOME");
+            submit.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            submit.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+            Process p = submit.start();
+            assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the documented spark-submit line did not finish");
+            String log = Files.readString(dir.resolve("documented.log"));
+            assertEquals(0, p.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
+            Properties ran = new Properties();
+            try (Reader r = Files.newBufferedReader(documented.resolve("spark.properties"))) {
+                ran.load(r);
+            }
+            assertEquals("kept-from-the-cluster", ran.getProperty("spark.segspark.site-marker"), "the cluster's defaults reach the run");
+            assertEquals("true", ran.getProperty("spark.eventLog.enabled"));
+            assertEquals("3g", ran.getProperty("spark.executor.memoryOverhead"), "the documented --conf");
+            assertFalse("false".equals(ran.getProperty("spark.ui.enabled")), "segspark left the UI alone");
+            assertTrue(ran.getProperty("spark.executor.extraJavaOptions").contains("javacpp.maxbytes"),
+                    "segspark's executor options are added, with JavaCPP caps from the overhead");
+            try (Stream<Path> logs = Files.list(events)) {
+                assertEquals(1, logs.count(), "the application's event log");
+            }
+            assertFalse(log.lines().anyMatch(l -> l.contains(" INFO ")), "Spark's INFO lines are quieted: " + log);
+
+            for (String mode : List.of("gradient-sharing")) {
                 Path run = dir.resolve("run-" + mode);
                 submit(cluster, "train-" + mode, "train", "--data", shards.toString(), "--out", run.toString(),
                         "--mode", mode, "--epochs", "2", "--set", "train.batch=4", "--set", "train.width-multiplier=0.35",

@@ -10,21 +10,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.segspark.jobs.CliRun;
+import org.segspark.jobs.view.HeadlessChromium;
 import org.segspark.nas.NasModels;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.awt.image.Raster;
-import javax.imageio.ImageIO;
-import java.io.ByteArrayInputStream;
 
 /**
  * The search as a user runs it, on Spark local[2]: searches trained with parameter averaging and
@@ -232,14 +236,50 @@ class NasCliTest {
 
     @Test
     @Order(7)
-    void plainHyperparameterTrialsGoThroughTheNormalTrainer() throws Exception {
+    void randomHyperparameterTrialsWithSuccessiveHalvingStopTheWorstEarly() throws Exception {
+        // four learning rates drawn log-uniformly over two decades; rung 1 trains all four one epoch, the
+        // best half goes on from its checkpoints to train.epochs = 2
         CliRun r = run("nas", "sweep", "--master", MASTER, "--out", p("sweep-hp"), "--set", "train.data=" + p("shards"),
-                "--set", "sweep.kind=train", "--set", "train.model=unet-mobilenetv2", "--set", "train.epochs=1",
-                "--set", "train.batch=4", "--set", "sweep.trials=[{optimizer.lr=0.001},{optimizer.lr=0.003}]");
+                "--set", "sweep.kind=train", "--set", "train.model=unet-mobilenetv2", "--set", "train.width-multiplier=0.35",
+                "--set", "train.epochs=2", "--set", "train.batch=4", "--sampler", "random", "--samples", "4",
+                "--set", "sweep.grid={optimizer.lr={min=0.0001,max=0.03,log=true}}", "--halving",
+                "--set", "sweep.halving.eta=2", "--set", "sweep.halving.min-epochs=1");
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("rung 1/2: 4 trials to 1 epoch") && r.out().contains("rung 2/2: 2 trials to 2 epochs"),
+                r.out());
         JsonNode s = JSON.readTree(dir.resolve("sweep-hp/sweep.json").toFile());
         assertEquals(2, s.get("finished").asInt(), s.toString());
-        assertEquals(s.get("trials").get(0).get("params_before"), s.get("trials").get(0).get("params_after"));
+        assertEquals(2, s.get("stopped").asInt(), s.toString());
+        Set<Double> rates = new HashSet<>();
+        double worstGoingOn = Double.POSITIVE_INFINITY, bestStopped = Double.NEGATIVE_INFINITY;
+        for (JsonNode t : s.get("trials")) {
+            double lr = t.at("/settings/optimizer.lr").asDouble();
+            assertTrue(lr >= 1e-4 && lr <= 0.03, t.toString());
+            rates.add(lr);
+            assertEquals(t.get("params_before"), t.get("params_after"));
+            // every trial's first epoch, from its own run: the stopped ones were the worst after rung 1
+            List<String> history = Files.readAllLines(dir.resolve("sweep-hp/trials/" + t.get("id").asText() + "/history.jsonl"));
+            double firstEpoch = JSON.readTree(history.get(0)).get("miou").asDouble();
+            if (t.get("status").asText().equals("stopped")) {
+                assertEquals(1, t.get("epochs").asInt(), t.toString());
+                assertEquals(1, history.size(), "a stopped trial trains no further: " + t);
+                assertTrue(t.get("stopped").asText().startsWith("rung 1 of 2: miou"), t.toString());
+                bestStopped = Math.max(bestStopped, firstEpoch);
+            } else {
+                assertEquals("ok", t.get("status").asText(), t.toString());
+                assertEquals(2, t.get("epochs").asInt(), t.toString());
+                assertEquals(2, history.size(), "continued from its checkpoint: " + t);
+                worstGoingOn = Math.min(worstGoingOn, firstEpoch);
+            }
+        }
+        assertEquals(4, rates.size(), "four different draws: " + rates);
+        assertTrue(bestStopped <= worstGoingOn, "stopped " + bestStopped + " vs going on " + worstGoingOn);
+        CliRun again = run("nas", "sweep", "--master", MASTER, "--out", p("sweep-hp"), "--set", "train.data=" + p("shards"),
+                "--set", "sweep.kind=train", "--set", "train.model=unet-mobilenetv2", "--set", "train.width-multiplier=0.35",
+                "--set", "train.epochs=2", "--set", "train.batch=4", "--sampler", "random", "--samples", "4",
+                "--set", "sweep.grid={optimizer.lr={min=0.0001,max=0.03,log=true}}", "--halving",
+                "--set", "sweep.halving.eta=2", "--set", "sweep.halving.min-epochs=1");
+        assertTrue(again.out().contains("4 finished before, 0 to run"), "the same seed draws the same trials: " + again.out());
     }
 
     @Test
@@ -273,13 +313,27 @@ class NasCliTest {
     @Order(9)
     void reportsLoadInHeadlessChromiumWithEveryImageAndNoError() throws Exception {
         assertTrue(Files.readString(dir.resolve("search/report.html")).contains("Architecture search"));
-        for (String page : List.of("search/report.html", "pruned/finetune/report.html", "sweep-tp/report.html")) {
-            org.segspark.jobs.view.HeadlessChromium.Check c = org.segspark.jobs.view.HeadlessChromium.open(
-                    dir.resolve(page), dir);
-            assertTrue(c.images() >= 1, page + ": no images");
+        String run = "Loss per epoch|mIoU and pixel accuracy per epoch|IoU per class, last epoch|Confusion matrix, each row normalised";
+        Map<String, String> charts = Map.of("search/report.html", run + "|Relaxed size / full size|Live channels per cell|Learnt depths",
+                "pruned/finetune/report.html", run,
+                "sweep-tp/report.html", "Pareto front: miou after fine-tuning against size",
+                "sweep-hp/report.html", "miou by trial: against optimizer.lr|Successive halving: validation miou by epoch");
+        for (Map.Entry<String, String> page : new TreeMap<>(charts).entrySet()) {
+            HeadlessChromium.Check c = HeadlessChromium.open(dir.resolve(page.getKey()), dir);
             assertEquals(List.of(), c.broken(), page + ": images that did not load");
             assertEquals(List.of(), c.errors(), page + ": console errors");
+            for (String title : page.getValue().split("\\|")) {
+                HeadlessChromium.Chart chart = c.charts().stream().filter(x -> x.title().startsWith(title)).findFirst()
+                        .orElseThrow(() -> new AssertionError(page.getKey() + " has no chart \"" + title + "\": " + c.charts()));
+                assertTrue(chart.drawn(), page.getKey() + ": " + chart);
+                assertTrue(chart.bottom() < HeadlessChromium.HEIGHT, page.getKey() + ": below the screenshot: " + chart);
+            }
             assertTrue(Files.size(c.screenshot()) > 10_000, page + ": screenshot " + Files.size(c.screenshot()) + " bytes");
         }
+        // a run's predictions: a grid of every validation image (8 here), with the classes' legend
+        String html = Files.readString(dir.resolve("search/report.html"));
+        assertTrue(html.contains("alt=\"predictions\"") && html.contains("class=\"swatch\""), "predictions with a legend");
+        BufferedImage grid = ImageIO.read(dir.resolve("search/report/predictions.png").toFile());
+        assertTrue(grid.getHeight() >= 8 * 128, "8 rows of at least 128 px: " + grid.getHeight());
     }
 }

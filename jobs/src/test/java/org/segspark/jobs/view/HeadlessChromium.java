@@ -26,13 +26,26 @@ public final class HeadlessChromium {
             window.addEventListener('load', () => {
               const imgs = [...document.images];
               const bad = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60));
+              // every chart: its title, whether it drew (a box with an area) and where it ends on the page
+              const charts = [...document.querySelectorAll('svg')].map(s => {
+                const r = s.getBoundingClientRect(), t = s.querySelector('text');
+                return {title: t ? t.textContent : '', drawn: r.width > 100 && r.height > 50, bottom: r.bottom + window.scrollY};
+              });
               document.documentElement.setAttribute('data-segspark-check',
-                JSON.stringify({images: imgs.length, broken: bad, errors: window.__segsparkErrors}));
+                JSON.stringify({images: imgs.length, broken: bad, errors: window.__segsparkErrors, charts: charts}));
             });
             </script>
             """;
 
-    public record Check(int images, List<String> broken, List<String> errors, Path screenshot, String log) {
+    /** Where the screenshot ends: the window is this tall, so the whole of a report fits. */
+    public static final int HEIGHT = 9000;
+
+    /** A chart of the page: its title, whether it drew, and where it ends (px from the top). */
+    public record Chart(String title, boolean drawn, double bottom) {
+    }
+
+    public record Check(int images, List<String> broken, List<String> errors, List<Chart> charts, Path screenshot,
+                        String log) {
     }
 
     public static Check open(Path page, Path work) throws IOException, InterruptedException {
@@ -57,12 +70,15 @@ public final class HeadlessChromium {
             List<String> broken = new ArrayList<>(), errors = new ArrayList<>();
             j.get("broken").forEach(b -> broken.add(b.asText()));
             j.get("errors").forEach(e -> errors.add(e.asText()));
+            List<Chart> charts = new ArrayList<>();
+            j.get("charts").forEach(c -> charts.add(new Chart(c.get("title").asText(), c.get("drawn").asBoolean(),
+                    c.get("bottom").asDouble())));
             for (String line : (dom.err() + shot.err()).split("\n")) {
                 if (line.contains(":CONSOLE") && (line.contains("Uncaught") || line.contains("Error"))) {
                     errors.add(line);
                 }
             }
-            return new Check(j.get("images").asInt(), broken, errors, screenshot, dom.err() + shot.err());
+            return new Check(j.get("images").asInt(), broken, errors, charts, screenshot, dom.err() + shot.err());
         } finally {
             Files.deleteIfExists(probe);
         }
@@ -71,7 +87,7 @@ public final class HeadlessChromium {
     private static List<String> command(Path chromium, Path profile, String action, String url) {
         return List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0", "--window-size=1280,2400",
+                "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0", "--window-size=1280," + HEIGHT,
                 "--virtual-time-budget=10000", action, url);
     }
 }

@@ -7,7 +7,7 @@ import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.progress.StepProgress;
 
 import java.util.List;
 import java.util.Map;
@@ -54,10 +54,7 @@ public final class AveragingFit extends SparkFit {
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master(plan.seed()));
         sparkNet.setListeners(steps);
         sparkNet.setCollectTrainingStats(true);
-        long perSplit = (long) averagingFrequency * workers;
-        long splits = (plan.minibatches().size() + perSplit - 1) / perSplit;
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress,
-                splits * workers, "treeAggregate at ParameterAveragingTrainingMaster")) {
+        try (StepProgress p = stepProgress(plan)) {
             JavaRDD<String> paths = jsc.parallelize(plan.minibatches(), workers);
             sparkNet.fitPaths(paths, plan.loader());
         }

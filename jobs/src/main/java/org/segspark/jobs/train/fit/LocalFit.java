@@ -73,7 +73,7 @@ public final class LocalFit implements Fit {
                 }
             }
         };
-        progress.start(plan.label(), order.size(), "batches");
+        progress.start(plan.label(), order.size(), "steps");
         MultiDataSetIterator it = new IteratorMultiDataSetIterator(groups, batch);
         if (prefetch > 0) {
             it = new AsyncMultiDataSetIterator(it, prefetch);

@@ -3,6 +3,7 @@ package org.segspark.jobs.train.fit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.jobs.progress.StepProgress;
 
 /** What the strategies that train on the executors share: the workers, their threads, evaluation there. */
 public abstract class SparkFit implements Fit {
@@ -20,6 +21,12 @@ public abstract class SparkFit implements Fit {
         this.threadsPerTask = threadsPerTask;
         this.progress = progress;
         this.steps = new StepAccumulator(jsc.sc(), forwardToNewest);
+    }
+
+    /** The epoch's progress line, in training steps counted where the workers take them. */
+    protected StepProgress stepProgress(EpochPlan plan) {
+        return StepProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress, steps.stepCounter(),
+                plan.minibatches().size());
     }
 
     @Override

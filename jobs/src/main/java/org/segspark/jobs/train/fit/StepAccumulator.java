@@ -43,6 +43,11 @@ public final class StepAccumulator extends BaseTrainingListener implements Seria
     private final String run = UUID.randomUUID().toString();
     private final boolean forwardToNewest;
 
+    /** The count of steps taken, as the tasks add to it (a progress line follows it). */
+    public LongAccumulator stepCounter() {
+        return minibatches;
+    }
+
     /** What the steps since the last {@link #takeEpoch()} added up to. */
     public record Steps(double meanLoss, long minibatches, long timedSteps, double computeSeconds,
                         double updateSeconds) {

@@ -13,7 +13,7 @@ import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.segspark.jobs.cluster.AeronDirs;
 import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.progress.StepProgress;
 import org.segspark.jobs.train.fit.AeronPorts;
 import org.segspark.jobs.train.fit.EpochPlan;
 import org.segspark.jobs.train.fit.SparkFit;
@@ -58,8 +58,7 @@ public final class Dl4jSharingFit extends SparkFit {
 
     @Override
     public Epoch fit(ComputationGraph net, EpochPlan plan) {
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress,
-                workers, "treeAggregate at SharedTrainingMaster")) {
+        try (StepProgress p = stepProgress(plan)) {
             JavaRDD<String> paths = jsc.parallelize(plan.minibatches(), workers);
             sparkNet.fitPaths(paths, plan.loader());
         }

@@ -3,7 +3,7 @@ package org.segspark.jobs.train.sharing;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.jobs.progress.ProgressLine;
-import org.segspark.jobs.progress.TaskProgress;
+import org.segspark.jobs.progress.StepProgress;
 import org.segspark.jobs.records.SharingFigures;
 import org.segspark.jobs.train.fit.EpochPlan;
 import org.segspark.jobs.train.fit.SparkFit;
@@ -43,8 +43,7 @@ public final class SyncSharingFit extends SparkFit {
     @Override
     public Epoch fit(ComputationGraph net, EpochPlan plan) {
         SharedEpoch.Result r;
-        try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress,
-                workers)) {
+        try (StepProgress p = stepProgress(plan)) {
             r = SharedEpoch.fit(jsc, net, plan.minibatches(), plan.loader(), plan.conf(), workers, steps, sharing,
                     prefetch, run, plan.epoch());
         }
