@@ -89,7 +89,7 @@ public final class JobConfig {
                 }
                 file = Settings.renamed(file, "in " + userFile);
                 Settings.requireKnown(file.root(), "in " + userFile);
-                c = file.withFallback(c);
+                c = file.withFallback(replacing(c, file));
             }
             Config opts = ConfigFactory.empty();
             for (Map.Entry<String, Object> e : options.entrySet()) {
@@ -105,7 +105,7 @@ public final class JobConfig {
                 }
                 set = Settings.renamed(set, "in --set");
                 Settings.requireKnown(set.root(), "in --set");
-                c = set.withFallback(c);
+                c = set.withFallback(replacing(c, set));
             }
             try {
                 return new JobConfig(c.resolve());
@@ -113,6 +113,17 @@ public final class JobConfig {
                 throw new IllegalArgumentException("configuration: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** {@code lower} without the objects {@code upper} replaces ({@link Settings#REPLACED}). */
+    private static Config replacing(Config lower, Config upper) {
+        Config c = lower;
+        for (String path : Settings.REPLACED) {
+            if (upper.hasPathOrNull(path)) {
+                c = c.withoutPath(path);
+            }
+        }
+        return c;
     }
 
     /** The layers of a job whose defaults are the first file's, falling back on the others' (a composite job like demo). */

@@ -25,6 +25,12 @@ public final class Settings {
             "preprocess-imagefolder", "spark", "sweep", "synth-coco", "train");
     static final List<String> OPEN = List.of("spark.conf", "train.model-options.architecture", "sweep.grid", "sweep.trials");
 
+    /**
+     * Objects a user's layer replaces instead of merging into: a sweep's grid multiplies its keys'
+     * values, so keys left over from the defaults would multiply the trials unasked.
+     */
+    static final List<String> REPLACED = List.of("sweep.grid");
+
     /** Keys renamed in this release, old -> new: still read, with a warning, until the next one. */
     static final Map<String, String> RENAMED = Map.of("train.checkpoint.keep", "train.keep-checkpoints");
 

@@ -1,29 +1,30 @@
 package org.segspark.jobs.eval;
 
-import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
-
-import org.segspark.jobs.data.ShardBatchLoader;
-import org.segspark.jobs.data.Targets;
-
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardFormat;
 import org.segspark.core.shards.ShardRow;
 import org.segspark.core.shards.ShardSet;
+import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.Targets;
+import org.segspark.models.layers.NativeSpeed;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Validation of a network over shard row groups: a confusion matrix (pixels for segmentation,
@@ -53,6 +54,17 @@ public final class Evaluation {
             s.addAll(o.samples);
             return new Result(confusion.merge(o.confusion), lossSum + o.lossSum, examples + o.examples, s);
         }
+
+        /** The first {@code n} samples by key: the same ones however the row groups were spread over tasks. */
+        Result keepSamples(int n) {
+            List<Sample> s = samples.stream().sorted(Comparator.comparing(Sample::key)).limit(n).toList();
+            return new Result(confusion, lossSum, examples, s);
+        }
+    }
+
+    /** The row groups predictions are kept from: the first {@code samples} (a row group may hold a single example). */
+    static Set<String> sampleRefs(List<String> refs, int samples) {
+        return new HashSet<>(refs.subList(0, Math.min(samples, refs.size())));
     }
 
     /** What a task needs to rebuild the network. */
@@ -76,7 +88,7 @@ public final class Evaluation {
             return new Result(new ConfusionMatrix(classes), 0, 0, List.of());
         }
         Broadcast<Model> model = jsc.broadcast(Model.of(net));
-        String sampleRef = refs.get(0);
+        Set<String> sampleRefs = sampleRefs(refs, samples);
         try {
             int partitions = Math.min(refs.size(), jsc.defaultParallelism());
             return jsc.parallelize(refs, partitions)
@@ -84,10 +96,10 @@ public final class Evaluation {
                         if (loader.threadsPerTask() > 0) {
                             NativeSpeed.setThreads(loader.threadsPerTask());
                         }
-                        return List.of(partition(model.value().build(), it, loader, batch, sampleRef, samples,
+                        return List.of(partition(model.value().build(), it, loader, batch, sampleRefs, samples,
                                 conf)).iterator();
                     })
-                    .reduce(Result::merge);
+                    .reduce(Result::merge).keepSamples(samples);
         } finally {
             model.destroy();
         }
@@ -98,11 +110,11 @@ public final class Evaluation {
         if (refs.isEmpty()) {
             return new Result(new ConfusionMatrix(loader.targets().classes()), 0, 0, List.of());
         }
-        return partition(net, refs.iterator(), loader, batch, refs.get(0), samples, conf);
+        return partition(net, refs.iterator(), loader, batch, sampleRefs(refs, samples), samples, conf).keepSamples(samples);
     }
 
     static Result partition(ComputationGraph net, Iterator<String> refs, ShardBatchLoader loader, int batch,
-                            String sampleRef, int samples, SerializableConf conf) throws IOException {
+                            Set<String> sampleRefs, int samples, SerializableConf conf) throws IOException {
         Targets targets = loader.targets();
         ConfusionMatrix cm = new ConfusionMatrix(targets.classes());
         double lossSum = 0;
@@ -118,7 +130,7 @@ public final class Evaluation {
                 int[] predicted = predictions(out, targets);
                 lossSum += net.score(mds, false) * chunk.size() / targets.lossPositions();
                 examples += chunk.size();
-                boolean keep = ref.equals(sampleRef);
+                boolean keep = sampleRefs.contains(ref);
                 for (int i = 0; i < chunk.size(); i++) {
                     ShardRow r = chunk.get(i);
                     byte[] pred;

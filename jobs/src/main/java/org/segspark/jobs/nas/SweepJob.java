@@ -67,7 +67,8 @@ public final class SweepJob {
     public static final Setting<Config> GRID = Setting.custom("grid", "object of lists", Config::getConfig,
             "Every combination of these lists. Keys: nas settings (k, target, f, variant, base-channels, growth, "
                     + "channels, steps, min-depth, max-depth, arch-lr) or train settings (model, optimizer.lr, batch, "
-                    + "width-multiplier, epochs, seed, ...).");
+                    + "width-multiplier, epochs, seed, ...). A grid given in a --config file or with --set replaces this "
+                    + "one rather than adding keys to it.");
     public static final Setting<ConfigList> TRIALS = Setting.custom("trials", "list of objects", Config::getList,
             "An explicit list of trials instead of the grid, e.g. [{k = 0.5, seed = 1}, {k = 0.5, seed = 2}].");
     public static final Setting<Sampler> SAMPLER = Setting.choice("sampler", Sampler.class,

@@ -180,7 +180,8 @@ final class ImagePredictor implements Serializable {
                 RgbImage full = img.full() != null ? img.full()
                         : new ImageDecoder(maxPixels).decode(HadoopFiles.readAll(img.path(), c));
                 HadoopFiles.writeAtomically(ImagePaths.resolve(new Path(out, PredictJob.OVERLAYS), name), c,
-                        Html.png(Overlays.overlay(full.pixels(), labels, width, height)));
+                        Html.png(Overlays.withLegend(Overlays.overlay(full.pixels(), labels, width, height), labels,
+                                input.classes())));
             }
         } catch (IOException | BadImageException e) {
             return Outcome.rejected(new Reject(img.file(), "write", "cannot write " + labelsFile + ": " + e.getMessage()));

@@ -2,7 +2,6 @@ package org.segspark.jobs.progress;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
-import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
@@ -21,26 +20,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * heartbeat ({@code spark.executor.heartbeatInterval}) and whose final values come with each
  * finished task. Steps done = finished tasks' counts + running tasks' latest counts.
  */
-public final class StepProgress extends SparkListener implements AutoCloseable {
-    private final SparkContext sc;
+public final class StepProgress extends GroupProgress {
     private final long accumulatorId;
-    private final ProgressLine line;
     private final Map<Long, Long> running = new ConcurrentHashMap<>();
     private final AtomicLong finished = new AtomicLong();
 
     private StepProgress(SparkContext sc, long accumulatorId, ProgressLine line) {
-        this.sc = sc;
+        super(sc, line, "steps");
         this.accumulatorId = accumulatorId;
-        this.line = line;
     }
 
     /** Starts counting {@code steps}' increments, of {@code total} expected, under a job group named for the work. */
     public static StepProgress start(SparkContext sc, String group, String description, ProgressLine line,
                                      LongAccumulator steps, long total) {
         StepProgress p = new StepProgress(sc, steps.id(), line);
-        sc.setJobGroup(group, description, false);
-        line.start(description, total, "steps");
-        sc.addSparkListener(p);
+        p.open(group, description, total);
         return p;
     }
 
@@ -75,6 +69,7 @@ public final class StepProgress extends SparkListener implements AutoCloseable {
         return null;
     }
 
+    @Override
     public long done() {
         long d = finished.get();
         for (long v : running.values()) {
@@ -83,10 +78,4 @@ public final class StepProgress extends SparkListener implements AutoCloseable {
         return d;
     }
 
-    @Override
-    public void close() {
-        sc.removeSparkListener(this);
-        sc.clearJobGroup();
-        line.finish(done() + " steps");
-    }
 }

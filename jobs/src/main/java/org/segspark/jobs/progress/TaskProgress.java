@@ -3,7 +3,6 @@ package org.segspark.jobs.progress;
 import org.apache.spark.scheduler.StageInfo;
 
 import org.apache.spark.SparkContext;
-import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -18,28 +17,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * job group. The total is either given (when the caller knows how many tasks a stage of work
  * takes) or the sum of the submitted stages' tasks.
  */
-public final class TaskProgress extends SparkListener implements AutoCloseable {
-    private final SparkContext sc;
+public final class TaskProgress extends GroupProgress {
     private final String group;
-    private final ProgressLine line;
     private final boolean fixedTotal;
     private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong submitted = new AtomicLong();
 
     private TaskProgress(SparkContext sc, String group, ProgressLine line, long total) {
-        this.sc = sc;
+        super(sc, line, "tasks");
         this.group = group;
-        this.line = line;
         this.fixedTotal = total > 0;
     }
 
     /** Starts a line for the work Spark does under {@code group} until {@link #close}. */
     public static TaskProgress start(SparkContext sc, String group, String description, ProgressLine line, long total) {
         TaskProgress p = new TaskProgress(sc, group, line, total);
-        sc.setJobGroup(group, description, false);
-        line.start(description, total, "tasks");
-        sc.addSparkListener(p);
+        p.open(group, description, total);
         return p;
     }
 
@@ -67,14 +61,8 @@ public final class TaskProgress extends SparkListener implements AutoCloseable {
         }
     }
 
+    @Override
     public long done() {
         return done.get();
-    }
-
-    @Override
-    public void close() {
-        sc.removeSparkListener(this);
-        sc.clearJobGroup();
-        line.finish(done.get() + " tasks done");
     }
 }

@@ -5,6 +5,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Label maps drawn over their images with one colour per class; ignore (255) is white hatching. */
@@ -54,6 +55,67 @@ public final class Overlays {
             }
         }
         return img;
+    }
+
+    /**
+     * The overlay with a legend strip under it: a swatch and the name of every class the label map
+     * shows (in index order, background and ignore included when present), wrapped to the width.
+     */
+    public static BufferedImage withLegend(BufferedImage overlay, byte[] labels, List<String> classes) {
+        boolean[] present = new boolean[256];
+        for (byte b : labels) {
+            present[b & 0xff] = true;
+        }
+        List<Integer> shown = new ArrayList<>();
+        for (int c = 0; c < 256; c++) {
+            if (present[c]) {
+                shown.add(c);
+            }
+        }
+        int width = Math.max(overlay.getWidth(), 160), line = 18;
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        // lay the entries out first: the strip is as tall as its rows
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D p = probe.createGraphics();
+        p.setFont(font);
+        int rows = 1, x = 6;
+        List<int[]> at = new ArrayList<>();
+        for (int c : shown) {
+            int w = 18 + p.getFontMetrics().stringWidth(name(classes, c)) + 12;
+            if (x + w > width && x > 6) {
+                rows++;
+                x = 6;
+            }
+            at.add(new int[] {x, rows - 1});
+            x += w;
+        }
+        p.dispose();
+        BufferedImage out = new BufferedImage(width, overlay.getHeight() + rows * line + 6, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.drawImage(overlay, 0, 0, null);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(font);
+            for (int i = 0; i < shown.size(); i++) {
+                int c = shown.get(i), lx = at.get(i)[0], ly = overlay.getHeight() + 4 + at.get(i)[1] * line;
+                Color col = c == 255 ? new Color(0xdddddd) : classColor(c);
+                g.setColor(col == null ? Color.WHITE : col);
+                g.fillRect(lx, ly + 2, 12, 12);
+                g.setColor(Color.GRAY);
+                g.drawRect(lx, ly + 2, 12, 12);
+                g.setColor(Color.BLACK);
+                g.drawString(name(classes, c), lx + 18, ly + 13);
+            }
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    private static String name(List<String> classes, int c) {
+        return c == 255 ? "ignored" : c < classes.size() ? classes.get(c) : "class " + c;
     }
 
     /** One sample per row: image | ground truth | prediction, each scaled to {@code cell} pixels high. */

@@ -10,7 +10,8 @@ import org.apache.logging.log4j.core.config.Configurator;
  * The driver's log levels when nobody chose them. A stock Spark distribution without a
  * conf/log4j2.properties logs at INFO from Spark's built-in defaults (about 40 lines before a job
  * prints anything of its own); segspark then logs as its own conf/log4j2.properties does: Spark,
- * Hadoop and DL4J at WARN, segspark at INFO. A logging configuration the cluster or the user gave
+ * Hadoop and DL4J at WARN (Hadoop's note that it runs without its native library not at all),
+ * segspark at INFO. A logging configuration the cluster or the user gave
  * is left as it is.
  */
 public final class DriverLogging {
@@ -35,6 +36,7 @@ public final class DriverLogging {
         if (unconfigured()) {
             Configurator.setRootLevel(Level.WARN);
             Configurator.setLevel("org.segspark", Level.INFO);
+            Configurator.setLevel("org.apache.hadoop.util.NativeCodeLoader", Level.ERROR);
         }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts the Spark session every job runs in. The master is, in order: {@code --master}, what
@@ -32,6 +33,7 @@ import java.util.Map;
  * apply only to the sessions it starts itself (the launcher, tests).
  */
 public final class Sparks {
+    private static final AtomicInteger STARTS = new AtomicInteger();
     private Sparks() {
     }
 
@@ -116,7 +118,13 @@ public final class Sparks {
         return conf.contains("spark.submit.deployMode");
     }
 
+    /** How many times a job has asked for its Spark session in this JVM: a refused command never gets that far. */
+    public static int starts() {
+        return STARTS.get();
+    }
+
     public static JavaSparkContext start(Config config, String master) {
+        STARTS.incrementAndGet();
         SparkConf conf = conf(config, master);
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());

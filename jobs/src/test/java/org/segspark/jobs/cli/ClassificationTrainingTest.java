@@ -54,7 +54,7 @@ class ClassificationTrainingTest {
         assertEquals("mobilenet-v3-small", info.get("model").asText());
         assertEquals(10, info.get("classes").size(), info.toString());
         String html = Files.readString(dir.resolve("run/report.html"));
-        assertTrue(html.contains("Per-class accuracy") && html.contains("airplane"), "classification report");
+        assertTrue(html.contains("Recall per class") && html.contains("airplane"), "classification report");
         assertTrue(Files.readAllLines(dir.resolve("run/history.jsonl")).size() == 8);
 
         // predict over the validation folder reproduces the run's final validation top-1 image by image

@@ -6,8 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +59,18 @@ class JobConfigTest {
         // open subtrees: any Spark property, the nas settings (checked by the nas models), a sweep's grid
         JobConfig.of("train").set(List.of("spark.conf.\"spark.executor.cores\"=2",
                 "train.model-options.architecture.k=2", "sweep.grid.seed=[1,2]", "train.class-weights=[1,2]")).load();
+    }
+
+    @Test
+    void aGivenSweepGridReplacesTheDefaultOneAndOldKeysStillLoad() {
+        JobConfig grid = JobConfig.of("sweep").set(List.of("sweep.grid={optimizer.lr=[0.1,0.01]}")).load();
+        assertEquals(Set.of("optimizer.lr"), grid.get().getConfig("sweep.grid").entrySet().stream()
+                .map(Map.Entry::getKey).collect(Collectors.toSet()), "no k or variant from conf/sweep.conf");
+        assertEquals(2, JobConfig.of("sweep").load().get().getConfig("sweep.grid").root().size(), "the default grid");
+        // a run folder of the previous release says checkpoint.keep
+        JobConfig old = JobConfig.of("train").set(List.of("train.checkpoint.keep=3")).load();
+        assertEquals(3, old.get().getInt("train.keep-checkpoints"));
+        assertFalse(old.get().hasPath("train.checkpoint"));
     }
 
     @Test
