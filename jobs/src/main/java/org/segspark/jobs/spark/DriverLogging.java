@@ -3,7 +3,9 @@ package org.segspark.jobs.spark;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
+import org.apache.logging.log4j.core.config.DefaultConfiguration;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
@@ -26,9 +28,14 @@ public final class DriverLogging {
         if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
             return false;       // another logging back end: its owner configured it
         }
-        ConfigurationSource source = context.getConfiguration().getConfigurationSource();
+        Configuration c = context.getConfiguration();
+        ConfigurationSource source = c.getConfigurationSource();
         String where = source == null ? null : source.getLocation();
-        return where == null || where.endsWith(SPARK_DEFAULTS) || context.getConfiguration().getName().startsWith("Default@");
+        if (where != null) {
+            return where.endsWith(SPARK_DEFAULTS);
+        }
+        // no file: log4j2's own fallback configuration (named Default@...) or one built in code
+        return c instanceof DefaultConfiguration || c.getName() != null && c.getName().startsWith("Default@");
     }
 
     /** segspark's levels, unless someone configured logging. */
