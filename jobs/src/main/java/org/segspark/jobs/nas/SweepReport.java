@@ -63,23 +63,34 @@ final class SweepReport {
                 .append(Html.esc(String.format(Locale.ROOT, "%s trials, %s; %d finished, %d stopped early, %d failed; %s",
                         sweep.kind(), sweep.mode(), sweep.finished(), sweep.stopped(), sweep.failed(),
                         Figures.duration(sweep.seconds()))))
-                .append("</p>").append(String.join("", charts)).append("<h2>Trials</h2><table><tr><th>trial</th><th>status</th>"
-                        + "<th>epochs</th><th>params before</th><th>params after</th><th>MACs after</th><th>")
-                .append(Html.esc(metric)).append(" before</th><th>").append(Html.esc(metric))
-                .append(" after</th><th>seconds</th><th>on</th><th>Pareto</th></tr>");
+                .append("</p>").append(String.join("", charts));
+        boolean search = sweep.kind().equals("search");
+        // a search's trials change size; a training trial's network is what it is, and has no front of its own
+        h.append("<h2>Trials</h2><table><tr><th>trial</th><th>status</th>").append(search
+                ? "<th>params before</th><th>params after</th><th>MACs after</th><th>" + Html.esc(metric) + " before</th><th>"
+                + Html.esc(metric) + " after</th>"
+                : "<th>epochs</th><th>params</th><th>MACs</th><th>" + Html.esc(metric) + "</th>")
+                .append("<th>time</th><th>on</th>").append(search ? "<th>Pareto</th>" : "").append("</tr>");
         for (TrialResult t : trials) {
-            h.append("<tr><td>").append(Html.esc(t.id())).append("</td><td>")
+            h.append("<tr><td class=\"l\">").append(Html.esc(t.id())).append("</td><td class=\"l\">")
                     .append(Html.esc(t.status() + (t.error() == null ? "" : ": " + t.error())
                             + (t.stopped() == null ? "" : ": " + t.stopped())
-                            + (t.skipped() == null ? "" : " (" + t.skipped() + ")")))
-                    .append("</td><td>").append(t.epochs() == null ? "" : t.epochs()).append("</td><td>")
-                    .append(count(t.paramsBefore())).append("</td><td>")
-                    .append(count(t.paramsAfter())).append("</td><td>").append(count(t.macsAfter()))
-                    .append("</td><td>").append(fmt(t.metricBefore())).append("</td><td>").append(fmt(t.metricAfter()))
-                    .append("</td><td>").append(fmt(t.seconds())).append("</td><td>")
+                            + (t.skipped() == null ? "" : " (" + t.skipped() + ")"))).append("</td><td>");
+            if (search) {
+                h.append(count(t.paramsBefore())).append("</td><td>").append(count(t.paramsAfter())).append("</td><td>")
+                        .append(count(t.macsAfter())).append("</td><td>").append(fmt(t.metricBefore())).append("</td><td>")
+                        .append(fmt(t.metricAfter()));
+            } else {
+                h.append(t.epochs() == null ? "" : t.epochs()).append("</td><td>").append(count(t.paramsAfter()))
+                        .append("</td><td>").append(count(t.macsAfter())).append("</td><td>").append(fmt(t.metricAfter()));
+            }
+            h.append("</td><td>").append(Figures.duration(t.seconds())).append("</td><td class=\"l\">")
                     .append(Html.esc("executor " + t.executor() + (t.task() == null ? ", from the driver" : ", " + t.task())
-                            + ", " + t.device())).append("</td><td>")
-                    .append(front.contains(t) ? "yes" : "").append("</td></tr>");
+                            + ", " + t.device())).append("</td>");
+            if (search) {
+                h.append("<td>").append(front.contains(t) ? "yes" : "").append("</td>");
+            }
+            h.append("</tr>");
         }
         h.append("</table></body></html>");
         root.writeText("report.html", h.toString());

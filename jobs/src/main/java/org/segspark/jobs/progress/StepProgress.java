@@ -21,19 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * finished task. Steps done = finished tasks' counts + running tasks' latest counts.
  */
 public final class StepProgress extends GroupProgress {
+    private final LongAccumulator steps;
     private final long accumulatorId;
     private final Map<Long, Long> running = new ConcurrentHashMap<>();
     private final AtomicLong finished = new AtomicLong();
 
-    private StepProgress(SparkContext sc, long accumulatorId, ProgressLine line) {
+    private StepProgress(SparkContext sc, LongAccumulator steps, ProgressLine line) {
         super(sc, line, "steps");
-        this.accumulatorId = accumulatorId;
+        this.steps = steps;
+        this.accumulatorId = steps.id();
     }
 
     /** Starts counting {@code steps}' increments, of {@code total} expected, under a job group named for the work. */
     public static StepProgress start(SparkContext sc, String group, String description, ProgressLine line,
                                      LongAccumulator steps, long total) {
-        StepProgress p = new StepProgress(sc, steps.id(), line);
+        StepProgress p = new StepProgress(sc, steps, line);
         p.open(group, description, total);
         return p;
     }
@@ -69,13 +71,17 @@ public final class StepProgress extends GroupProgress {
         return null;
     }
 
+    /**
+     * Steps done: the events' count, or the driver's accumulator where it is ahead (it has every
+     * finished task's count as soon as its job ends; the listener bus may deliver the last events later).
+     */
     @Override
     public long done() {
         long d = finished.get();
         for (long v : running.values()) {
             d += v;
         }
-        return d;
+        return Math.max(d, steps.value());
     }
 
 }

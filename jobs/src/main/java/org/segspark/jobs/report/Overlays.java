@@ -32,7 +32,7 @@ public final class Overlays {
         return img;
     }
 
-    /** The image with the label map blended in (alpha 0.55). */
+    /** The image with the label map blended in (alpha 0.7: the class colours stay close to the legend's). */
     public static BufferedImage overlay(byte[] hwc, byte[] labels, int width, int height) {
         BufferedImage img = rgb(hwc, width, height);
         for (int y = 0; y < height; y++) {
@@ -46,9 +46,9 @@ public final class Overlays {
                 } else {
                     Color col = classColor(c);
                     if (col != null) {
-                        r = (int) (0.45 * r + 0.55 * col.getRed());
-                        g = (int) (0.45 * g + 0.55 * col.getGreen());
-                        b = (int) (0.45 * b + 0.55 * col.getBlue());
+                        r = (int) (0.3 * r + 0.7 * col.getRed());
+                        g = (int) (0.3 * g + 0.7 * col.getGreen());
+                        b = (int) (0.3 * b + 0.7 * col.getBlue());
                     }
                 }
                 img.setRGB(x, y, (r << 16) | (g << 8) | b);

@@ -63,6 +63,17 @@ public final class AveragingFit extends SparkFit {
                 stats == null ? Map.of() : TrainingStats.summarize(stats), null, List.of());
     }
 
+    /**
+     * DL4J splits an epoch's minibatches into floor(n / (workers x averaging-frequency)) rounds (at
+     * least one), and in each round every worker fits at most averaging-frequency of its share:
+     * what is left over in a round is not trained that epoch (a different remainder each epoch).
+     */
+    @Override
+    protected long plannedSteps(EpochPlan plan) {
+        long n = plan.minibatches().size(), perRound = (long) workers * averagingFrequency;
+        return Math.min(n, Math.max(1, n / perRound) * perRound);
+    }
+
     private ParameterAveragingTrainingMaster master(long seed) {
         return new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)

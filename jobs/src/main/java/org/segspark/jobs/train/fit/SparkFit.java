@@ -26,7 +26,12 @@ public abstract class SparkFit implements Fit {
     /** The epoch's progress line, in training steps counted where the workers take them. */
     protected StepProgress stepProgress(EpochPlan plan) {
         return StepProgress.start(jsc.sc(), "segspark-train-" + plan.epoch(), plan.label(), progress, steps.stepCounter(),
-                plan.minibatches().size());
+                plannedSteps(plan));
+    }
+
+    /** The steps the workers will take this epoch: one per minibatch, unless the mode leaves some out. */
+    protected long plannedSteps(EpochPlan plan) {
+        return plan.minibatches().size();
     }
 
     @Override
