@@ -58,6 +58,9 @@ public final class TrainBenchmark {
             SPARK_WORKERS, AVERAGING_FREQUENCY, BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT,
             BenchSettings.TORCH_THREADS, PROFILE));
 
+    /** The network the PyTorch peer script (bench/torch_ref.py) builds. */
+    static final String TORCH_REF_MODEL = "unet-mobilenetv2";
+
     public static Map<String, Object> run(Config b, JavaSparkContext jsc, File home) throws IOException {
         SettingsSection.Values v = SECTION.read(b);
         String model = v.get(BenchSettings.MODEL);
@@ -85,7 +88,10 @@ public final class TrainBenchmark {
             SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
             train.add(single.trainImagesPerSecond());
             infer.add(single.inferImagesPerSecond());
-            torch = TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, steps, v.get(BenchSettings.TORCH_THREADS));
+            // the peer script builds UNet-MobileNetV2 alone: any other model would be compared with the wrong network
+            torch = !model.equals(TORCH_REF_MODEL) ? new TorchPeer.Figures(Double.NaN, Double.NaN, -1, v.get(BenchSettings.TORCH_SCRIPT)
+                    + " builds " + TORCH_REF_MODEL + " only; segspark bench models compares " + model + " with its PyTorch peer")
+                    : TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, steps, v.get(BenchSettings.TORCH_THREADS));
             if (torch.skipped() == null) {
                 torchTrain.add(torch.trainImagesPerSecond());
                 torchInfer.add(torch.inferImagesPerSecond());

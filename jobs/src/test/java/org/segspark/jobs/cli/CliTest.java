@@ -298,6 +298,13 @@ class CliTest {
         assertTrue(j.get("infer_images_per_s").asDouble() > 0);
         assertTrue(j.get("spark_train_images_per_s").asDouble() > 0);
         assertTrue(j.get("torch_skipped").asText().contains("not found"));
+        // the PyTorch peer script builds UNet-MobileNetV2 alone: another model is not compared with it
+        Run other = run("bench", "train", "--model", "mobilenet-v3-small", "--size", "32x32", "--batch", "4", "--steps", "1",
+                "--workers", "0", "--json", "--set", "bench.warmup=1", "--set", "bench.classes=10");
+        assertEquals(0, other.code(), other.err());
+        JsonNode o = JSON.readTree(Arrays.stream(other.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        assertTrue(o.get("torch_skipped").asText().contains("builds unet-mobilenetv2 only"), o.toString());
+        assertFalse(o.has("ratio_train_vs_torch"), o.toString());
     }
 
     @Test
