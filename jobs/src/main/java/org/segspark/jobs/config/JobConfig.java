@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import org.segspark.core.config.SettingsSection;
 
 import java.io.File;
 import java.util.LinkedHashMap;
@@ -87,9 +88,7 @@ public final class JobConfig {
                 } catch (ConfigException e) {
                     throw new IllegalArgumentException("config file " + e.getMessage(), e);
                 }
-                file = Settings.renamed(file, "in " + userFile);
-                Settings.requireKnown(file.root(), "in " + userFile);
-                c = file.withFallback(replacing(c, file));
+                c = over(c, file, "in " + userFile);
             }
             Config opts = ConfigFactory.empty();
             for (Map.Entry<String, Object> e : options.entrySet()) {
@@ -103,9 +102,7 @@ public final class JobConfig {
                 } catch (ConfigException e) {
                     throw new IllegalArgumentException("bad --set value: " + e.getMessage(), e);
                 }
-                set = Settings.renamed(set, "in --set");
-                Settings.requireKnown(set.root(), "in --set");
-                c = set.withFallback(replacing(c, set));
+                c = over(c, set, "in --set");
             }
             try {
                 return new JobConfig(c.resolve());
@@ -115,20 +112,31 @@ public final class JobConfig {
         }
     }
 
-    /** {@code lower} without the objects {@code upper} replaces ({@link Settings#REPLACED}). */
-    private static Config replacing(Config lower, Config upper) {
+    /**
+     * A user's layer ({@code where}: its file, or --set) over {@code lower}: renamed keys moved to
+     * their new names, unknown keys refused, and the objects it gives that replace rather than merge
+     * ({@link Settings#REPLACED}) taken out of {@code lower} first.
+     */
+    private static Config over(Config lower, Config user, String where) {
+        Config upper = Settings.renamed(user, where);
+        Settings.requireKnown(upper.root(), where);
         Config c = lower;
         for (String path : Settings.REPLACED) {
             if (upper.hasPathOrNull(path)) {
                 c = c.withoutPath(path);
             }
         }
-        return c;
+        return upper.withFallback(c);
     }
 
     /** The layers of a job whose defaults are the first file's, falling back on the others' (a composite job like demo). */
     public static Layers of(String... jobs) {
         return new Layers(List.of(jobs));
+    }
+
+    /** A section's defaults: its part of its job's conf/ file (preprocess.coco's are in preprocess-coco.conf). */
+    public static Config defaults(SettingsSection section) {
+        return defaults(section.name().replace('.', '-')).getConfig(section.name());
     }
 
     static Config defaults(String job) {

@@ -26,7 +26,7 @@ public final class SettingOptions {
      * former spelling is a hidden option that still works, with a warning.
      */
     public static void add(SettingsSection section, CommandSpec spec) {
-        Config defaults = defaults(section);
+        Config defaults = JobConfig.defaults(section);
         for (Setting<?> s : section.settings()) {
             if (s.optionName() != null) {
                 spec.addOption(builder(s, s.optionName()).description(s.optionHelp() + defaultNote(s, defaults)).build());
@@ -35,11 +35,6 @@ public final class SettingOptions {
                 }
             }
         }
-    }
-
-    /** The section's defaults: its part of the job's conf/ file. */
-    public static Config defaults(SettingsSection section) {
-        return JobConfig.defaults(SettingsDoc.job(section)).getConfig(section.name());
     }
 
     private static OptionSpec.Builder builder(Setting<?> s, String name) {

@@ -12,18 +12,13 @@ public final class SettingsDoc {
     private SettingsDoc() {
     }
 
-    /** The job whose conf/ file holds a section's defaults: preprocess.coco's are in preprocess-coco.conf. */
-    static String job(SettingsSection s) {
-        return s.name().replace('.', '-');
-    }
-
     /** The page for {@code sections}, each with the defaults of its job's conf/ file. */
     public static String markdown(List<SettingsSection> sections) {
         StringBuilder b = new StringBuilder("# Settings\n\nGenerated from the settings' declarations "
                 + "(`SettingsDocTest` keeps this page true); defaults are those of `conf/<job>.conf`. A setting is given "
                 + "in a `--config` file, with `--set section.key=value`, or by its option.\n");
         for (SettingsSection s : sections) {
-            Config defaults = JobConfig.defaults(job(s)).getConfig(s.name());
+            Config defaults = JobConfig.defaults(s);
             b.append("\n## ").append(s.name()).append("\n\n| key | type | default | option | meaning |\n|---|---|---|---|---|\n");
             for (Setting<?> st : s.settings()) {
                 String def = !defaults.hasPathOrNull(st.key()) ? "" : defaults.getIsNull(st.key()) ? "null"

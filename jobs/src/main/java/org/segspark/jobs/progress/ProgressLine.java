@@ -89,13 +89,13 @@ public final class ProgressLine {
         sb.append(' ').append(unit).append(String.format(Locale.ROOT, ", %.1f %s/s", rate, unit));
         if (total > 0 && rate > 0 && done < total) {
             double left = (total - done) / rate;
-            sb.append(", ETA ").append(duration(left));
+            sb.append(", ETA ").append(Figures.duration(left));
             if (stagesAfter > 0) {
                 double perStage = Double.isNaN(secondsPerStage) ? elapsed + left : secondsPerStage;
-                sb.append(", run ETA ").append(duration(left + stagesAfter * perStage));
+                sb.append(", run ETA ").append(Figures.duration(left + stagesAfter * perStage));
             }
         }
-        sb.append(", ").append(duration(elapsed)).append(" elapsed");
+        sb.append(", ").append(Figures.duration(elapsed)).append(" elapsed");
         return sb.toString();
     }
 
@@ -110,9 +110,5 @@ public final class ProgressLine {
         }
         out.flush();
         lastPrint = System.nanoTime();
-    }
-
-    public static String duration(double seconds) {
-        return Figures.duration(seconds);
     }
 }

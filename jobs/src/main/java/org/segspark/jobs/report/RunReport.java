@@ -146,10 +146,6 @@ public final class RunReport {
         return o instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "-";
     }
 
-    private static String num(Object o) {
-        return o instanceof Number n ? String.format(Locale.ROOT, "%.4g", n.doubleValue()) : esc(o);
-    }
-
     private static String pct(double share) {
         return String.format(Locale.ROOT, "%.0f%%", 100 * share);
     }

@@ -8,7 +8,7 @@ import org.segspark.core.config.Setting;
 import org.segspark.jobs.CliRun;
 import org.segspark.jobs.Main;
 import org.segspark.jobs.config.SectionCommand;
-import org.segspark.jobs.config.SettingOptions;
+import org.segspark.jobs.config.JobConfig;
 import org.segspark.jobs.spark.Sparks;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -125,7 +125,7 @@ class HelpTest {
             }
         }
         if (spec.userObject() instanceof SectionCommand command) {
-            Config defaults = SettingOptions.defaults(command.section());
+            Config defaults = JobConfig.defaults(command.section());
             for (Setting<?> s : command.section().settings()) {
                 if (s.optionName() == null) {
                     continue;

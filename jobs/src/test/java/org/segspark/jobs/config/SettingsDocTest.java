@@ -52,7 +52,7 @@ class SettingsDocTest {
     void everyKeyOfTheDefaultsIsDeclaredOnceAndEveryDeclarationHasADefault() {
         for (SettingsSection s : DECLARED) {
             Set<String> inConf = new TreeSet<>();
-            leaves(JobConfig.defaults(SettingsDoc.job(s)).getConfig(s.name()).root(), "", inConf, Set.of("model-options.architecture", "grid"));
+            leaves(JobConfig.defaults(s).root(), "", inConf, Set.of("model-options.architecture", "grid"));
             List<String> declared = s.keys();
             assertEquals(declared.size(), new TreeSet<>(declared).size(), "a key declared twice in " + s.name());
             assertEquals(inConf, new TreeSet<>(declared), "conf/" + s.name() + ".conf against the declarations");
