@@ -1,6 +1,5 @@
 package org.segspark.models.layers;
 
-import org.nd4j.linalg.factory.Nd4j;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -90,8 +89,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
             throw new IllegalArgumentException("input has " + c + " channels, batch norm " + layerConf().getLayerName()
                     + " expects " + layerConf().getNOut());
         }
-        float[] gamma = getParam(BatchNormalizationParamInitializer.GAMMA).toFloatVector();
-        float[] beta = getParam(BatchNormalizationParamInitializer.BETA).toFloatVector();
+        float[] gamma = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GAMMA));
+        float[] beta = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.BETA));
         float[] mean;
         float[] var;
         if (training) {
@@ -99,8 +98,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
             var = new float[c];
             BatchNormKernels.moments(buffer(x), n, c, hw, mean, var);
         } else {
-            mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toFloatVector();
-            float[] log10std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toFloatVector();
+            mean = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+            float[] log10std = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             var = new float[c];
             for (int i = 0; i < c; i++) {
                 double s = Math.pow(10, log10std[i]);
@@ -138,8 +137,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         INDArray x = contiguous(input);
         INDArray dy = contiguous(epsilon);
         int n = (int) x.size(0), c = (int) x.size(1), hw = (int) (x.size(2) * x.size(3));
-        float[] gamma = getParam(BatchNormalizationParamInitializer.GAMMA).toFloatVector();
-        float[] beta = getParam(BatchNormalizationParamInitializer.BETA).toFloatVector();
+        float[] gamma = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GAMMA));
+        float[] beta = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.BETA));
         float[] dGamma = new float[c], dBeta = new float[c];
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         if (lastTraining) {
@@ -158,8 +157,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         INDArray dMeanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         INDArray dLogStdView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-        dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
-        dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
+        PlaneKernels.write(dGammaView, dGamma);
+        PlaneKernels.write(dBetaView, dBeta);
 
         // Running statistics move by "gradients" that DL4J applies with a no-op updater
         // (param -= gradient), which keeps them correct under parameter averaging and gradient
@@ -167,8 +166,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         float[] dMean = new float[c], dLogStd = new float[c];
         if (lastTraining) {
             double d = layerConf().getDecay();
-            float[] globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).toFloatVector();
-            float[] log10std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).toFloatVector();
+            float[] globalMean = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+            float[] log10std = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             for (int i = 0; i < c; i++) {
                 dMean[i] = (float) ((1 - d) * (globalMean[i] - batchMean[i]));
                 double s = Math.pow(10, log10std[i]);
@@ -177,8 +176,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
                 dLogStd[i] = (float) (0.5 * Math.log10(vari / varNext));
             }
         }
-        dMeanView.assign(Nd4j.createFromArray(dMean).reshape(dMeanView.shape()));
-        dLogStdView.assign(Nd4j.createFromArray(dLogStd).reshape(dLogStdView.shape()));
+        PlaneKernels.write(dMeanView, dMean);
+        PlaneKernels.write(dLogStdView, dLogStd);
 
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);

@@ -17,6 +17,24 @@ final class PlaneKernels {
         return FastBatchNormalizationLayer.buffer(a);
     }
 
+    /** The elements of a float array in c order, read straight from its memory (no native op). */
+    static float[] read(INDArray a) {
+        INDArray c = contiguous(a);
+        float[] v = new float[(int) c.length()];
+        buffer(c).get(0, v);
+        return v;
+    }
+
+    /** Writes {@code v} into a dense c-order float array's memory (no native op). */
+    static void write(INDArray target, float[] v) {
+        // a vector of either order, or c order with size-1 axes of any stride, is one dense run too
+        boolean dense = target.elementWiseStride() == 1 && (target.ordering() == 'c' || target.isVector());
+        if (!dense && contiguous(target) != target) {
+            throw new IllegalArgumentException("not a dense c-order array: " + target.shapeInfoToString());
+        }
+        buffer(target).put(0, v);
+    }
+
     /** PyTorch's hard sigmoid, relu6(x + 3) / 6 (the MobileNetV3 gate; DL4J's HARDSIGMOID has slope 0.2). */
     static float hardSigmoid(float x) {
         return Math.min(Math.max(x + 3f, 0f), 6f) * (1f / 6f);
