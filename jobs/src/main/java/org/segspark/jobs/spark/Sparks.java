@@ -82,6 +82,7 @@ public final class Sparks {
             // started by the launcher rather than spark-submit: executors need the app jar too
             appJar().ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
         }
+        NativeSpeed.ENVIRONMENT.forEach((k, v) -> conf.setIfMissing("spark.executorEnv." + k, v));
         String existing = conf.get("spark.executor.extraJavaOptions", "");
         StringBuilder opts = new StringBuilder(existing);
         for (String o : jvmOptions()) {

@@ -29,8 +29,27 @@ public final class NativeSpeed {
     private NativeSpeed() {
     }
 
+    /**
+     * Environment for every segspark JVM, read by libgomp when ND4J loads it (so set by the
+     * launcher, the test runner and, through spark.executorEnv, for executors). libgomp's threads
+     * spin for about 300,000 iterations after each parallel region by default; on small maps the
+     * next op comes sooner than that, and the spinning threads took the cores segspark's own
+     * kernels were waiting for (MobileNetV2 at 32x32: 35% of the CPU time in libgomp's spin loop).
+     * A short spin keeps the quick hand-over between oneDNN's regions without that.
+     */
+    public static final Map<String, String> ENVIRONMENT = Map.of("GOMP_SPINCOUNT", "10000");
+
+    private static volatile boolean blasSet;
+
     public static void enable() {
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "false");
+        if (!blasSet) {
+            // OpenBLAS's worker threads wait for work in a sched_yield loop: after the dense
+            // layers' small matrix products they took a quarter of a MobileNetV2 training step's
+            // CPU time from the threads doing the work. Its products here are small; one thread.
+            Nd4j.factory().blas().setMaxThreads(1);
+            blasSet = true;
+        }
     }
 
     /** True when the backend is ND4J's CPU build with oneDNN and DL4J's helpers can use it. */
