@@ -5,7 +5,7 @@ given input size, on CPU. Training steps are Adam 1e-3 on a fixed random batch w
 loss (cross-entropy; binary cross-entropy for the sigmoid head); inference is eval mode without
 gradients. Prints one JSON object. Needs python3-torch, python3-torchvision and
 libopenblas0-pthread from Debian; run with /usr/bin/python3.
-Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--steps 5] [--threads 2]
+Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--warmup-seconds 0] [--steps 5] [--threads 2]
 """
 import argparse, json, os, statistics, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F, torchvision
@@ -39,6 +39,8 @@ def main():
     ap.add_argument('--batch', type=int, default=4)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--steps', type=int, default=5)
+    ap.add_argument('--warmup-seconds', type=float, default=0.0,
+                    help='keep warming up at least this long after the warm-up steps (as the DL4J side does)')
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -56,26 +58,30 @@ def main():
         y = torch.randint(0, classes, (a.batch, a.size, a.size))
         loss_of = lambda out: F.cross_entropy(out, y)
     opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], 1e-3)
-    m.train()
-    times = []
-    for i in range(a.warmup + a.steps):
-        t = time.perf_counter()
+    def train_step():
         opt.zero_grad()
         loss = loss_of(m(x))
         loss.backward()
         opt.step()
-        if i >= a.warmup:
-            times.append(time.perf_counter() - t)
-    train = statistics.median(times)
-    m.eval()
-    times = []
-    with torch.no_grad():
-        for i in range(a.warmup + a.steps):
+
+    def timed(step):
+        until = time.perf_counter() + a.warmup_seconds
+        i = 0
+        while i < a.warmup or time.perf_counter() < until:
+            step()
+            i += 1
+        times = []
+        for i in range(a.steps):
             t = time.perf_counter()
-            m(x)
-            if i >= a.warmup:
-                times.append(time.perf_counter() - t)
-    infer = statistics.median(times)
+            step()
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    m.train()
+    train = timed(train_step)
+    m.eval()
+    with torch.no_grad():
+        infer = timed(lambda: m(x))
     print(json.dumps({'model': a.model, 'size': a.size, 'batch': a.batch, 'train_step_s': train,
                       'infer_step_s': infer, 'train_images_per_s': a.batch / train,
                       'infer_images_per_s': a.batch / infer, 'torch': torch.__version__}))

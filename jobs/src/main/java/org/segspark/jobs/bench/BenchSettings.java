@@ -39,6 +39,9 @@ public final class BenchSettings {
             "Timed steps after the warm-up ones; the median is reported.").atLeast(1)
             .option("--steps", "S", "Timed steps (median reported)");
     public static final Setting<Integer> WARMUP = Setting.integer("warmup", "Untimed warm-up steps.").atLeast(0);
+    public static final Setting<Double> WARMUP_SECONDS = Setting.number("warmup-seconds",
+            "Warm-up goes on for at least this long, past the warm-up steps, in both frameworks: HotSpot compiles "
+                    + "the Java side for several seconds, and training lives in the steady state.").atLeast(0);
     public static final Setting<Boolean> TORCH = Setting.flag("torch",
                     "Measure the PyTorch peer too (skipped anyway when the interpreter has no torch).")
             .option("--torch", null, "Measure PyTorch too (default); --no-torch skips it").negatable();

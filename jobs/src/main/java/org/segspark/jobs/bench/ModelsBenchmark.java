@@ -32,7 +32,7 @@ public final class ModelsBenchmark {
             .option("--models", "NAME", "Registry models, comma-separated (default: all)");
 
     public static final SettingsSection SECTION = new SettingsSection("bench-models", List.of(MODELS,
-            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.TORCH,
+            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS, BenchSettings.TORCH,
             BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS));
 
     public static Map<String, Object> run(Config b, File home, PrintStream progress) {
@@ -41,6 +41,7 @@ public final class ModelsBenchmark {
                 : v.get(MODELS);
         names.forEach(ModelRegistry::get);
         int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
+        double warmupSeconds = v.get(BenchSettings.WARMUP_SECONDS);
         if (size < 32 || size % 32 != 0) {
             throw new IllegalArgumentException("bench-models.size must be a multiple of 32 (every model's input), got " + size);
         }
@@ -60,7 +61,8 @@ public final class ModelsBenchmark {
             ModelConfig cfg = ModelRegistry.get(name).defaults().withInput(size, size);
             GraphStats stats = GraphStats.of(ModelRegistry.configuration(name, cfg), InputType.convolutional(size, size, 3));
             progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d...%n", name, size, size, batch);
-            SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup, steps);
+            SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup,
+                    warmupSeconds, steps);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("model", name);
             row.put("classes", cfg.classes());
@@ -69,7 +71,7 @@ public final class ModelsBenchmark {
             row.put("train_images_per_s", r.trainImagesPerSecond());
             row.put("infer_images_per_s", r.inferImagesPerSecond());
             if (v.get(BenchSettings.TORCH)) {
-                TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, steps,
+                TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, warmupSeconds, steps,
                         v.get(BenchSettings.TORCH_THREADS));
                 if (t.skipped() == null) {
                     row.put("torch_train_images_per_s", t.trainImagesPerSecond());

@@ -35,12 +35,18 @@ public final class TorchPeer {
     /** One registry model's reference implementation timed by bench/model_speed.py. */
     public static Figures runModel(String python, File script, String model, int size, int batch, int warmup, int steps,
                                    int threads) {
+        return runModel(python, script, model, size, batch, warmup, 0, steps, threads);
+    }
+
+    public static Figures runModel(String python, File script, String model, int size, int batch, int warmup,
+                                   double warmupSeconds, int steps, int threads) {
         String unavailable = unavailable(python, script);
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
         PythonPeer.Output o = PythonPeer.run(python, script, List.of("--model", model, "--size", "" + size,
-                "--batch", "" + batch, "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads), Map.of());
+                "--batch", "" + batch, "--warmup", "" + warmup, "--warmup-seconds", "" + warmupSeconds, "--steps", "" + steps, "--threads", "" + threads),
+                Map.of());
         if (o.failure() != null) {
             return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }

@@ -82,27 +82,42 @@ public final class SingleProcessBenchmark {
     }
 
     public static Result run(String model, int classes, int size, int batch, int warmup, int steps) {
+        return run(model, classes, size, batch, warmup, 0, steps);
+    }
+
+    /**
+     * As {@link #run(String, int, int, int, int, int)}, warming up for at least {@code warmupSeconds}
+     * as well as {@code warmup} steps: HotSpot is still compiling DL4J's and segspark's Java code
+     * for several seconds (a small classifier at 32x32 ran inference 3x slower after 2 warm-up
+     * steps than after 10 seconds), and a training run lives in the steady state.
+     */
+    public static Result run(String model, int classes, int size, int batch, int warmup, double warmupSeconds, int steps) {
         ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
         ComputationGraph net = ModelRegistry.build(model, cfg);
         MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), cfg, batch, 1);
+        warm(() -> net.fit(data), warmup, warmupSeconds);
         List<Double> train = new ArrayList<>();
-        for (int i = 0; i < warmup + steps; i++) {
+        for (int i = 0; i < steps; i++) {
             long t = System.nanoTime();
             net.fit(data);
-            if (i >= warmup) {
-                train.add((System.nanoTime() - t) / 1e9);
-            }
+            train.add((System.nanoTime() - t) / 1e9);
         }
         List<Double> infer = new ArrayList<>();
         INDArray x = data.getFeatures(0);
-        for (int i = 0; i < warmup + steps; i++) {
+        warm(() -> net.output(false, x), warmup, warmupSeconds);
+        for (int i = 0; i < steps; i++) {
             long t = System.nanoTime();
             net.output(false, x);
-            if (i >= warmup) {
-                infer.add((System.nanoTime() - t) / 1e9);
-            }
+            infer.add((System.nanoTime() - t) / 1e9);
         }
         return new Result(model, size, batch, steps, median(train), median(infer));
+    }
+
+    private static void warm(Runnable step, int steps, double seconds) {
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        for (int i = 0; i < steps || System.nanoTime() < until; i++) {
+            step.run();
+        }
     }
 
     public static double median(List<Double> values) {
