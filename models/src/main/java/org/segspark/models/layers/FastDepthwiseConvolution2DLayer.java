@@ -5,6 +5,7 @@ import org.segspark.models.nd4j.OneDnn;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
@@ -23,19 +24,70 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         super(conf, dataType);
     }
 
-    /** Dilated depthwise convolutions run off oneDNN (see OneDnn.withoutOneDnn). */
+    /**
+     * The geometry when segspark's Java kernel computes this layer: dilated (oneDNN cannot run it
+     * on this build, libnd4j's generic path is slow), square, multiplier 1, NCHW float, explicit
+     * padding, identity activation, no dropout or weight noise. Else null.
+     */
+    private DepthwiseKernels.Shape javaKernel() {
+        var c = layerConf();
+        int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
+        boolean dilated = d[0] > 1 || d[1] > 1;
+        if (!dilated || input == null || input.rank() != 4 || input.dataType() != DataType.FLOAT || dataType != DataType.FLOAT
+                || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || c.getConvolutionMode() == ConvolutionMode.Same
+                || !(c.getActivationFn() instanceof ActivationIdentity) || c.getWeightNoise() != null || c.getIDropout() != null
+                || ((DepthwiseConvolution2D) c).getDepthMultiplier() != 1 || k[0] != k[1] || s[0] != s[1] || p[0] != p[1] || d[0] != d[1]) {
+            return null;
+        }
+        return new DepthwiseKernels.Shape((int) input.size(0), (int) input.size(1), (int) input.size(2), (int) input.size(3),
+                k[0], s[0], p[0], d[0]);
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        int[] d = layerConf().getDilation();
-        if (d[0] > 1 || d[1] > 1) {
-            return OneDnn.withoutOneDnn(() -> super.activate(training, workspaceMgr));
+        assertInputSet(false);
+        DepthwiseKernels.Shape shape = javaKernel();
+        if (shape == null) {
+            int[] d = layerConf().getDilation();
+            if (d[0] > 1 || d[1] > 1) {
+                return OneDnn.withoutOneDnn(() -> super.activate(training, workspaceMgr));
+            }
+            return super.activate(training, workspaceMgr);
         }
-        return super.activate(training, workspaceMgr);
+        INDArray x = PlaneKernels.contiguous(input);
+        INDArray out = ConvOps.activations(workspaceMgr, shape.n(), shape.c(), shape.outH(), shape.outW());
+        float[] bias = layerConf().hasBias() ? PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY)) : null;
+        DepthwiseKernels.forward(PlaneKernels.buffer(x), PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY)),
+                bias, PlaneKernels.buffer(out), shape);
+        return out;
+    }
+
+    private Pair<Gradient, INDArray> javaBackward(DepthwiseKernels.Shape shape, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = PlaneKernels.contiguous(input), dy = PlaneKernels.contiguous(epsilon);
+        INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
+        INDArray dW = gradientViews.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY);
+        boolean bias = layerConf().hasBias();
+        float[] dWeights = new float[(int) dW.length()], dBias = bias ? new float[shape.c()] : null;
+        DepthwiseKernels.backward(PlaneKernels.buffer(x), PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY)),
+                PlaneKernels.buffer(dy), PlaneKernels.buffer(dx), dWeights, dBias, shape);
+        PlaneKernels.write(dW, dWeights);
+        Gradient g = new DefaultGradient();
+        if (bias) {
+            INDArray dB = gradientViews.get(DepthwiseConvolutionParamInitializer.BIAS_KEY);
+            PlaneKernels.write(dB, dBias);
+            g.setGradientFor(DepthwiseConvolutionParamInitializer.BIAS_KEY, dB);
+        }
+        g.setGradientFor(DepthwiseConvolutionParamInitializer.WEIGHT_KEY, dW, 'c');
+        return new Pair<>(g, dx);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        DepthwiseKernels.Shape shape = javaKernel();
+        if (shape != null) {
+            return javaBackward(shape, epsilon, workspaceMgr);
+        }
         var c = layerConf();
         if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW || c.getConvolutionMode() == ConvolutionMode.Same
                 || !(c.getActivationFn() instanceof ActivationIdentity) || c.getWeightNoise() != null
