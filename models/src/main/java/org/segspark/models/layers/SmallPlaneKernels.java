@@ -1,6 +1,7 @@
 package org.segspark.models.layers;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import org.segspark.models.layers.BatchNormKernels.Act;
 
@@ -79,10 +80,8 @@ final class SmallPlaneKernels {
                     firsts[ch] = x.get(ch * hw); // shifted sums: var = E[(x-k)^2] - E[x-k]^2 loses little
                 }
                 spread(firsts, c0, c1, hw, shift);
-                for (int i = 0; i < len; i++) {
-                    ds[i] = 0;
-                    dq[i] = 0;
-                }
+                Arrays.fill(ds, 0, len, 0);
+                Arrays.fill(dq, 0, len, 0);
                 for (int b = 0; b < n; b++) {
                     x.get((b * c + c0) * hw, buf, 0, len);
                     for (int i = 0; i < len; i++) {
@@ -194,10 +193,8 @@ final class SmallPlaneKernels {
                 spread(a, c0, c1, hw, as);
                 spread(b, c0, c1, hw, bs);
                 spread(mean, c0, c1, hw, mus);
-                for (int i = 0; i < len; i++) {
-                    dsg[i] = 0;
-                    dsgx[i] = 0;
-                }
+                Arrays.fill(dsg, 0, len, 0);
+                Arrays.fill(dsgx, 0, len, 0);
                 for (int bt = 0; bt < n; bt++) {
                     int base = (bt * c + c0) * hw;
                     x.get(base, xs, 0, len);
@@ -248,10 +245,8 @@ final class SmallPlaneKernels {
                 spread(b, c0, c1, hw, bs);
                 spread(mean, c0, c1, hw, mus);
                 spread(invStd, c0, c1, hw, iss);
-                for (int i = 0; i < len; i++) {
-                    dsg[i] = 0;
-                    dsgx[i] = 0;
-                }
+                Arrays.fill(dsg, 0, len, 0);
+                Arrays.fill(dsgx, 0, len, 0);
                 for (int bt = 0; bt < n; bt++) {
                     int base = (bt * c + c0) * hw;
                     x.get(base, xs, 0, len);
