@@ -2,7 +2,7 @@ package org.segspark.models.layers;
 
 import java.nio.FloatBuffer;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Batch normalisation with a fused activation over NCHW float buffers, split by channel over a
@@ -44,22 +44,17 @@ final class BatchNormKernels {
             return;
         }
         int parts = Math.min(channels, threads);
-        RecursiveAction[] tasks = new RecursiveAction[parts];
-        for (int t = 0; t < parts; t++) {
+        // the calling thread does the first part itself: handing every part to the pool left it
+        // idle and woke one more thread per call
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
+        for (int t = 1; t < parts; t++) {
             int from = (int) ((long) channels * t / parts), to = (int) ((long) channels * (t + 1) / parts);
-            tasks[t] = new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(from, to);
-                }
-            };
+            others[t - 1] = POOL.submit(() -> body.run(from, to));
         }
-        POOL.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(tasks);
-            }
-        });
+        body.run(0, (int) ((long) channels / parts));
+        for (ForkJoinTask<?> o : others) {
+            o.join();
+        }
     }
 
     /** This thread's scratch arrays, at least {@code len} long. */
