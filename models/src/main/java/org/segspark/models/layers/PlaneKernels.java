@@ -1,6 +1,7 @@
 package org.segspark.models.layers;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 import java.nio.FloatBuffer;
 
@@ -17,9 +18,18 @@ final class PlaneKernels {
         return FastBatchNormalizationLayer.buffer(a);
     }
 
+    /**
+     * True when the array's elements, in c order, are one dense run of its memory: besides c order
+     * with default strides, a vector of either order, or c order with size-1 axes of any stride.
+     */
+    private static boolean denseRun(INDArray a) {
+        return a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVector())
+                || a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    }
+
     /** The elements of a float array in c order, read straight from its memory (no native op). */
     static float[] read(INDArray a) {
-        INDArray c = contiguous(a);
+        INDArray c = denseRun(a) ? a : a.dup('c');
         float[] v = new float[(int) c.length()];
         buffer(c).get(0, v);
         return v;
@@ -27,9 +37,7 @@ final class PlaneKernels {
 
     /** Writes {@code v} into a dense c-order float array's memory (no native op). */
     static void write(INDArray target, float[] v) {
-        // a vector of either order, or c order with size-1 axes of any stride, is one dense run too
-        boolean dense = target.elementWiseStride() == 1 && (target.ordering() == 'c' || target.isVector());
-        if (!dense && contiguous(target) != target) {
+        if (!denseRun(target)) {
             throw new IllegalArgumentException("not a dense c-order array: " + target.shapeInfoToString());
         }
         buffer(target).put(0, v);
