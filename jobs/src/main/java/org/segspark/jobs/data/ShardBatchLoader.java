@@ -1,7 +1,6 @@
 package org.segspark.jobs.data;
 
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +26,7 @@ import java.util.Random;
  * label mask [n, 1, h', w'] that is 0 at ignore (255) pixels, so they count in neither loss nor
  * gradient; for classification one-hot labels [n, K].
  */
-public final class ShardBatchLoader implements MultiDataSetLoader {
+public final class ShardBatchLoader implements BatchLoader {
     private static final long serialVersionUID = 1L;
 
     private final Targets targets;
@@ -69,8 +68,13 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
         return load(source.getPath(), conf.get());
     }
 
+    @Override
     public int threadsPerTask() {
         return threadsPerTask;
+    }
+
+    public InputNormalizer normalizer() {
+        return normalizer;
     }
 
     public Targets targets() {
@@ -81,20 +85,47 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
      * Loads a {@link BatchPlan} batch: each slice's row group is read (in the group's seeded row
      * order when shuffling) and the slice's rows taken.
      */
+    @Override
     public MultiDataSet load(String batchRef, Configuration conf) throws IOException {
-        List<ShardRow> rows = new ArrayList<>();
+        return toDataSet(select(batchRef, conf).stream().map(Picked::row).toList());
+    }
+
+    /** A row of a minibatch: its row group's reference and its index there (file order). */
+    public record Picked(ShardRow row, String group, int index) {
+    }
+
+    /** The rows of a {@link BatchPlan} batch, in training order. */
+    public List<Picked> select(String batchRef, Configuration conf) throws IOException {
+        List<Picked> rows = new ArrayList<>();
         for (BatchPlan.Slice s : BatchPlan.parse(batchRef)) {
-            List<ShardRow> group = new ArrayList<>(ShardSet.readRowGroup(s.file() + "#" + s.group(), conf));
-            if (shuffleSeed != null) {
-                Collections.shuffle(group, new Random(shuffleSeed ^ (s.file().hashCode() * 31L + s.group())));
+            String ref = s.file() + "#" + s.group();
+            List<ShardRow> stored = ShardSet.readRowGroup(ref, conf);
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < stored.size(); i++) {
+                order.add(i);
             }
-            if (s.start() + s.count() > group.size()) {
-                throw new IOException(s.file() + " row group " + s.group() + " has " + group.size() + " rows, the plan wants "
+            if (shuffleSeed != null) {
+                Collections.shuffle(order, new Random(shuffleSeed ^ (s.file().hashCode() * 31L + s.group())));
+            }
+            if (s.start() + s.count() > order.size()) {
+                throw new IOException(s.file() + " row group " + s.group() + " has " + order.size() + " rows, the plan wants "
                         + s.start() + ".." + (s.start() + s.count()) + " (shards changed since the manifest was written?)");
             }
-            rows.addAll(group.subList(s.start(), s.start() + s.count()));
+            for (int i : order.subList(s.start(), s.start() + s.count())) {
+                rows.add(new Picked(stored.get(i), ref, i));
+            }
         }
-        return toDataSet(rows);
+        return rows;
+    }
+
+    /** Whether training sees {@code row} mirrored this epoch. */
+    public boolean mirrored(ShardRow row) {
+        return flip && Splits.unit(row.key(), shuffleSeed) < 0.5;
+    }
+
+    /** Whether this loader mirrors examples at all. */
+    public boolean flips() {
+        return flip;
     }
 
     /**
@@ -132,7 +163,7 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
                         + ", expected " + h + "x" + w);
             }
             normalizer.toChw(r.image(), h, w, x, i * 3 * plane);
-            boolean mirrored = flip && Splits.unit(r.key(), shuffleSeed) < 0.5;
+            boolean mirrored = mirrored(r);
             if (mirrored) {
                 mirror(x, i * 3 * plane, 3 * h, w);
             }
@@ -177,7 +208,7 @@ public final class ShardBatchLoader implements MultiDataSetLoader {
     }
 
     /** Reverses each of {@code rows} rows of {@code w} values starting at {@code offset}. */
-    static void mirror(float[] a, int offset, int rows, int w) {
+    public static void mirror(float[] a, int offset, int rows, int w) {
         for (int r = 0; r < rows; r++) {
             int lo = offset + r * w, hi = lo + w - 1;
             while (lo < hi) {

@@ -1,6 +1,7 @@
 package org.segspark.jobs.train;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.segspark.core.Task;
@@ -8,6 +9,7 @@ import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.core.shards.ShardSet;
 import org.segspark.core.text.Figures;
+import org.segspark.jobs.data.BatchLoader;
 import org.segspark.jobs.data.BatchPlan;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.ShardBatchLoader;
@@ -49,10 +51,13 @@ public final class EpochLoop {
     private final NetworkFactory networks;
     private final PrintStream console;
     private final ProgressLine progress;
+    private final JavaSparkContext jsc;
 
     /** @param progress the line the fit reports its steps on; it learns from here how long the epochs after take */
-    EpochLoop(TrainConfig cfg, Configuration hconf, Fit fit, PrintStream console, ProgressLine progress) {
+    EpochLoop(TrainConfig cfg, Configuration hconf, Fit fit, PrintStream console, ProgressLine progress,
+              JavaSparkContext jsc) {
         this.progress = progress;
+        this.jsc = jsc;
         this.cfg = cfg;
         this.hconf = hconf;
         this.fit = fit;
@@ -104,7 +109,15 @@ public final class EpochLoop {
                 cfg.model(), spec.task().id(), modelConfig.classes(), m.tensor().height(), m.tensor().width(), trainExamples,
                 val.examples(), fit.mode(), fit.workers(), fit.workers() == 1 ? "" : "s", NativeSpeed.describe());
 
-        fit.start(net);
+        DecoderTraining decoder = null;
+        if (cfg.featureCache() != null) {
+            ShardBatchLoader plain = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
+            DecoderTraining.Start start = DecoderTraining.start(net, cfg, hconf,
+                    cfg.mode() == TrainConfig.Mode.LOCAL ? null : jsc, fit.workers(), shards, trainGroups, plain, console);
+            net = start.net();
+            decoder = start.training();
+        }
+        fit.start(decoder == null ? net : decoder.decoder());
         List<EpochMetrics> history = new ArrayList<>(resume == null ? List.of() : resume.history());
         if (resume != null) {
             console.printf(Locale.ROOT, "resuming after epoch %d of %d%n", resume.epochsDone(), cfg.epochs());
@@ -116,14 +129,20 @@ public final class EpochLoop {
             // learning-rate schedules read the network's epoch count; workers get it with the network
             net.getConfiguration().setEpochCount(epoch - 1);
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
-            ShardBatchLoader loader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf, fit.threadsPerTask(),
-                    cfg.flip());
+            ShardBatchLoader shardLoader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf,
+                    fit.threadsPerTask(), cfg.flip());
+            BatchLoader loader = decoder == null ? shardLoader : decoder.loader(shardLoader, sconf);
+            ComputationGraph training = decoder == null ? net : decoder.beforeEpoch(net);
             long t0 = System.nanoTime();
             // the run's ETA: the epochs after this one at the mean duration (training and evaluation) so far
             progress.runAhead(cfg.epochs() - epoch, epochSeconds.isEmpty() ? Double.NaN
                     : epochSeconds.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
-            Fit.Epoch trained = fit.fit(net, new EpochPlan(epoch, cfg.epochs(), order, loader, epochSeed, sconf));
-            net = trained.net();
+            Fit.Epoch trained = fit.fit(training, new EpochPlan(epoch, cfg.epochs(), order, loader, epochSeed, sconf));
+            if (decoder == null) {
+                net = trained.net();
+            } else {
+                decoder.afterEpoch(trained.net(), net);
+            }
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             StepAccumulator.Steps st = trained.steps();
             double trainLoss = st.meanLoss() / targets.lossPositions();

@@ -100,6 +100,12 @@ public final class TrainConfig {
     public static final Setting<String> PRETRAINED = Setting.optionalText("model-options.pretrained",
                     "Keras Applications \"notop\" weights (.h5, any Hadoop URI) for a VGG16 or MobileNetV2 encoder.")
             .option("--pretrained", "H5", "Keras Applications notop weights for the encoder");
+    public static final Setting<String> FEATURE_CACHE = Setting.optionalText("feature-cache",
+                    "Folder (any Hadoop URI) for the frozen encoder's outputs: computed once per training image (and its "
+                            + "mirror image under flips), then the decoder trains alone from them; exact, and reused by "
+                            + "later runs with the same encoder and shards. Needs a frozen encoder; the encoder's batch "
+                            + "norms are fixed. null: the whole network runs every step.")
+            .option("--feature-cache", "DIR", "Train the decoder alone on the frozen encoder's outputs, cached in DIR");
     public static final Setting<String> ARCHITECTURE = Setting.objectOrText("model-options.architecture",
             "nas-unet / nas-classifier: search settings { base-channels, growth, channels, steps, min-depth, max-depth, "
                     + "variant = gate|norm, k, target, f = mse|l1|linear, mode = search|plain, arch-lr } (docs/NAS.md), "
@@ -170,7 +176,7 @@ public final class TrainConfig {
             OUT, FORCE, CLASSES, EPOCHS, BATCH, MODE, SHARING_EXCHANGE, SHARING_COMBINE, SHARING_PRECISION,
             SHARING_THRESHOLD, SHARING_ADAPTIVE, SHARING_PORT, SHARING_RESIDUAL_CLIP, WORKERS, THREADS_PER_TASK,
             AVERAGING_FREQUENCY, PREFETCH, FLIP, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
-            PRETRAINED, ARCHITECTURE, INIT_FROM, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
+            PRETRAINED, ARCHITECTURE, INIT_FROM, FEATURE_CACHE, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
             LR_SCALING, SCHEDULE, WARMUP_EPOCHS, STEP_EPOCHS, STEP_GAMMA, CLASS_WEIGHTS, PATIENCE, MIN_DELTA,
             EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS, SAVE_UPDATER));
 
@@ -243,6 +249,10 @@ public final class TrainConfig {
 
     public String data() {
         return get(DATA);
+    }
+
+    public String featureCache() {
+        return get(FEATURE_CACHE);
     }
 
     public String valData() {

@@ -90,7 +90,7 @@ public final class TrainJob {
         long start = System.nanoTime();
         ProgressLine progress = ProgressLine.console();
         Fit fit = FitModes.of(cfg, jsc, progress);
-        EpochLoop.Outcome out = new EpochLoop(cfg, hconf, fit, console, progress).run(outputs::afterEpoch, from);
+        EpochLoop.Outcome out = new EpochLoop(cfg, hconf, fit, console, progress, jsc).run(outputs::afterEpoch, from);
         ShardManifest manifest = out.shards().manifest();
         RunMetrics metrics = metrics(spec.task(), manifest, out, cfg.minDelta(), (System.nanoTime() - start) / 1e9);
         ModelDescription description = describe(cfg, config, spec, out, manifest, master(jsc), hconf, metrics);

@@ -1,7 +1,7 @@
 package org.segspark.jobs.train.fit;
 
 import org.segspark.core.io.SerializableConf;
-import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.BatchLoader;
 
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * @param seed the epoch's seed (shuffles, flips and DL4J masters derive from it)
  */
-public record EpochPlan(int epoch, int epochs, List<String> minibatches, ShardBatchLoader loader, long seed,
+public record EpochPlan(int epoch, int epochs, List<String> minibatches, BatchLoader loader, long seed,
                         SerializableConf conf) {
 
     /** The progress line's label. */

@@ -3,7 +3,7 @@ package org.segspark.jobs.train.sharing;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.BatchLoader;
 import org.segspark.core.io.SerializableConf;
 
 import java.io.IOException;
@@ -14,12 +14,12 @@ import java.util.NoSuchElementException;
 /** A worker's minibatches, loaded from their row-group references one at a time: one training step each. */
 final class PlannedBatches implements MultiDataSetIterator {
     private final List<String> batches;
-    private final ShardBatchLoader loader;
+    private final BatchLoader loader;
     private final SerializableConf conf;
     private MultiDataSetPreProcessor preProcessor;
     private int next;
 
-    PlannedBatches(List<String> batches, ShardBatchLoader loader, SerializableConf conf) {
+    PlannedBatches(List<String> batches, BatchLoader loader, SerializableConf conf) {
         this.batches = batches;
         this.loader = loader;
         this.conf = conf;

@@ -16,7 +16,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.segspark.jobs.data.ShardBatchLoader;
+import org.segspark.jobs.data.BatchLoader;
 import org.segspark.jobs.train.fit.StepAccumulator;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.core.io.HadoopFiles;
@@ -91,7 +91,7 @@ public final class SharedEpoch {
      *
      * @param run a key of this training run: workers keep their networks under it between epochs
      */
-    public static Result fit(JavaSparkContext jsc, ComputationGraph net, List<String> order, ShardBatchLoader loader,
+    public static Result fit(JavaSparkContext jsc, ComputationGraph net, List<String> order, BatchLoader loader,
                              SerializableConf conf, int workers, StepAccumulator steps, GradientSharing sharing, int prefetch,
                              String run, int epoch) {
         int per = order.size() / workers;
@@ -145,7 +145,7 @@ public final class SharedEpoch {
 
     /** One barrier stage over the slices; with {@code net} null the workers must hold last epoch's network. */
     private static List<TaskOutcome> stage(JavaSparkContext jsc, ComputationGraph net, List<List<String>> slices,
-                                           ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
+                                           BatchLoader loader, SerializableConf conf, StepAccumulator steps,
                                            GradientSharing sharing, int prefetch, String run, int epoch) {
         Broadcast<byte[]> model = net == null ? null : jsc.broadcast(serialize(net));
         try {
@@ -178,7 +178,7 @@ public final class SharedEpoch {
         /** Every this-many-th parameter is returned by every worker, to measure how far they drifted apart. */
         static final int SAMPLE_STRIDE = 997;
         private final Broadcast<byte[]> model;
-        private final ShardBatchLoader loader;
+        private final BatchLoader loader;
         private final SerializableConf conf;
         private final StepAccumulator steps;
         private final GradientSharing sharing;
@@ -186,7 +186,7 @@ public final class SharedEpoch {
         private final String run;
         private final int epoch;
 
-        Train(Broadcast<byte[]> model, ShardBatchLoader loader, SerializableConf conf, StepAccumulator steps,
+        Train(Broadcast<byte[]> model, BatchLoader loader, SerializableConf conf, StepAccumulator steps,
               GradientSharing sharing, int prefetch, String run, int epoch) {
             this.model = model;
             this.loader = loader;
