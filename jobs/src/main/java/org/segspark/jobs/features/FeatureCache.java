@@ -218,12 +218,15 @@ public final class FeatureCache {
                 for (int from = 0; from < rows.size(); from += CHUNK) {
                     List<ShardRow> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
                     INDArray x = plain.toDataSet(chunk).getFeatures(0);
+                    INDArray xm = flip ? mirror(x) : null;
                     INDArray[] f = split.features(encoder, x);
                     tensors = tensors == null ? tensorsOf(split.frontier(), f) : tensors;
                     straight.addAll(perExample(f));
                     if (flip) {
-                        mirrored.addAll(perExample(split.features(encoder, mirror(x))));
+                        mirrored.addAll(perExample(split.features(encoder, xm)));
                     }
+                    release(x);
+                    release(xm);
                 }
                 long perRow = 4L + 64;
                 for (Tensor t : tensors) {
@@ -255,7 +258,11 @@ public final class FeatureCache {
         return t;
     }
 
-    /** Each example's tensors as flat C-order arrays. */
+    /**
+     * Each example's tensors as flat C-order arrays; frees {@code f}'s native memory, which the
+     * garbage collector would otherwise reclaim only after gigabytes of it piled up (the heap sees
+     * a few bytes per array).
+     */
     private static List<List<float[]>> perExample(INDArray[] f) {
         int n = (int) f[0].size(0);
         List<List<float[]>> out = new ArrayList<>();
@@ -263,7 +270,12 @@ public final class FeatureCache {
             out.add(new ArrayList<>());
         }
         for (INDArray a : f) {
-            float[] all = a.dup('c').data().asFloat();
+            INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+            float[] all = c.data().asFloat();
+            if (c != a) {
+                c.close();
+            }
+            release(a);
             int each = all.length / n;
             for (int i = 0; i < n; i++) {
                 float[] one = new float[each];
@@ -274,9 +286,16 @@ public final class FeatureCache {
         return out;
     }
 
-    /** The images [n, c, h, w] mirrored left-right, as training's flips mirror them. */
+    /** Frees an array's native memory now (an encoder output may also be its input: once is enough). */
+    private static void release(INDArray a) {
+        if (a != null && !a.wasClosed() && a.closeable()) {
+            a.close();
+        }
+    }
+
+    /** The images [n, c, h, w] (a fresh C-order array) mirrored left-right, as training's flips mirror them. */
     private static INDArray mirror(INDArray x) {
-        float[] v = x.dup('c').data().asFloat();
+        float[] v = x.data().asFloat();
         ShardBatchLoader.mirror(v, 0, (int) (x.size(0) * x.size(1) * x.size(2)), (int) x.size(3));
         return Nd4j.create(v, x.shape(), 'c');
     }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Training with a feature cache: the fit trains the decoder alone on the cached encoder outputs,
@@ -45,12 +46,16 @@ final class DecoderTraining {
      * @param jsc where the cache is computed: the executors, or this process when null
      */
     static Start start(ComputationGraph net, TrainConfig cfg, Configuration hconf, JavaSparkContext jsc, int workers,
-                       ShardSet shards, List<ShardSet.RowGroup> groups, ShardBatchLoader plain, PrintStream console)
-            throws IOException {
+                       ShardSet shards, List<ShardSet.RowGroup> groups, ShardBatchLoader plain,
+                       Consumer<ComputationGraph> estimateNorms, PrintStream console) throws IOException {
         EncoderSplit split = EncoderSplit.of(net.getConfiguration());
         if (!split.trainableNorms().isEmpty()) {
-            console.printf(Locale.ROOT, "feature cache: the encoder's batch norms %s keep their statistics, scale and "
-                    + "shift (a cached encoder is fixed)%n", String.join(", ", split.trainableNorms()));
+            // the plain run's first steps normalise these with the batches' statistics; fixed, they
+            // keep the training images' (a fresh batch norm's running statistics are 0 and 1)
+            estimateNorms.accept(net);
+            console.printf(Locale.ROOT, "feature cache: the encoder's batch norms %s keep the training images' "
+                    + "statistics and their scale and shift (a cached encoder is fixed)%n",
+                    String.join(", ", split.trainableNorms()));
             net = split.fixEncoder(net);
         }
         console.printf(Locale.ROOT, "feature cache: the decoder trains alone on %d cached tensors (%s)%n",

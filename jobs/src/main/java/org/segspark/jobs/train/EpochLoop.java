@@ -113,7 +113,8 @@ public final class EpochLoop {
         if (cfg.featureCache() != null) {
             ShardBatchLoader plain = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
             DecoderTraining.Start start = DecoderTraining.start(net, cfg, hconf,
-                    cfg.mode() == TrainConfig.Mode.LOCAL ? null : jsc, fit.workers(), shards, trainGroups, plain, console);
+                    cfg.mode() == TrainConfig.Mode.LOCAL ? null : jsc, fit.workers(), shards, trainGroups, plain,
+                    n -> recomputeBatchNorm(n, bnSample, plain, sconf), console);
             net = start.net();
             decoder = start.training();
         }

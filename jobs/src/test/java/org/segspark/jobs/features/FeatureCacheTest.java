@@ -84,7 +84,7 @@ class FeatureCacheTest {
                 "--model", "unet-vgg16", "--epochs", "1", "--batch", "2", "--workers", "2", "--feature-cache", p("vgg-cache"),
                 "--set", "train.averaging-frequency=2", "--set", "train.model-options.head=softmax");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("block1_pool_bn, block2_pool_bn, block3_pool_bn, block4_pool_bn keep their statistics"),
+        assertTrue(r.out().contains("block1_pool_bn, block2_pool_bn, block3_pool_bn, block4_pool_bn keep the training images' statistics"),
                 r.out());
         JsonNode m = JSON.readTree(dir.resolve("vgg-cache/features.json").toFile());
         assertEquals(16, m.get("examples").asInt());
