@@ -6,7 +6,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,13 +21,12 @@ import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.models.graph.EncoderSplit;
 import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.registry.SavedNetworks;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -130,7 +128,7 @@ public final class FeatureCache {
         List<Task> tasks = new ArrayList<>();
         files.forEach((ref, file) -> tasks.add(new Task(ref, new Path(new Path(root, "data"), file).toString())));
         Encode encode = new Encode(split, plain, flip, new SerializableConf(conf));
-        byte[] model0 = serialize(encoder);
+        byte[] model0 = SavedNetworks.bytes(encoder, false);
         List<Written> written;
         if (jsc == null) {
             written = new ArrayList<>();
@@ -142,7 +140,7 @@ public final class FeatureCache {
             try {
                 written = jsc.parallelize(tasks, Math.max(1, Math.min(workers, tasks.size())))
                         .mapPartitions(it -> {
-                            ComputationGraph e = deserialize(shipped.value());
+                            ComputationGraph e = SavedNetworks.restore(new ByteArrayInputStream(shipped.value()), false);
                             List<Written> out = new ArrayList<>();
                             while (it.hasNext()) {
                                 out.add(encode.run(e, it.next()));
@@ -315,19 +313,5 @@ public final class FeatureCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static byte[] serialize(ComputationGraph net) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(net, out, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialise the encoder for the executors", e);
-        }
-        return out.toByteArray();
-    }
-
-    private static ComputationGraph deserialize(byte[] bytes) throws IOException {
-        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false);
     }
 }

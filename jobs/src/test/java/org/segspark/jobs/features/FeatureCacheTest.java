@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Training the decoder alone on cached encoder outputs trains the network that plain training
- * with the same frozen encoder trains (flips included), reuses a matching cache, computes it on
+ * with the same frozen encoder trains (flips included), resumes from a checkpoint where it would
+ * have been without the stop, reuses a matching cache, computes it on
  * the executors in the Spark modes, and refuses a network without a frozen encoder.
  */
 class FeatureCacheTest {
@@ -51,7 +52,7 @@ class FeatureCacheTest {
     }
 
     @Test
-    void theCachedRunTrainsThePlainRunsNetwork() throws Exception {
+    void theCachedRunTrainsThePlainRunsNetworkAndResumesExactly() throws Exception {
         CliRun plain = train("plain");
         assertEquals(0, plain.code(), plain.err());
         CliRun cached = train("cached", "--feature-cache", p("cache"));
@@ -69,6 +70,18 @@ class FeatureCacheTest {
         assertEquals(ma.get("miou").asDouble(), mb.get("miou").asDouble(), 1e-3);
         assertEquals(ma.get("train_loss").asDouble(), mb.get("train_loss").asDouble(),
                 1e-3 * Math.abs(ma.get("train_loss").asDouble()));
+
+        // a cached run stopped after its first epoch and resumed ends where the uninterrupted one
+        // ends: the checkpoint carries the decoder's Adam moments and step count
+        CliRun first = train("cached-resumed", "--feature-cache", p("cache"), "--set", "train.epochs=1");
+        assertEquals(0, first.code(), first.err());
+        CliRun resumed = CliRun.of("train", "--master", "local[2]", "--resume", p("cached-resumed"), "--epochs", "2");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming after epoch 1 of 2"), resumed.out());
+        assertTrue(resumed.out().contains("reusing 16 examples"), resumed.out());
+        ComputationGraph c = ModelSerializer.restoreComputationGraph(dir.resolve("cached-resumed/model.zip").toFile(), false);
+        double resumeDiff = b.params().sub(c.params()).amaxNumber().doubleValue();
+        assertTrue(resumeDiff < 1e-4 * scale, "resumed parameters differ by up to " + resumeDiff);
 
         CliRun again = train("cached-again", "--feature-cache", p("cache"));
         assertEquals(0, again.code(), again.err());

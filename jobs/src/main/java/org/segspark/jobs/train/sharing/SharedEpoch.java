@@ -12,7 +12,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,7 +26,6 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -147,7 +145,7 @@ public final class SharedEpoch {
     private static List<TaskOutcome> stage(JavaSparkContext jsc, ComputationGraph net, List<List<String>> slices,
                                            BatchLoader loader, SerializableConf conf, StepAccumulator steps,
                                            GradientSharing sharing, int prefetch, String run, int epoch) {
-        Broadcast<byte[]> model = net == null ? null : jsc.broadcast(serialize(net));
+        Broadcast<byte[]> model = net == null ? null : jsc.broadcast(SavedNetworks.bytes(net, true));
         try {
             ClassTag<TaskOutcome> tag = ClassTag$.MODULE$.apply(TaskOutcome.class);
             JavaRDD<List<String>> input = jsc.parallelize(slices, slices.size());
@@ -159,16 +157,6 @@ public final class SharedEpoch {
                 model.destroy();
             }
         }
-    }
-
-    static byte[] serialize(ComputationGraph net) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(net, out, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialise the network for the workers", e);
-        }
-        return out.toByteArray();
     }
 
     /** The task: connect to the other tasks, train this worker's minibatches with shared updates, report. */
