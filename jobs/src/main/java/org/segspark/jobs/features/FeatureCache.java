@@ -27,7 +27,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -83,7 +82,7 @@ public final class FeatureCache {
     }
 
     /** A cache ready for training: where it is and what it holds. */
-    public record Prepared(String root, Manifest manifest, boolean reused) implements Serializable {
+    public record Prepared(String root, Manifest manifest) implements Serializable {
     }
 
     /**
@@ -115,7 +114,7 @@ public final class FeatureCache {
             if (why == null && allPresent(fs, root, files)) {
                 console.printf(Locale.ROOT, "feature cache %s: reusing %s examples x %d orientation%s (%s)%n", location,
                         Figures.count(old.examples()), orientations, orientations == 1 ? "" : "s", Figures.bytes(old.bytes()));
-                return new Prepared(location, old, true);
+                return new Prepared(location, old);
             }
             console.printf(Locale.ROOT, "feature cache %s was made for %s; computing it again%n", location,
                     why == null ? "files that are gone" : why);
@@ -128,7 +127,6 @@ public final class FeatureCache {
         List<Task> tasks = new ArrayList<>();
         files.forEach((ref, file) -> tasks.add(new Task(ref, new Path(new Path(root, "data"), file).toString())));
         Encode encode = new Encode(split, plain, flip, new SerializableConf(conf));
-        byte[] model0 = SavedNetworks.bytes(encoder, false);
         List<Written> written;
         if (jsc == null) {
             written = new ArrayList<>();
@@ -136,7 +134,7 @@ public final class FeatureCache {
                 written.add(encode.run(encoder, t));
             }
         } else {
-            Broadcast<byte[]> shipped = jsc.broadcast(model0);
+            Broadcast<byte[]> shipped = jsc.broadcast(SavedNetworks.bytes(encoder, false));
             try {
                 written = jsc.parallelize(tasks, Math.max(1, Math.min(workers, tasks.size())))
                         .mapPartitions(it -> {
@@ -161,7 +159,7 @@ public final class FeatureCache {
         console.printf(Locale.ROOT, "feature cache %s: encoded %s examples x %d orientation%s in %s (%s, %s per example)%n",
                 location, Figures.count(examples), orientations, orientations == 1 ? "" : "s", Figures.duration(seconds),
                 Figures.bytes(bytes), Figures.bytes(examples == 0 ? 0 : bytes / (examples * orientations)));
-        return new Prepared(location, m, false);
+        return new Prepared(location, m);
     }
 
     /** Why an existing cache does not fit, or null when it does. */
@@ -302,10 +300,7 @@ public final class FeatureCache {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             d.update(encoder.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
-            float[] p = encoder.params().dup('c').data().asFloat();
-            ByteBuffer b = ByteBuffer.allocate(p.length * 4);
-            b.asFloatBuffer().put(p);
-            d.update(b.array());
+            d.update(FeatureFile.bytes(encoder.params().dup('c').data().asFloat()));
             InputNormalizer n = plain.normalizer();
             d.update((n.mode() + " " + Arrays.toString(n.mean()) + " " + Arrays.toString(n.std()))
                     .getBytes(StandardCharsets.UTF_8));

@@ -26,12 +26,10 @@ import java.util.function.Consumer;
  * parameters, optimiser state and step count, so a checkpoint resumes exactly.
  */
 final class DecoderTraining {
-    private final EncoderSplit split;
     private final FeatureCache.Prepared cache;
     private ComputationGraph decoder;
 
-    private DecoderTraining(EncoderSplit split, FeatureCache.Prepared cache, ComputationGraph decoder) {
-        this.split = split;
+    private DecoderTraining(FeatureCache.Prepared cache, ComputationGraph decoder) {
         this.cache = cache;
         this.decoder = decoder;
     }
@@ -62,7 +60,7 @@ final class DecoderTraining {
                 split.frontier().size(), String.join(", ", split.frontier()));
         FeatureCache.Prepared cache = FeatureCache.prepare(cfg.featureCache(), hconf, jsc, workers, split, net,
                 cfg.model(), shards, groups, plain, cfg.flip(), console);
-        return new Start(net, new DecoderTraining(split, cache, split.decoder(net)));
+        return new Start(net, new DecoderTraining(cache, split.decoder(net)));
     }
 
     /** The decoder, in step with {@code net}, for the next epoch's fit. */

@@ -234,19 +234,6 @@ public final class EncoderSplit implements Serializable {
         }
     }
 
-    /** Bytes the frontier's tensors take per example in float32 (channels x height x width each). */
-    public static long bytesPerExample(Map<String, long[]> shapes) {
-        long b = 0;
-        for (long[] s : shapes.values()) {
-            long n = 4;
-            for (long d : s) {
-                n *= d;
-            }
-            b += n;
-        }
-        return b;
-    }
-
     private void requireFixed(ComputationGraph net) {
         for (String v : trainableNorms) {
             if (!frozen(net.getConfiguration().getVertices().get(v))) {

@@ -1,7 +1,6 @@
 package org.segspark.models.graph;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,9 +12,9 @@ import org.segspark.models.ModelRegistryTest;
 import org.segspark.models.ModelSpec;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.models.registry.ModelRegistry;
+import org.segspark.models.registry.SavedNetworks;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -92,9 +91,7 @@ class EncoderSplitTest {
 
     private static ComputationGraph roundTrip(ComputationGraph g) {
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(g, out, false);
-            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(out.toByteArray()), false);
+            return SavedNetworks.restore(new ByteArrayInputStream(SavedNetworks.bytes(g, false)), false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
