@@ -20,7 +20,7 @@ final class FitModes {
     /** {@code jsc} null: local mode inside a Spark task (a trial-parallel sweep's trial). */
     static Fit of(TrainConfig cfg, JavaSparkContext jsc, ProgressLine progress) {
         if (cfg.mode() == TrainConfig.Mode.LOCAL) {
-            return new LocalFit(cfg.batch(), cfg.prefetch(), progress);
+            return new LocalFit(cfg.batch(), cfg.prefetch(), threadsPerTask(cfg, jsc), progress);
         }
         if (jsc == null) {
             throw new IllegalArgumentException("mode " + cfg.mode().id() + " needs a Spark context; only local mode trains without");
@@ -42,9 +42,12 @@ final class FitModes {
         return cfg.mode() == TrainConfig.Mode.LOCAL ? Evaluator.inProcess() : Evaluator.onSpark(jsc);
     }
 
-    /** Threads a task's ops may use: all in local mode, else threads-per-task or spark.task.cpus (Spark's share per task). */
+    /**
+     * Threads a task's ops may use: all in local mode (0, kept as they are, for a sweep's trial
+     * inside a Spark task), else threads-per-task or spark.task.cpus (Spark's share per task).
+     */
     static int threadsPerTask(TrainConfig cfg, JavaSparkContext jsc) {
-        return cfg.mode() == TrainConfig.Mode.LOCAL ? 0
+        return cfg.mode() == TrainConfig.Mode.LOCAL ? (jsc == null ? 0 : Runtime.getRuntime().availableProcessors())
                 : cfg.threadsPerTask() > 0 ? cfg.threadsPerTask() : jsc.getConf().getInt("spark.task.cpus", 1);
     }
 

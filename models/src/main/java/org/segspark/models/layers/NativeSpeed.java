@@ -2,6 +2,7 @@ package org.segspark.models.layers;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
+import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.nd4j.nativeblas.Nd4jCpu;
 
@@ -105,20 +106,37 @@ public final class NativeSpeed {
     private static volatile int threads;
 
     /**
-     * Threads each op may use in this JVM: libnd4j's own pool, its OpenMP (oneDNN) and segspark's
-     * batch-norm kernels. Spark runs several training tasks in one executor JVM, one per core
-     * (spark.task.cpus each): letting every task's ops use every core oversubscribes the machine
-     * (measured: parameter averaging on local[2] at 0.7x of one process). Cheap to call repeatedly.
+     * Threads each op may use: libnd4j's own pool and segspark's batch-norm kernels (for the whole
+     * JVM), and OpenMP's, which oneDNN reads, for the calling thread. Spark runs several training
+     * tasks in one executor JVM, one per core (spark.task.cpus each): letting every task's ops use
+     * every core oversubscribes the machine (measured: parameter averaging on local[2] at 0.7x of one
+     * process). OpenMP keeps its thread count per thread, and oneDNN's gradients depend on it
+     * (unet-mobilenetv2, three steps: parameters 2.7e-3 apart with 1 thread against 2): so every
+     * thread that runs a network's ops calls this, or a task on a reused executor thread trains
+     * with whatever count that thread was last given and a run stops repeating itself. Cheap to
+     * call repeatedly.
      */
     public static void setThreads(int n) {
-        if (n < 1 || n == threads) {
+        if (n < 1) {
             return;
         }
-        Nd4j.getEnvironment().setMaxThreads(n);
-        Nd4j.getEnvironment().setMaxMasterThreads(n);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
-        KernelThreads.set(n);
-        threads = n;
+        if (n != threads) {
+            synchronized (NativeSpeed.class) {
+                Nd4j.getEnvironment().setMaxThreads(n);
+                Nd4j.getEnvironment().setMaxMasterThreads(n);
+                KernelThreads.set(n);
+                threads = n;
+            }
+        }
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        if (ops.ompGetMaxThreads() != n) {
+            ops.setOmpNumThreads(n);
+        }
+    }
+
+    /** OpenMP's thread count for ops started from the calling thread. */
+    public static int threadsOfThisThread() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
     /** A one-line description of the native backend, for logs and benchmark reports. */

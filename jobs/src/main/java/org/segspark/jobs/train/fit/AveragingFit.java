@@ -75,7 +75,11 @@ public final class AveragingFit extends SparkFit {
     }
 
     private ParameterAveragingTrainingMaster master(long seed) {
-        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
+        ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(workers, batch);
+        if (threadsPerTask > 0) {
+            b.trainingHooks(new OpThreadsHook(threadsPerTask));
+        }
+        return b
                 .batchSizePerWorker(batch)
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(prefetch)

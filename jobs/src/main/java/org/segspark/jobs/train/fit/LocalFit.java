@@ -7,6 +7,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.models.layers.NativeSpeed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +19,15 @@ import java.util.Map;
 public final class LocalFit implements Fit {
     private final int batch;
     private final int prefetch;
+    private final int threads;
     private final ProgressLine progress;
     private final StepAccumulator steps = new StepAccumulator(null, false);
 
-    public LocalFit(int batch, int prefetch, ProgressLine progress) {
+    /** @param threads the op threads to train with; 0 keeps this thread's (a sweep's task set them) */
+    public LocalFit(int batch, int prefetch, int threads, ProgressLine progress) {
         this.batch = batch;
         this.prefetch = prefetch;
+        this.threads = threads;
         this.progress = progress;
     }
 
@@ -39,7 +43,7 @@ public final class LocalFit implements Fit {
 
     @Override
     public int threadsPerTask() {
-        return 0;
+        return threads;
     }
 
     @Override
@@ -54,6 +58,7 @@ public final class LocalFit implements Fit {
 
     @Override
     public Epoch fit(ComputationGraph net, EpochPlan plan) {
+        NativeSpeed.setThreads(threads);
         List<String> order = plan.minibatches();
         Iterator<MultiDataSet> groups = new Iterator<>() {
             private int next;
