@@ -13,7 +13,11 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Computation of {@link FastConvolution2D}; other configurations fall back to DL4J's own code. */
+/**
+ * Computation of {@link FastConvolution2D}: libnd4j's conv2d ops, or matrix products for 1x1
+ * convolutions where those are slow ({@link PointwiseConvolution}); other configurations fall back
+ * to DL4J's own code.
+ */
 public class FastConvolution2DLayer extends ConvolutionLayer {
     private static final long serialVersionUID = 1L;
 
@@ -47,6 +51,10 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         long h = same ? ceilDiv(input.size(2), s[0]) : ConvOps.convOut(input.size(2), k[0], s[0], p[0], d[0]);
         long wd = same ? ceilDiv(input.size(3), s[1]) : ConvOps.convOut(input.size(3), k[1], s[1], p[1], d[1]);
         INDArray out = ConvOps.activations(workspaceMgr, input.size(0), w.size(0), h, wd);
+        if (PointwiseConvolution.pointwise(k, s, p, d) && PointwiseConvolution.forwardApplies(input)) {
+            PointwiseConvolution.forward(input, w, b, out);
+            return out;
+        }
         ConvOps.exec("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
                 ConvOps.with(ConvOps.args(k, s, p, d, same), 1));
         return out;
@@ -64,10 +72,15 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         INDArray dW = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray dB = c.hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
         INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
-        INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
-        ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
-                ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
-                        c.getConvolutionMode() == ConvolutionMode.Same), 1));
+        if (PointwiseConvolution.pointwise(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation())
+                && PointwiseConvolution.backwardApplies(input)) {
+            PointwiseConvolution.backward(input, w, epsilon, dx, dW, dB);
+        } else {
+            INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
+            ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
+                    ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
+                            c.getConvolutionMode() == ConvolutionMode.Same), 1));
+        }
         Gradient g = new DefaultGradient();
         if (dB != null) {
             g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, dB);

@@ -16,7 +16,11 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Backprop of {@link FastDepthwiseConvolution2D}: depthwise_conv2d_bp on the incoming gradient as is. */
+/**
+ * Computation of {@link FastDepthwiseConvolution2D}: libnd4j's ops on oneDNN, except where they are
+ * slow (dilated convolutions, the backward pass on small output planes), which segspark's Java
+ * kernels compute.
+ */
 public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer {
     private static final long serialVersionUID = 1L;
 
@@ -25,15 +29,13 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
     }
 
     /**
-     * The geometry when segspark's Java kernel computes this layer: dilated (oneDNN cannot run it
-     * on this build, libnd4j's generic path is slow), square, multiplier 1, NCHW float, explicit
-     * padding, identity activation, no dropout or weight noise. Else null.
+     * The geometry when segspark's Java kernels can compute this layer: square, multiplier 1, NCHW
+     * float, explicit padding, identity activation, no dropout or weight noise. Else null.
      */
-    private DepthwiseKernels.Shape javaKernel() {
+    private DepthwiseKernels.Shape geometry() {
         var c = layerConf();
         int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
-        boolean dilated = d[0] > 1 || d[1] > 1;
-        if (!dilated || input == null || input.rank() != 4 || input.dataType() != DataType.FLOAT || dataType != DataType.FLOAT
+        if (input == null || input.rank() != 4 || input.dataType() != DataType.FLOAT || dataType != DataType.FLOAT
                 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || c.getConvolutionMode() == ConvolutionMode.Same
                 || !(c.getActivationFn() instanceof ActivationIdentity) || c.getWeightNoise() != null || c.getIDropout() != null
                 || ((DepthwiseConvolution2D) c).getDepthMultiplier() != 1 || k[0] != k[1] || s[0] != s[1] || p[0] != p[1] || d[0] != d[1]) {
@@ -43,11 +45,24 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
                 k[0], s[0], p[0], d[0]);
     }
 
+    /**
+     * Small output planes go to {@link SmallPlaneDepthwiseKernels} (libnd4j's backward is slow
+     * there); dilated convolutions to Java kernels in both directions (oneDNN cannot run them on
+     * this build, libnd4j's generic path is slow).
+     */
+    private static boolean small(DepthwiseKernels.Shape s) {
+        return (long) s.outH() * s.outW() <= SmallPlaneDepthwiseKernels.MAX_OUTPUT_PLANE;
+    }
+
+    private static boolean dilated(DepthwiseKernels.Shape s) {
+        return s.dilation() > 1;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        DepthwiseKernels.Shape shape = javaKernel();
-        if (shape == null) {
+        DepthwiseKernels.Shape shape = geometry();
+        if (shape == null || !dilated(shape)) {
             int[] d = layerConf().getDilation();
             if (d[0] > 1 || d[1] > 1) {
                 return OneDnn.withoutOneDnn(() -> super.activate(training, workspaceMgr));
@@ -57,8 +72,12 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         INDArray x = PlaneKernels.contiguous(input);
         INDArray out = ConvOps.activations(workspaceMgr, shape.n(), shape.c(), shape.outH(), shape.outW());
         float[] bias = layerConf().hasBias() ? PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY)) : null;
-        DepthwiseKernels.forward(PlaneKernels.buffer(x), PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY)),
-                bias, PlaneKernels.buffer(out), shape);
+        float[] weights = PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY));
+        if (small(shape)) {
+            SmallPlaneDepthwiseKernels.forward(PlaneKernels.buffer(x), weights, bias, PlaneKernels.buffer(out), shape);
+        } else {
+            DepthwiseKernels.forward(PlaneKernels.buffer(x), weights, bias, PlaneKernels.buffer(out), shape);
+        }
         return out;
     }
 
@@ -68,8 +87,14 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         INDArray dW = gradientViews.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY);
         boolean bias = layerConf().hasBias();
         float[] dWeights = new float[(int) dW.length()], dBias = bias ? new float[shape.c()] : null;
-        DepthwiseKernels.backward(PlaneKernels.buffer(x), PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY)),
-                PlaneKernels.buffer(dy), PlaneKernels.buffer(dx), dWeights, dBias, shape);
+        float[] weights = PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY));
+        if (small(shape)) {
+            SmallPlaneDepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx),
+                    dWeights, dBias, shape);
+        } else {
+            DepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx),
+                    dWeights, dBias, shape);
+        }
         PlaneKernels.write(dW, dWeights);
         Gradient g = new DefaultGradient();
         if (bias) {
@@ -84,8 +109,8 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        DepthwiseKernels.Shape shape = javaKernel();
-        if (shape != null) {
+        DepthwiseKernels.Shape shape = geometry();
+        if (shape != null && (small(shape) || dilated(shape))) {
             return javaBackward(shape, epsilon, workspaceMgr);
         }
         var c = layerConf();

@@ -1,0 +1,56 @@
+package org.segspark.models.layers;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The matrix-product paths for 1x1 convolutions against libnd4j's conv2d(_bp), with and without
+ * bias: 1x1 maps forward and backward, large maps of a small batch forward.
+ */
+class PointwiseConvolutionTest {
+    private static void close(INDArray expected, INDArray actual, String what) {
+        double rel = expected.sub(actual).norm2Number().doubleValue() / Math.max(expected.norm2Number().doubleValue(), 1e-30);
+        assertTrue(rel < 1e-5, what + ": relative error " + rel);
+    }
+
+    @ParameterizedTest(name = "n={0} {1}->{2} {3}x{4} bias={5} strided input={6}")
+    @CsvSource({"3, 7, 5, 1, 1, true, false", "4, 9, 6, 16, 16, false, false", "2, 5, 8, 17, 20, true, false",
+            "5, 12, 7, 1, 1, false, true", "2, 6, 10, 16, 16, true, true"})
+    void matchesLibnd4j(int n, int cin, int cout, int h, int w, boolean bias, boolean strided) {
+        Nd4j.getRandom().setSeed(n * 1000 + cin * 10 + cout);
+        INDArray x = strided ? Nd4j.randn(DataType.FLOAT, n, h, w, cin).permute(0, 3, 1, 2) : Nd4j.randn(DataType.FLOAT, n, cin, h, w);
+        INDArray wt = Nd4j.randn(DataType.FLOAT, cout, cin, 1, 1);
+        INDArray b = bias ? Nd4j.randn(DataType.FLOAT, 1, cout) : null;
+        int[] one = {1, 1}, zero = {0, 0};
+        assertTrue(PointwiseConvolution.pointwise(one, one, zero, one));
+        assertTrue(PointwiseConvolution.forwardApplies(x));
+        int[] args = ConvOps.with(ConvOps.args(one, one, zero, one), 1);
+        INDArray expected = Nd4j.create(DataType.FLOAT, n, cout, h, w);
+        ConvOps.exec("conv2d", ConvOps.inputs(x.dup('c'), wt, bias ? b.reshape(cout) : null, null), new INDArray[] {expected}, args);
+        INDArray out = Nd4j.create(DataType.FLOAT, n, cout, h, w);
+        PointwiseConvolution.forward(x, wt, b, out);
+        close(expected, out, "output");
+        if (!PointwiseConvolution.backwardApplies(x)) {
+            return;
+        }
+
+        INDArray dy = Nd4j.randn(DataType.FLOAT, n, cout, h, w);
+        INDArray dxRef = Nd4j.create(DataType.FLOAT, n, cin, h, w), dwRef = Nd4j.create(DataType.FLOAT, cout, cin, 1, 1);
+        INDArray dbRef = bias ? Nd4j.create(DataType.FLOAT, cout) : null;
+        ConvOps.exec("conv2d_bp", ConvOps.inputs(x.dup('c'), wt, bias ? b.reshape(cout) : null, dy),
+                bias ? new INDArray[] {dxRef, dwRef, dbRef} : new INDArray[] {dxRef, dwRef}, args);
+        INDArray dx = Nd4j.create(DataType.FLOAT, n, cin, h, w), dw = Nd4j.create(DataType.FLOAT, cout, cin, 1, 1);
+        INDArray db = bias ? Nd4j.create(DataType.FLOAT, 1, cout) : null;
+        PointwiseConvolution.backward(x, wt, dy, dx, dw, db);
+        close(dxRef, dx, "input gradient");
+        close(dwRef, dw, "weight gradient");
+        if (bias) {
+            close(dbRef, db.reshape(cout), "bias gradient");
+        }
+    }
+}
