@@ -10,15 +10,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * <li>on 1x1 maps, forward and backward, as one product over the batch: the tensor [N, C, 1, 1]
  * is already the matrix [N, C]. Batch 32, 1,024 -> 1,024 channels: 1.8 + 0.8 ms against conv2d's
  * 2.5 + 3.0 ms;</li>
- * <li>forward on large maps of a small batch, one product per sample on the NCHW tensor as it is
- * ([Cout, Cin] x [Cin, H*W]): batch 4, 16 -> 96 channels at 64x64, 0.4 ms against 2.3 ms.</li>
+ * <li>inference on large maps of a small batch, one product per sample on the NCHW tensor as it
+ * is ([Cout, Cin] x [Cin, H*W]): batch 4, 16 -> 96 channels at 64x64, 0.4 ms against 2.3 ms. In
+ * training the same path cost MobileNetV3-Small at 128x128 10% of its speed (59 against 66
+ * images/s, 30 s runs), so training keeps conv2d there.</li>
  * </ul>
  * Elsewhere conv2d is as fast or faster (measured per shape; docs/BENCHMARKS.md): products per
  * sample on large batches pay a call each, and transposing maps larger than 1x1 into rows costs
  * more than it saves.
  */
 final class PointwiseConvolution {
-    /** Forward passes with at most this many samples and at least this many pixels take one product per sample. */
+    /** Inference with at most this many samples and at least this many pixels takes one product per sample. */
     static final int PER_SAMPLE_MAX_BATCH = 8;
     static final int PER_SAMPLE_MIN_PLANE = 256;
 
@@ -31,9 +33,9 @@ final class PointwiseConvolution {
     }
 
     /** Whether {@link #forward} computes this input better than conv2d. */
-    static boolean forwardApplies(INDArray x) {
+    static boolean forwardApplies(INDArray x, boolean training) {
         long hw = x.size(2) * x.size(3);
-        return hw == 1 || x.size(0) <= PER_SAMPLE_MAX_BATCH && hw >= PER_SAMPLE_MIN_PLANE;
+        return hw == 1 || !training && x.size(0) <= PER_SAMPLE_MAX_BATCH && hw >= PER_SAMPLE_MIN_PLANE;
     }
 
     /** Whether {@link #backward} computes this input better than conv2d_bp. */

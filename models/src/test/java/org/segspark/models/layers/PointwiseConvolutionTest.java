@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The matrix-product paths for 1x1 convolutions against libnd4j's conv2d(_bp), with and without
- * bias: 1x1 maps forward and backward, large maps of a small batch forward.
+ * bias: 1x1 maps forward and backward, large maps of a small batch forward (inference).
  */
 class PointwiseConvolutionTest {
     private static void close(INDArray expected, INDArray actual, String what) {
@@ -28,7 +28,7 @@ class PointwiseConvolutionTest {
         INDArray b = bias ? Nd4j.randn(DataType.FLOAT, 1, cout) : null;
         int[] one = {1, 1}, zero = {0, 0};
         assertTrue(PointwiseConvolution.pointwise(one, one, zero, one));
-        assertTrue(PointwiseConvolution.forwardApplies(x));
+        assertTrue(PointwiseConvolution.forwardApplies(x, false));
         int[] args = ConvOps.with(ConvOps.args(one, one, zero, one), 1);
         INDArray expected = Nd4j.create(DataType.FLOAT, n, cout, h, w);
         ConvOps.exec("conv2d", ConvOps.inputs(x.dup('c'), wt, bias ? b.reshape(cout) : null, null), new INDArray[] {expected}, args);
