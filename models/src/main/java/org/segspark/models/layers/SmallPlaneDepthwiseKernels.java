@@ -23,10 +23,27 @@ final class SmallPlaneDepthwiseKernels {
     private SmallPlaneDepthwiseKernels() {
     }
 
-    /** The input pixel a tap of an output pixel reads, or -1 in the zero border. */
-    private static int source(DepthwiseKernels.Shape s, int oy, int ox, int ky, int kx) {
-        int iy = oy * s.stride() - s.pad() + ky * s.dilation(), ix = ox * s.stride() - s.pad() + kx * s.dilation();
-        return iy < 0 || iy >= s.h() || ix < 0 || ix >= s.w() ? -1 : iy * s.w() + ix;
+    /** For each output pixel, the (input pixel, tap) pairs it reads; taps on the zero border are left out. */
+    private static int[][] reads(DepthwiseKernels.Shape s) {
+        int oh = s.outH(), ow = s.outW(), k = s.k();
+        int[][] reads = new int[oh * ow][];
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int[] pairs = new int[2 * k * k];
+                int m = 0;
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        int iy = oy * s.stride() - s.pad() + ky * s.dilation(), ix = ox * s.stride() - s.pad() + kx * s.dilation();
+                        if (iy >= 0 && iy < s.h() && ix >= 0 && ix < s.w()) {
+                            pairs[m++] = iy * s.w() + ix;
+                            pairs[m++] = ky * k + kx;
+                        }
+                    }
+                }
+                reads[oy * ow + ox] = Arrays.copyOf(pairs, m);
+            }
+        }
+        return reads;
     }
 
     /** Reads channels [from, from + cc) of sample {@code bt} (planes of {@code plane} floats) as [pixel][channel]. */
@@ -67,32 +84,26 @@ final class SmallPlaneDepthwiseKernels {
     }
 
     static void forward(FloatBuffer x, float[] weights, float[] bias, FloatBuffer out, DepthwiseKernels.Shape s) {
-        int oh = s.outH(), ow = s.outW(), hw = s.h() * s.w(), ohw = oh * ow, k = s.k();
+        int hw = s.h() * s.w(), ohw = s.outH() * s.outW(), k = s.k();
+        int[][] reads = reads(s);
         BatchNormKernels.forChannels(s.c(), (long) s.n() * s.c() * ohw * k * k, (from, to) -> {
             int cc = to - from;
             float[] wt = taps(weights, s, from, to);
             float[] xt = new float[hw * cc], ot = new float[ohw * cc], run = new float[Math.max(hw, ohw) * cc];
             for (int bt = 0; bt < s.n(); bt++) {
                 gather(x, bt, s.c(), from, cc, hw, run, xt);
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        int o = (oy * ow + ox) * cc;
-                        if (bias == null) {
-                            Arrays.fill(ot, o, o + cc, 0f);
-                        } else {
-                            System.arraycopy(bias, from, ot, o, cc);
-                        }
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                int q = source(s, oy, ox, ky, kx);
-                                if (q < 0) {
-                                    continue;
-                                }
-                                int xi = q * cc, wi = (ky * k + kx) * cc;
-                                for (int j = 0; j < cc; j++) {
-                                    ot[o + j] += wt[wi + j] * xt[xi + j];
-                                }
-                            }
+                for (int p = 0; p < ohw; p++) {
+                    int o = p * cc;
+                    if (bias == null) {
+                        Arrays.fill(ot, o, o + cc, 0f);
+                    } else {
+                        System.arraycopy(bias, from, ot, o, cc);
+                    }
+                    int[] rd = reads[p];
+                    for (int r = 0; r < rd.length; r += 2) {
+                        int xi = rd[r] * cc, wi = rd[r + 1] * cc;
+                        for (int j = 0; j < cc; j++) {
+                            ot[o + j] += wt[wi + j] * xt[xi + j];
                         }
                     }
                 }
@@ -103,7 +114,8 @@ final class SmallPlaneDepthwiseKernels {
 
     static void backward(FloatBuffer x, float[] weights, FloatBuffer dy, FloatBuffer dx, float[] dWeights, float[] dBias,
                          DepthwiseKernels.Shape s) {
-        int oh = s.outH(), ow = s.outW(), hw = s.h() * s.w(), ohw = oh * ow, k = s.k(), taps = k * k;
+        int hw = s.h() * s.w(), ohw = s.outH() * s.outW(), k = s.k(), taps = k * k;
+        int[][] reads = reads(s);
         BatchNormKernels.forChannels(s.c(), (long) s.n() * s.c() * ohw * k * k, (from, to) -> {
             int cc = to - from;
             float[] wt = taps(weights, s, from, to);
@@ -117,24 +129,17 @@ final class SmallPlaneDepthwiseKernels {
                 Arrays.fill(dxt, 0f);
                 Arrays.fill(dwSample, 0f);
                 Arrays.fill(dbSample, 0f);
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        int g = (oy * ow + ox) * cc;
+                for (int p = 0; p < ohw; p++) {
+                    int g = p * cc;
+                    for (int j = 0; j < cc; j++) {
+                        dbSample[j] += gt[g + j];
+                    }
+                    int[] rd = reads[p];
+                    for (int r = 0; r < rd.length; r += 2) {
+                        int xi = rd[r] * cc, wi = rd[r + 1] * cc;
                         for (int j = 0; j < cc; j++) {
-                            dbSample[j] += gt[g + j];
-                        }
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                int q = source(s, oy, ox, ky, kx);
-                                if (q < 0) {
-                                    continue;
-                                }
-                                int xi = q * cc, wi = (ky * k + kx) * cc;
-                                for (int j = 0; j < cc; j++) {
-                                    dxt[xi + j] += wt[wi + j] * gt[g + j];
-                                    dwSample[wi + j] += xt[xi + j] * gt[g + j];
-                                }
-                            }
+                            dxt[xi + j] += wt[wi + j] * gt[g + j];
+                            dwSample[wi + j] += xt[xi + j] * gt[g + j];
                         }
                     }
                 }
