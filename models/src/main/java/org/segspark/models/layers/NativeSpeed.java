@@ -2,7 +2,6 @@ package org.segspark.models.layers;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
-import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.nd4j.nativeblas.Nd4jCpu;
 
@@ -128,9 +127,8 @@ public final class NativeSpeed {
                 threads = n;
             }
         }
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        if (ops.ompGetMaxThreads() != n) {
-            ops.setOmpNumThreads(n);
+        if (threadsOfThisThread() != n) {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         }
     }
 
