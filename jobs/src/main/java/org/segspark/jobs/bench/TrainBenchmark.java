@@ -15,6 +15,7 @@ import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.train.fit.TrainingStats;
+import org.segspark.jobs.train.fit.WorkerHook;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
@@ -172,7 +173,8 @@ public final class TrainBenchmark {
             ComputationGraph net = ModelRegistry.build(model, mc);
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                     .batchSizePerWorker(batch).averagingFrequency(averaging).workerPrefetchNumBatches(2)
-                    .saveUpdater(true).rngSeed(1).collectTrainingStats(true).build();
+                    .saveUpdater(true).rngSeed(1).collectTrainingStats(true)
+                    .trainingHooks(new WorkerHook(0)).build();
             SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
             ShardBatchLoader loader = new ShardBatchLoader(Targets.of(ModelRegistry.get(model).task(), mc, net.getConfiguration()),
                     InputNormalizer.of(Normalization.DATASET, null, null), 1L,

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.graph.FusedGraphUpdater;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ public final class LayerProfiler {
     }
 
     public static Profile profile(ComputationGraph net, MultiDataSet data, int reps) {
+        FusedGraphUpdater.install(net);
         for (int i = 0; i < 2; i++) {
             net.fit(data); // warm-up; also creates the gradient views backprop writes into
         }

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
+import org.segspark.models.graph.FusedGraphUpdater;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.core.Task;
 
@@ -93,7 +94,7 @@ public final class SingleProcessBenchmark {
      */
     public static Result run(String model, int classes, int size, int batch, int warmup, double warmupSeconds, int steps) {
         ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
-        ComputationGraph net = ModelRegistry.build(model, cfg);
+        ComputationGraph net = FusedGraphUpdater.install(ModelRegistry.build(model, cfg));
         MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), cfg, batch, 1);
         warm(() -> net.fit(data), warmup, warmupSeconds);
         List<Double> train = new ArrayList<>();

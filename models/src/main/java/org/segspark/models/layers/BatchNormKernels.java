@@ -1,8 +1,6 @@
 package org.segspark.models.layers;
 
 import java.nio.FloatBuffer;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 
 /**
  * Batch normalisation with a fused activation over NCHW float buffers, split by channel over a
@@ -14,15 +12,12 @@ import java.util.concurrent.ForkJoinTask;
  * non-contiguous axes, libnd4j's batchnorm_bp) followed by a separate activation layer.
  */
 final class BatchNormKernels {
-    /** Below this many elements the work is not worth splitting across threads. */
-    private static final int PARALLEL_THRESHOLD = 1 << 16;
     /**
      * Planes of fewer elements go to {@link SmallPlaneKernels}: below it the per-run loops here
      * spend more on starting each run than on its elements (n = 32: 22 ns per element on 1x1
      * planes, 7.6 on 2x2, 2.2 on 4x4, against 1.2-1.3 from 16x16 up).
      */
     static final int SMALL_PLANE = 256;
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private BatchNormKernels() {
@@ -33,28 +28,9 @@ final class BatchNormKernels {
         IDENTITY, RELU, RELU6, HARDSWISH
     }
 
-    interface ChannelRange {
-        void run(int from, int to);
-    }
-
-    static void forChannels(int channels, long elements, ChannelRange body) {
-        int threads = Math.min(POOL.getParallelism(), KernelThreads.get());
-        if (threads == 1 || elements < PARALLEL_THRESHOLD || channels < 2) {
-            body.run(0, channels);
-            return;
-        }
-        int parts = Math.min(channels, threads);
-        // the calling thread does the first part itself: handing every part to the pool left it
-        // idle and woke one more thread per call
-        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
-        for (int t = 1; t < parts; t++) {
-            int from = (int) ((long) channels * t / parts), to = (int) ((long) channels * (t + 1) / parts);
-            others[t - 1] = POOL.submit(() -> body.run(from, to));
-        }
-        body.run(0, (int) ((long) channels / parts));
-        for (ForkJoinTask<?> o : others) {
-            o.join();
-        }
+    /** Runs {@code body} over channel ranges on up to {@link KernelThreads#get()} threads when the work is worth it. */
+    static void forChannels(int channels, long elements, KernelThreads.Range body) {
+        KernelThreads.split(channels, elements, body);
     }
 
     /** This thread's scratch arrays, at least {@code len} long. */

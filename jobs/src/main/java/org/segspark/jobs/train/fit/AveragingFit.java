@@ -76,9 +76,7 @@ public final class AveragingFit extends SparkFit {
 
     private ParameterAveragingTrainingMaster master(long seed) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(workers, batch);
-        if (threadsPerTask > 0) {
-            b.trainingHooks(new OpThreadsHook(threadsPerTask));
-        }
+        b.trainingHooks(new WorkerHook(threadsPerTask));
         return b
                 .batchSizePerWorker(batch)
                 .averagingFrequency(averagingFrequency)

@@ -7,6 +7,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.segspark.jobs.eval.Evaluator;
 import org.segspark.jobs.progress.ProgressLine;
+import org.segspark.models.graph.FusedGraphUpdater;
 import org.segspark.models.layers.NativeSpeed;
 
 import java.io.IOException;
@@ -59,6 +60,7 @@ public final class LocalFit implements Fit {
     @Override
     public Epoch fit(ComputationGraph net, EpochPlan plan) {
         NativeSpeed.setThreads(threads);
+        FusedGraphUpdater.install(net);
         List<String> order = plan.minibatches();
         Iterator<MultiDataSet> groups = new Iterator<>() {
             private int next;

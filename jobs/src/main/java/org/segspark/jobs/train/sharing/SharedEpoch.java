@@ -3,6 +3,7 @@ package org.segspark.jobs.train.sharing;
 import java.nio.ByteBuffer;
 import scala.collection.Iterator;
 
+import org.segspark.models.graph.FusedGraphUpdater;
 import org.segspark.models.registry.SavedNetworks;
 
 import org.apache.spark.BarrierTaskContext;
@@ -219,6 +220,7 @@ public final class SharedEpoch {
                         sharing.bfloat16())) {
                     ComputationGraph net = allKept ? kept.net()
                             : SavedNetworks.restore(new ByteArrayInputStream(model.value()), true);
+                    FusedGraphUpdater.install(net);
                     net.getConfiguration().setEpochCount(epoch - 1);
                     net.setListeners(steps);
                     SharedUpdates shared = new SharedUpdates(exchange, sharing.mean());
