@@ -55,6 +55,11 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
             PointwiseConvolution.forward(input, w, b, out);
             return out;
         }
+        if (DilatedConvolution.applies(s, d)) {
+            DilatedConvolution.forward(input, w, b == null ? null : b.reshape(b.length()), out, k,
+                    DilatedConvolution.padBefore(k, p, d, same), d);
+            return out;
+        }
         ConvOps.exec("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
                 ConvOps.with(ConvOps.args(k, s, p, d, same), 1));
         return out;
@@ -75,6 +80,10 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         if (PointwiseConvolution.pointwise(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation())
                 && PointwiseConvolution.backwardApplies(input)) {
             PointwiseConvolution.backward(input, w, epsilon, dx, dW, dB);
+        } else if (DilatedConvolution.applies(c.getStride(), c.getDilation())) {
+            DilatedConvolution.backward(input, w, epsilon, dx, dW, dB == null ? null : dB.reshape(dB.length()),
+                    c.getKernelSize(), DilatedConvolution.padBefore(c.getKernelSize(), c.getPadding(), c.getDilation(),
+                            c.getConvolutionMode() == ConvolutionMode.Same), c.getDilation());
         } else {
             INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
             ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
