@@ -9,6 +9,8 @@ import org.segspark.core.Task;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.nn.api.Layer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -137,5 +139,22 @@ public class ModelRegistryTest {
         Map<String, int[]> coverage = NativeSpeed.coverage(net);
         assertTrue(coverage.containsKey("convolution"), name + " has convolutions");
         coverage.forEach((kind, c) -> assertEquals(c[0], c[1], name + " " + kind + ": " + c[1] + " of " + c[0] + " fast"));
+    }
+
+    /** DL4J lists a builder's weight decay twice on each weight (and applies both); the registry keeps one. */
+    @Test
+    void aBuildersWeightDecayIsOnEachWeightOnce() {
+        ModelSpec spec = ModelRegistry.get("mobilenet-v3-small");
+        ComputationGraph net = ModelRegistry.build("mobilenet-v3-small", spec.defaults().withInput(32, 32),
+                ModelRegistry.defaultBase(1).weightDecay(0.01, true));
+        int weights = 0;
+        for (Layer l : net.getLayers()) {
+            if (l.paramTable().containsKey("W")) {
+                weights++;
+                assertEquals(1, l.getConfig().getRegularizationByParam("W").size(), l.getConfig().getLayerName()
+                        + ": " + l.getConfig().getRegularizationByParam("W"));
+            }
+        }
+        assertTrue(weights > 20, "weights checked: " + weights);
     }
 }

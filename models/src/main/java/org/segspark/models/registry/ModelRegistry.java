@@ -1,6 +1,14 @@
 package org.segspark.models.registry;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 
 import org.segspark.models.ModelConfig;
@@ -188,10 +196,34 @@ public final class ModelRegistry {
                                          GraphAssembler.Implementation impl) {
         NativeSpeed.enable();
         ModelSpec spec = get(name);
-        ComputationGraph net = new ComputationGraph(spec.builder().build(config, base, impl));
+        ComputationGraph net = new ComputationGraph(oneOfEachRegularization(spec.builder().build(config, base, impl)));
         net.init();
         spec.initializer().accept(net);
         return net;
+    }
+
+    /**
+     * DL4J 1.0.0-M2.1 copies a builder's weight decay onto every weight twice and applies both, so
+     * {@code weightDecay(0.01, true)} decayed by 0.02 x lr a step; each layer keeps one of each.
+     */
+    static ComputationGraphConfiguration oneOfEachRegularization(ComputationGraphConfiguration conf) {
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                Layer l = lv.getLayerConf().getLayer();
+                if (l instanceof FrozenLayerWithBackprop f) {
+                    l = f.getUnderlying();
+                }
+                if (l instanceof BaseLayer b) {
+                    b.setRegularization(distinct(b.getRegularization()));
+                    b.setRegularizationBias(distinct(b.getRegularizationBias()));
+                }
+            }
+        }
+        return conf;
+    }
+
+    private static List<Regularization> distinct(List<Regularization> regs) {
+        return regs == null ? null : new ArrayList<>(new LinkedHashSet<>(regs));
     }
 
     public static ComputationGraph build(String name, ModelConfig config) {
