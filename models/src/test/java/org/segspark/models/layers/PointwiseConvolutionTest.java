@@ -20,7 +20,8 @@ class PointwiseConvolutionTest {
 
     @ParameterizedTest(name = "n={0} {1}->{2} {3}x{4} bias={5} strided input={6}")
     @CsvSource({"3, 7, 5, 1, 1, true, false", "4, 9, 6, 16, 16, false, false", "2, 5, 8, 17, 20, true, false",
-            "5, 12, 7, 1, 1, false, true", "2, 6, 10, 16, 16, true, true"})
+            "5, 12, 7, 1, 1, false, true", "2, 6, 10, 16, 16, true, true",
+            "32, 40, 24, 1, 1, true, false", "17, 12, 9, 1, 1, false, true"})
     void matchesLibnd4j(int n, int cin, int cout, int h, int w, boolean bias, boolean strided) {
         Nd4j.getRandom().setSeed(n * 1000 + cin * 10 + cout);
         INDArray x = strided ? Nd4j.randn(DataType.FLOAT, n, h, w, cin).permute(0, 3, 1, 2) : Nd4j.randn(DataType.FLOAT, n, cin, h, w);
