@@ -104,8 +104,6 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
         final FloatBuffer g;
         final List<Piece> pieces = new ArrayList<>();
         final List<OtherBlock> others = new ArrayList<>();
-        /** Per Adam block, per step: the bias-corrected step size. */
-        final List<AdamBlock> adamBlocks = new ArrayList<>();
         long elements;
 
         private Plan(INDArray params, INDArray grads, INDArray state, boolean supported) {
@@ -118,16 +116,16 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
         }
 
         static Plan of(FusedGraphUpdater u, INDArray params, INDArray grads, INDArray state) {
-            boolean dense = dense(params) && dense(grads) && params.length() == grads.length();
+            boolean supported = dense(params) && dense(grads) && params.length() == grads.length();
             for (Trainable t : u.getOrderedLayers()) {
                 GradientNormalization gn = t.getConfig().getGradientNormalization();
-                dense &= gn == null || gn == GradientNormalization.None;
+                supported &= gn == null || gn == GradientNormalization.None;
             }
             for (UpdaterBlock b : u.getUpdaterBlocks()) {
-                dense &= !b.isPretrainUpdaterBlock();
+                supported &= !b.isPretrainUpdaterBlock();
             }
-            Plan plan = new Plan(params, grads, state, dense);
-            if (dense) {
+            Plan plan = new Plan(params, grads, state, supported);
+            if (supported) {
                 for (UpdaterBlock b : u.getUpdaterBlocks()) {
                     plan.add(b);
                 }
@@ -163,9 +161,6 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
                 boolean divide = ps.getLayer().updaterDivideByMinibatch(ps.getParamName());
                 vars.add(new Variable(ps.getParamOffsetStart(), ps.getParamOffsetEnd() - ps.getParamOffsetStart(),
                         ps.getParamOffsetStart() - b.getParamOffsetStart(), divide, l2, decay, adam));
-            }
-            if (adam != null && fused) {
-                adamBlocks.add(adam);
             }
             for (Variable v : vars) {
                 // a block DL4J updates still gets its division here, before DL4J's steps as in DL4J
