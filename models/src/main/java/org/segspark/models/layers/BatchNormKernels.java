@@ -156,7 +156,9 @@ final class BatchNormKernels {
      * and branches on the sign of z mispredict on real data). ReLU passes z > 0 and ReLU6
      * 0 < z < 6 strictly, as PyTorch's backward does; the results differ from the exact step only
      * for z within float rounding of an edge (0 < z < 1e-30 for ReLU; |z| or |z - 6| below ~5e-7
-     * for ReLU6).
+     * for ReLU6). HardSwish's middle piece takes [-3, 3] closed, as PyTorch's does: the + 1 keeps
+     * z = +-3 inside, where its derivative jumps (by 0.5 at -3), and a float z hits it exactly
+     * about once in a million elements.
      */
     private static void gate(float[] xs, float[] g, int len, float a, float b, Act act) {
         switch (act) {
@@ -178,7 +180,7 @@ final class BatchNormKernels {
                 // PyTorch: 0 below -3, z/3 + 1/2 on [-3, 3], 1 above
                 for (int p = 0; p < len; p++) {
                     float z = xs[p] * a + b;
-                    float inside = Math.min(Math.max((3f - Math.abs(z)) * STEP, 0f), 1f);
+                    float inside = Math.min(Math.max((3f - Math.abs(z)) * STEP + 1f, 0f), 1f);
                     float above = Math.min(Math.max((z - 3f) * STEP, 0f), 1f);
                     g[p] *= (z * (1f / 3f) + 0.5f) * inside + above;
                 }

@@ -167,7 +167,7 @@ final class SmallPlaneKernels {
             case HARDSWISH -> {
                 for (int i = 0; i < len; i++) {
                     float z = xs[i] * a[i] + b[i];
-                    float inside = Math.min(Math.max((3f - Math.abs(z)) * step, 0f), 1f);
+                    float inside = Math.min(Math.max((3f - Math.abs(z)) * step + 1f, 0f), 1f);
                     float above = Math.min(Math.max((z - 3f) * step, 0f), 1f);
                     g[i] *= (z * (1f / 3f) + 0.5f) * inside + above;
                 }
