@@ -8,6 +8,7 @@ import org.segspark.jobs.config.SettingOptions;
 import org.segspark.jobs.preprocess.PreprocessJob;
 import org.segspark.jobs.spark.Sparks;
 import org.segspark.preprocess.cifar.Cifar10Settings;
+import org.segspark.preprocess.idx.IdxSettings;
 import org.segspark.preprocess.coco.CocoSettings;
 import org.segspark.preprocess.cub.CubSettings;
 import org.segspark.preprocess.folder.ImageFolderSettings;
@@ -28,16 +29,17 @@ import java.util.concurrent.Callable;
 /** {@code segspark preprocess SOURCE}: one subcommand per source; each one's options come from its declared settings. */
 @Command(name = "preprocess", mixinStandardHelpOptions = true,
         description = "Turn a data set into Parquet tensor shards with a manifest (docs/SHARD_FORMAT.md).",
-        subcommands = {PreprocessCommand.Coco.class, PreprocessCommand.Cifar10.class, PreprocessCommand.ImageFolder.class,
+        subcommands = {PreprocessCommand.Coco.class, PreprocessCommand.Cifar10.class, PreprocessCommand.Idx.class,
+                PreprocessCommand.ImageFolder.class,
                 PreprocessCommand.Cub.class, PreprocessCommand.Folders.class})
 public final class PreprocessCommand implements Runnable {
-    public static final List<ShardSource> SOURCES = List.of(CocoSettings.SOURCE, Cifar10Settings.SOURCE,
+    public static final List<ShardSource> SOURCES = List.of(CocoSettings.SOURCE, Cifar10Settings.SOURCE, IdxSettings.SOURCE,
             ImageFolderSettings.SOURCE, CubSettings.SOURCE, PairedFolderSettings.SOURCE);
 
     @Override
     public void run() {
         throw new ParameterException(new CommandLine(this),
-                "name a source: coco, cifar10, imagefolder, cub or folders (segspark preprocess coco --help)");
+                "name a source: coco, cifar10, idx, imagefolder, cub or folders (segspark preprocess coco --help)");
     }
 
     /** A source's subcommand: its settings' options, --size for height and width, and the shard job. */
@@ -99,6 +101,24 @@ public final class PreprocessCommand implements Runnable {
         @Override
         ShardSource source() {
             return Cifar10Settings.SOURCE;
+        }
+    }
+
+    @Command(name = "idx", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {
+                    "  segspark preprocess idx --dataset fashion-mnist \\",
+                    "      --images /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \\",
+                    "      --labels /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz \\",
+                    "      --test-images /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \\",
+                    "      --test-labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz \\",
+                    "      --out fashion-shards --size 32x32"},
+            modelTransformer = SettingOptions.FromSection.class,
+            description = "An MNIST-family IDX pair (MNIST, Fashion-MNIST, KMNIST; gzipped or not) -> classification "
+                    + "shards, grey as three equal channels; the test pair is the val split.")
+    static final class Idx extends SourceCommand {
+        @Override
+        ShardSource source() {
+            return IdxSettings.SOURCE;
         }
     }
 

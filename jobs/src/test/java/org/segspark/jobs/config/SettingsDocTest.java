@@ -20,6 +20,7 @@ import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.preprocess.SynthCocoJob;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.preprocess.cifar.Cifar10Settings;
+import org.segspark.preprocess.idx.IdxSettings;
 import org.segspark.preprocess.coco.CocoMasksJob;
 import org.segspark.preprocess.coco.CocoSettings;
 import org.segspark.preprocess.cub.CubSettings;
@@ -43,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each declared section matches its conf/ file key for key, and docs/SETTINGS.md is what the declarations say. */
 class SettingsDocTest {
     static final List<SettingsSection> DECLARED = List.of(TrainConfig.SECTION, ExportJob.SECTION, PredictJob.SECTION,
-            SweepJob.SECTION, CocoSettings.SECTION, Cifar10Settings.SECTION, ImageFolderSettings.SECTION, CubSettings.SECTION,
+            SweepJob.SECTION, CocoSettings.SECTION, Cifar10Settings.SECTION, IdxSettings.SECTION,
+            ImageFolderSettings.SECTION, CubSettings.SECTION,
             PairedFolderSettings.SECTION, SynthCocoJob.SECTION, CocoMasksJob.SECTION, DemoCommand.SECTION,
             NasCommand.Demo.SECTION, TrainBenchmark.SECTION, ExportBenchmark.SECTION, ModelsBenchmark.SECTION,
             PreprocessBenchmark.SECTION);

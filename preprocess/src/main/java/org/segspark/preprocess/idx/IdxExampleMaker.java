@@ -1,0 +1,89 @@
+package org.segspark.preprocess.idx;
+
+import org.apache.hadoop.fs.Path;
+import org.segspark.core.io.SerializableConf;
+import org.segspark.core.shards.ShardRow;
+import org.segspark.preprocess.image.Resize;
+import org.segspark.preprocess.image.RgbImage;
+import org.segspark.preprocess.job.ExampleMaker;
+import org.segspark.preprocess.job.Outcome;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * On an executor: one chunk of an IDX pair as classification rows. The grey images go into the
+ * shards' RGB tensor as three equal channels, resized (antialiased bilinear) when --size differs
+ * from the files' own.
+ */
+public final class IdxExampleMaker implements ExampleMaker<IdxPairs.Chunk> {
+    private static final long serialVersionUID = 1L;
+    private final int height;
+    private final int width;
+    private final int classes;
+    private final SerializableConf conf;
+
+    public IdxExampleMaker(int height, int width, int classes, SerializableConf conf) {
+        this.height = height;
+        this.width = width;
+        this.classes = classes;
+        this.conf = conf;
+    }
+
+    private static String name(String file) {
+        return file.substring(file.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public String key(IdxPairs.Chunk c) {
+        return name(c.images().path()) + "#" + c.first();
+    }
+
+    @Override
+    public List<Path> files(IdxPairs.Chunk c) {
+        return List.of(new Path(c.images().path()), new Path(c.labels().path()));
+    }
+
+    @Override
+    public List<Outcome> make(IdxPairs.Chunk c) {
+        byte[] images;
+        byte[] labels;
+        try {
+            images = c.images().read(c.first(), c.records(), conf.get());
+            labels = c.labels().read(c.first(), c.records(), conf.get());
+        } catch (IOException e) {
+            List<Outcome> all = new ArrayList<>(c.records());
+            for (int i = 0; i < c.records(); i++) {
+                all.add(Outcome.rejected(c.images().path() + "#" + (c.first() + i), "read", "cannot read: " + e.getMessage()));
+            }
+            return all;
+        }
+        int rows = c.images().rows(), cols = c.images().cols(), plane = rows * cols;
+        String name = name(c.images().path());
+        List<Outcome> out = new ArrayList<>(c.records());
+        for (int i = 0; i < c.records(); i++) {
+            long index = c.first() + i;
+            int label = labels[i] & 0xff;
+            if (label >= classes) {
+                out.add(Outcome.rejected(c.labels().path() + "#" + index, "decode",
+                        "label " + label + " outside 0.." + (classes - 1)));
+                continue;
+            }
+            byte[] rgb = new byte[plane * 3];
+            for (int p = 0; p < plane; p++) {
+                byte v = images[i * plane + p];
+                rgb[p * 3] = v;
+                rgb[p * 3 + 1] = v;
+                rgb[p * 3 + 2] = v;
+            }
+            RgbImage img = new RgbImage(cols, rows, rgb);
+            if (height != rows || width != cols) {
+                img = Resize.rgb(img, width, height, Resize.Aspect.STRETCH);
+            }
+            out.add(Outcome.written(ShardRow.classification(name + "#" + index, c.images().path() + "#" + index,
+                    c.split(), height, width, img.pixels(), label), new int[] {0, 0, width, height}));
+        }
+        return out;
+    }
+}
