@@ -1,5 +1,6 @@
 package org.segspark.jobs.cli;
 
+import org.segspark.jobs.shards.ShardNpyExport;
 import org.segspark.jobs.shards.ShardPreview;
 import picocli.CommandLine.Command;
 import org.apache.hadoop.conf.Configuration;
@@ -15,12 +16,12 @@ import java.util.concurrent.Callable;
 
 /** {@code segspark shards}: look at a shard set. */
 @Command(name = "shards", mixinStandardHelpOptions = true, description = "Look at a shard set.",
-        subcommands = {ShardsCommand.Preview.class, ShardsCommand.Verify.class})
+        subcommands = {ShardsCommand.Preview.class, ShardsCommand.Verify.class, ShardsCommand.Export.class})
 public final class ShardsCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a step: preview or verify (segspark shards verify --help)");
+                "name a step: preview, verify or export (segspark shards verify --help)");
     }
 
     @Command(name = "preview", mixinStandardHelpOptions = true,
@@ -84,6 +85,38 @@ public final class ShardsCommand implements Runnable {
             }
             System.out.printf("shards verify: %s is whole: %d files, %d examples, every checksum matches%n", data, files,
                     set.manifest().splits().values().stream().mapToLong(s -> s.examples()).sum());
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            footerHeading = "%nExample:%n", footer = {"  segspark shards export --data fashion-shards --out fashion-npy",
+                    "  python3 -c \"import numpy; print(numpy.load('fashion-npy/train-images.npy').shape)\""},
+            description = "The splits as NumPy arrays in the manifest's row order: <split>-images.npy (uint8 N,H,W,C), "
+                    + "<split>-labels.npy (int64 N) or <split>-masks.npy (uint8 N,H,W), <split>-keys.txt, and "
+                    + "export.json (classes, normalisation): for tools without a Parquet reader.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "SHARDS", required = true, description = "A shard set (required)")
+        String data;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the arrays (required)")
+        String out;
+
+        @Option(names = "--splits", paramLabel = "SPLIT[,SPLIT]", split = ",", defaultValue = "train,val",
+                description = "Splits to export (default: ${DEFAULT-VALUE})")
+        List<String> splits;
+
+        @Option(names = "--force", description = "Write into a non-empty --out that is not an export (its other files are kept)")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            ShardNpyExport.ExportInfo info = ShardNpyExport.write(data, splits, out, new Configuration(), force);
+            for (ShardNpyExport.SplitFiles f : info.splits()) {
+                System.out.printf("shards export: %s: %d examples -> %s, %s, %s%n", f.split(), f.examples(), f.images(),
+                        f.targets(), f.keys());
+            }
+            System.out.printf("shards export: written to %s (%s)%n", out, ShardNpyExport.INFO);
             return 0;
         }
     }
