@@ -90,8 +90,7 @@ public final class ShardsCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            footerHeading = "%nExample:%n", footer = {"  segspark shards export --data fashion-shards --out fashion-npy",
-                    "  python3 -c \"import numpy; print(numpy.load('fashion-npy/train-images.npy').shape)\""},
+            footerHeading = "%nExample:%n", footer = "  segspark shards export --data fashion-shards --out fashion-npy",
             description = "The splits as NumPy arrays in the manifest's row order: <split>-images.npy (uint8 N,H,W,C), "
                     + "<split>-labels.npy (int64 N) or <split>-masks.npy (uint8 N,H,W), <split>-keys.txt, and "
                     + "export.json (classes, normalisation): for tools without a Parquet reader.")

@@ -22,7 +22,7 @@ public final class Settings {
     /** Every job whose defaults ship in conf/ (a user's file may carry sections of several). */
     static final List<String> JOBS = List.of("bench", "bench-export", "bench-models", "bench-preprocess", "coco-masks", "demo",
             "export", "nas-demo", "predict", "preprocess-cifar10", "preprocess-coco", "preprocess-cub", "preprocess-folders",
-            "preprocess-imagefolder", "spark", "sweep", "synth-coco", "train");
+            "preprocess-idx", "preprocess-imagefolder", "spark", "sweep", "synth-coco", "train");
     static final List<String> OPEN = List.of("spark.conf", "train.model-options.architecture", "sweep.grid", "sweep.trials");
 
     /**

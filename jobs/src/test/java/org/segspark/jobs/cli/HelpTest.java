@@ -31,6 +31,9 @@ class HelpTest {
     /** What an option's value is, by the option's name: the vocabulary every command shares. */
     private static final Map<String, String> LABELS = Map.of("--data", "SHARDS", "--val-data", "SHARDS", "--run", "RUN",
             "--model", "NAME", "--size", "HxW", "--images", "DIR", "--masks", "DIR");
+    /** Where a command's data is files, not folders: an IDX data set is one file per array. */
+    private static final Map<String, Map<String, String>> OWN_LABELS = Map.of("segspark preprocess idx",
+            Map.of("--images", "FILE"));
     /** The options that may take a run folder or a shard set: the vocabulary's names, and --out of the command writing one. */
     private static final Map<String, Set<String>> NAMES_BY_LABEL = Map.of(
             "RUN", Set.of("--run", "--out", "--resume", "--search"),
@@ -95,7 +98,8 @@ class HelpTest {
                 continue;
             }
             String label = o.paramLabel();
-            String expected = LABELS.get(o.longestName());
+            String expected = OWN_LABELS.getOrDefault(name(c), Map.of()).getOrDefault(o.longestName(),
+                    LABELS.get(o.longestName()));
             if (expected != null) {
                 assertTrue(label.equals(expected) || label.startsWith(expected + "|"),
                         name(c) + " " + o.longestName() + " takes " + label + ", everywhere else " + expected);
