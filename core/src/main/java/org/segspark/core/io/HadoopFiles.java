@@ -87,11 +87,16 @@ public final class HadoopFiles {
     public static void writeAtomically(Path target, Configuration conf, byte[] content) throws IOException {
         FileSystem fs = fs(target, conf);
         fs.mkdirs(target.getParent());
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = stagingPath(target);
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(content);
         }
         commit(fs, tmp, target);
+    }
+
+    /** The hidden sibling a file is written to before {@link #commit} moves it into place. */
+    public static Path stagingPath(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
     }
 
     /** Moves a finished temporary file into place, replacing any previous file. */

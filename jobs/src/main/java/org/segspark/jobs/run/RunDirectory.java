@@ -24,7 +24,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /** A run's output folder on any Hadoop file system; every file is written aside and renamed into place. */
 public final class RunDirectory {
@@ -137,7 +136,7 @@ public final class RunDirectory {
         Path target = path(relative);
         FileSystem fs = fs();
         fs.mkdirs(target.getParent());
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = HadoopFiles.stagingPath(target);
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             ModelSerializer.writeModel(net, out, withUpdater);
         }

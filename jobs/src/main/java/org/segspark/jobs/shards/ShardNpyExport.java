@@ -19,9 +19,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * {@code segspark shards export}: the splits of a shard set as NumPy arrays, so a tool without a
@@ -110,7 +111,7 @@ public final class ShardNpyExport {
         StagedFile(Path target, Configuration conf) throws IOException {
             this.fs = HadoopFiles.fs(target, conf);
             this.target = target;
-            this.tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+            this.tmp = HadoopFiles.stagingPath(target);
             FSDataOutputStream raw = fs.create(tmp, true);
             this.out = new BufferedOutputStream(raw, 1 << 20);
         }
@@ -124,12 +125,10 @@ public final class ShardNpyExport {
 
         /** Magic, version 1.0, the header's length, then the header dict padded to a multiple of 64 bytes. */
         static byte[] npyHeader(String descr, long... shape) {
-            StringBuilder dims = new StringBuilder();
-            for (long d : shape) {
-                dims.append(d).append(", ");
-            }
-            String s = shape.length == 1 ? dims.toString().trim() : dims.substring(0, dims.length() - 2);
-            String dict = String.format(Locale.ROOT, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, s);
+            // a Python tuple: (N,) for one dimension, (N, H, W) for more
+            String dims = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", "))
+                    + (shape.length == 1 ? "," : "");
+            String dict = String.format(Locale.ROOT, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, dims);
             int unpadded = 10 + dict.length() + 1;
             int len = dict.length() + 1 + (64 - unpadded % 64) % 64;
             byte[] h = new byte[10 + len];

@@ -49,11 +49,7 @@ public final class Cifar10ExampleMaker implements ExampleMaker<Cifar10Binary.Chu
         try {
             bytes = Cifar10Binary.read(c, conf.get());
         } catch (IOException e) {
-            List<Outcome> all = new ArrayList<>();
-            for (int i = 0; i < c.records(); i++) {
-                all.add(Outcome.rejected(c.file() + "#" + (c.first() + i), "read", "cannot read: " + e.getMessage()));
-            }
-            return all;
+            return Outcome.unreadable(c.file(), c.first(), c.records(), e);
         }
         List<Outcome> out = new ArrayList<>(c.records());
         for (int i = 0; i < c.records(); i++) {

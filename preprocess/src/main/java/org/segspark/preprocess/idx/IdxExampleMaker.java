@@ -53,11 +53,7 @@ public final class IdxExampleMaker implements ExampleMaker<IdxPairs.Chunk> {
             images = c.images().read(c.first(), c.records(), conf.get());
             labels = c.labels().read(c.first(), c.records(), conf.get());
         } catch (IOException e) {
-            List<Outcome> all = new ArrayList<>(c.records());
-            for (int i = 0; i < c.records(); i++) {
-                all.add(Outcome.rejected(c.images().path() + "#" + (c.first() + i), "read", "cannot read: " + e.getMessage()));
-            }
-            return all;
+            return Outcome.unreadable(c.images().path(), c.first(), c.records(), e);
         }
         int rows = c.images().rows(), cols = c.images().cols(), plane = rows * cols;
         String name = name(c.images().path());

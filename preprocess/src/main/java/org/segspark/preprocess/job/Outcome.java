@@ -3,7 +3,10 @@ package org.segspark.preprocess.job;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.core.shards.ShardRow;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What became of one input: a shard row (with the region of the image that holds content, for
@@ -17,5 +20,14 @@ public record Outcome(ShardRow row, int[] contentRegion, Reject reject) implemen
 
     public static Outcome rejected(String path, String stage, String reason) {
         return new Outcome(null, null, new Reject(path, stage, reason));
+    }
+
+    /** Records first..first+records of {@code file} when the read of them failed: one reject each, {@code file#index}. */
+    public static List<Outcome> unreadable(String file, long first, int records, IOException e) {
+        List<Outcome> all = new ArrayList<>(records);
+        for (int i = 0; i < records; i++) {
+            all.add(rejected(file + "#" + (first + i), "read", "cannot read: " + e.getMessage()));
+        }
+        return all;
     }
 }
