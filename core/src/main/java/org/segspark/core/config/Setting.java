@@ -2,6 +2,8 @@ package org.segspark.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -283,6 +285,14 @@ public final class Setting<T> {
 
     public Class<?> optionType() {
         return type.optionType();
+    }
+
+    /**
+     * A value given outside HOCON (a Spark ML Param's, say), read and checked as the section would read
+     * it; {@code where} names the section in errors.
+     */
+    public T parse(Object value, String where) {
+        return read(ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value)), where);
     }
 
     /** The value in {@code section} (the section's keys relative to it); {@code where} names the section in errors. */

@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.onnx.OnnxRuntimeModel;
 
 /** The network predict runs on an executor: DL4J's, or the exported file in ONNX Runtime. */
-interface BatchModel extends AutoCloseable {
+public interface BatchModel extends AutoCloseable {
     /** Probabilities for a batch [n, c, h, w] of normalised values, row-major. */
     INDArray output(float[] nchw, long[] shape);
 

@@ -1,13 +1,10 @@
 package org.segspark.jobs.predict;
 
-import java.util.Arrays;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.segspark.jobs.report.Html;
 import org.segspark.jobs.report.Overlays;
-import org.segspark.jobs.eval.Evaluation;
 import org.segspark.jobs.data.Targets;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.preprocess.image.BadImageException;
@@ -20,7 +17,6 @@ import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ImageInput;
-import org.segspark.core.shards.ShardFormat;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -110,45 +106,19 @@ final class ImagePredictor implements Serializable {
     }
 
     private void predict(BatchModel net, List<Loaded> batchImages, List<Outcome> outcomes, Configuration c) {
-        int n = batchImages.size(), h = input.height(), w = input.width(), plane = h * w;
-        float[] x = new float[n * 3 * plane];
-        for (int i = 0; i < n; i++) {
-            input.normalizer().toChw(batchImages.get(i).tensor().pixels(), h, w, x, i * 3 * plane);
-        }
-        INDArray output = net.output(x, new long[] {n, 3, h, w});
-        if (!input.segmentation()) {
-            float[] p = output.ravel().toFloatVector();
-            int k = (int) output.size(1);
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int j = 1; j < k; j++) {
-                    best = p[i * k + j] > p[i * k + best] ? j : best;
-                }
-                Loaded img = batchImages.get(i);
-                outcomes.add(new Outcome(img.file(), img.width(), img.height(), best, p[i * k + best], null, null));
-            }
-            return;
-        }
-        int[] predicted = Evaluation.predictions(output, targets);
-        for (int i = 0; i < n; i++) {
-            outcomes.add(write(batchImages.get(i), tensorLabels(predicted, i), c));
-        }
-    }
-
-    /** Image {@code i}'s predicted classes on the tensor grid, 255 outside the output's window. */
-    byte[] tensorLabels(int[] predicted, int i) {
-        int h = input.height(), w = input.width(), oh = targets.outputHeight(), ow = targets.outputWidth();
-        int top = targets.top(h), left = targets.left(w);
-        byte[] labels = new byte[h * w];
-        if (oh != h || ow != w) {
-            Arrays.fill(labels, (byte) ShardFormat.IGNORE_LABEL);
-        }
-        for (int y = 0; y < oh; y++) {
-            for (int x = 0; x < ow; x++) {
-                labels[(y + top) * w + x + left] = (byte) predicted[i * oh * ow + y * ow + x];
+        List<TensorBatch.Fitted> fitted = new ArrayList<>(batchImages.size());
+        batchImages.forEach(img -> fitted.add(new TensorBatch.Fitted(img.tensor(), img.width(), img.height())));
+        List<TensorBatch.Result> results = TensorBatch.predict(net, input, targets, fitted);
+        for (int i = 0; i < results.size(); i++) {
+            Loaded img = batchImages.get(i);
+            TensorBatch.Result r = results.get(i);
+            if (input.segmentation()) {
+                outcomes.add(write(img, r, c));
+            } else {
+                int best = r.best();
+                outcomes.add(new Outcome(img.file(), img.width(), img.height(), best, r.probabilities()[best], null, null));
             }
         }
-        return labels;
     }
 
     /** The tensor-grid labels at the image's own size: the placement's content, nearest neighbour. */
@@ -161,16 +131,9 @@ final class ImagePredictor implements Serializable {
         return Resize.labels(content, p.width(), p.height(), imageW, imageH, Resize.Aspect.STRETCH, (byte) 0);
     }
 
-    private Outcome write(Loaded img, byte[] tensorLabels, Configuration c) {
+    private Outcome write(Loaded img, TensorBatch.Result r, Configuration c) {
         int width = img.width(), height = img.height();
-        byte[] labels = toImageSize(tensorLabels, input.width(), input.height(), width, height, input.aspect());
-        long[] counts = new long[input.classes().size()];
-        for (byte b : labels) {
-            int v = b & 0xff;
-            if (v < counts.length) {
-                counts[v]++;
-            }
-        }
+        byte[] labels = r.labelMap();
         String name = pngName(img.file());
         Path labelsFile = ImagePaths.resolve(new Path(out, PredictJob.LABELS), name);
         try {
@@ -186,6 +149,6 @@ final class ImagePredictor implements Serializable {
         } catch (IOException | BadImageException e) {
             return Outcome.rejected(new Reject(img.file(), "write", "cannot write " + labelsFile + ": " + e.getMessage()));
         }
-        return new Outcome(img.file(), width, height, -1, Double.NaN, counts, null);
+        return new Outcome(img.file(), width, height, -1, Double.NaN, r.classPixels(), null);
     }
 }

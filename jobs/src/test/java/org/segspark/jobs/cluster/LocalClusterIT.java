@@ -17,6 +17,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,6 +85,52 @@ class LocalClusterIT {
             }
         }
         return words;
+    }
+
+    /**
+     * A user's own application jar (docs/SPARK_ML.md's example class, alone in its jar) submitted with
+     * segspark's app jar as a library (--jars): it fits a Pipeline on the cluster's executors, saves
+     * and reloads it, and labels new images.
+     */
+    void userApplicationWithSegsparkAsALibrary(LocalCluster.State cluster) throws Exception {
+        submit(cluster, "coco-masks", "coco-masks", "--annotations",
+                dir.resolve("coco").resolve(SyntheticCoco.ANNOTATIONS).toString(), "--images",
+                dir.resolve("coco").resolve(SyntheticCoco.IMAGES).toString(), "--out", dir.resolve("masks").toString(),
+                "--mapping", "coco4");
+        Path fresh = Files.createDirectories(dir.resolve("new-images"));
+        for (String name : List.of("000000000001.jpg", "000000000002.jpg")) {
+            Files.copy(dir.resolve("coco").resolve(SyntheticCoco.IMAGES).resolve(name), fresh.resolve(name));
+        }
+        Files.write(fresh.resolve("cut.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2});
+        Path userJar = dir.resolve("my-pipeline.jar");
+        Path classes = Path.of("target", "test-classes", "org", "segspark", "examples");
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(userJar));
+             Stream<Path> files = Files.list(classes)) {
+            for (Path f : files.toList()) {
+                jar.putNextEntry(new JarEntry("org/segspark/examples/" + f.getFileName()));
+                jar.write(Files.readAllBytes(f));
+                jar.closeEntry();
+            }
+        }
+        Path work = dir.resolve("user-app");
+        List<String> words = List.of(Path.of(cluster.sparkHome(), "bin", "spark-submit").toString(),
+                "--master", cluster.masterUrl(), "--class", "org.segspark.examples.SegmentationPipeline",
+                "--jars", appJar().toString(), "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
+                userJar.toString(), dir.resolve("coco").resolve(SyntheticCoco.IMAGES).toString(),
+                dir.resolve("masks").toString(), fresh.toString(), work.toString());
+        ProcessBuilder pb = new ProcessBuilder(words).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("user-app.log").toFile());
+        pb.environment().remove("SPARK_HOME");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the user application did not finish");
+        String log = Files.readString(dir.resolve("user-app.log"));
+        assertEquals(0, p.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
+        assertTrue(log.contains("000000000001.jpg: label map of "), log);
+        assertTrue(log.contains("000000000002.jpg: label map of "), log);
+        assertTrue(log.contains("cut.jpg: decode: "), log);
+        assertTrue(Files.exists(work.resolve("pipeline/metadata")), "the fitted pipeline was saved");
     }
 
     @Test
@@ -192,6 +240,8 @@ class LocalClusterIT {
             try (Stream<Path> s = Files.list(clusterDir.resolve("work-1").resolve(killedApp))) {
                 assertTrue(s.count() >= 2, "a second executor replaced the killed one on worker 1");
             }
+
+            userApplicationWithSegsparkAsALibrary(cluster);
         } finally {
             assertTrue(LocalCluster.down(clusterDir));
         }

@@ -37,6 +37,12 @@ public record ImageInput(ImageDecoder.Decoded decoded, Outcome reject) {
         } catch (IOException e) {
             return new ImageInput(null, Outcome.rejected(name, "read", "cannot read " + path + ": " + e.getMessage()));
         }
+        return decode(name, bytes, maxPixels, aspect, dstW, dstH, dctScaling);
+    }
+
+    /** An image file's bytes already in hand (a DataFrame's binary column), decoded as {@link #read} decodes. */
+    public static ImageInput decode(String name, byte[] bytes, long maxPixels, Resize.Aspect aspect, int dstW, int dstH,
+                                    boolean dctScaling) {
         try {
             ImageDecoder decoder = new ImageDecoder(maxPixels);
             if (aspect == null) {

@@ -18,13 +18,23 @@ public record MaskInput(MaskImage mask, Outcome reject) {
 
     public static MaskInput read(String name, String label, Path path, long maxPixels, Configuration conf,
                                  int imageWidth, int imageHeight) {
-        MaskImage m;
+        byte[] bytes;
         try {
-            m = MaskImage.decode(HadoopFiles.readAll(path, conf), maxPixels);
+            bytes = HadoopFiles.readAll(path, conf);
         } catch (FileNotFoundException e) {
             return rejected(name, "missing mask " + path);
         } catch (IOException e) {
             return rejected(name, "cannot read " + path + ": " + e.getMessage());
+        }
+        return decode(name, label, bytes, maxPixels, imageWidth, imageHeight);
+    }
+
+    /** A mask's PNG bytes already in hand (a DataFrame's binary column), checked as {@link #read} checks. */
+    public static MaskInput decode(String name, String label, byte[] bytes, long maxPixels, int imageWidth,
+                                   int imageHeight) {
+        MaskImage m;
+        try {
+            m = MaskImage.decode(bytes, maxPixels);
         } catch (BadImageException e) {
             return rejected(name, label + ": " + e.getMessage());
         }

@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.segspark.core.BuildInfo;
 import org.segspark.preprocess.io.Accounting;
 import org.segspark.core.io.HadoopFiles;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The one code path from source items to a committed shard set, shared by every data source.
@@ -90,15 +92,38 @@ public final class ShardJob {
     private record Pending<T>(T item, InputFingerprint.Keyed keyed) implements Serializable {
     }
 
+    /** Items listed on the driver (file sources: paths and their metadata). */
     public static <T> Result run(JavaSparkContext jsc, List<T> items, ExampleMaker<T> maker, Spec spec,
                                  List<Reject> driverRejects) throws IOException {
+        if (items.isEmpty() && driverRejects.isEmpty()) {
+            throw new IllegalArgumentException("no inputs found for " + spec.options().out() + " (" + spec.source()
+                    + "); an empty or unmounted input folder? Nothing was written");
+        }
+        return run(jsc, new ListedItems<>(items, maker), spec, driverRejects);
+    }
+
+    /**
+     * Items already on the executors (a DataFrame's rows): they never pass through the driver. The
+     * RDD is read twice (keys, then the items to write), so it must give the same items in the
+     * same order both times: a file source, or persisted.
+     */
+    public static <T> Result run(JavaSparkContext jsc, JavaRDD<T> items, ExampleMaker<T> maker, Spec spec)
+            throws IOException {
+        return run(jsc, new DistributedItems<>(items, maker), spec, List.of());
+    }
+
+    private static <T> Result run(JavaSparkContext jsc, Items<T> items, Spec spec, List<Reject> driverRejects)
+            throws IOException {
         ShardJobOptions options = spec.options();
         Configuration conf = jsc.hadoopConfiguration();
         Path root = HadoopFiles.path(options.out());
         FileSystem fs = HadoopFiles.fs(root, conf);
-        if (items.isEmpty() && driverRejects.isEmpty()) {
+        SerializableConf sconf = new SerializableConf(conf);
+        // Fingerprints first, on the executors (one stat per file), so only changed items are read.
+        List<InputFingerprint.Keyed> keyed = items.keyed(jsc, options, sconf);
+        if (keyed.isEmpty() && driverRejects.isEmpty()) {
             throw new IllegalArgumentException("no inputs found for " + options.out() + " (" + spec.source()
-                    + "); an empty or unmounted input folder? Nothing was written");
+                    + "); Nothing was written");
         }
         OutputFolder.claim(options.out(), conf, KIND, options.force(), "--out");
         ShardManifest committed = committedManifest(root, conf);
@@ -107,23 +132,17 @@ public final class ShardJob {
         RunFiles.register(fs, root, runId);
         boolean masks = ShardManifest.SEGMENTATION.equals(spec.task());
         int numClasses = spec.classes().size();
-        SerializableConf sconf = new SerializableConf(conf);
         String settings = PreviousShardSet.settingsDigest(spec);
 
-        // Fingerprints first, on the executors (one stat per file), so only changed items are read.
-        jsc.setJobDescription("preprocess: fingerprint " + items.size() + " inputs");
-        List<InputFingerprint.Keyed> keyed = items.isEmpty() ? List.of()
-                : jsc.parallelize(items, partitions(items.size(), options, jsc)).map(it -> new InputFingerprint.Keyed(
-                        maker.key(it), InputFingerprint.of((Serializable) it, maker.files(it), sconf.get()))).collect();
         List<Reject> rejects = new ArrayList<>(driverRejects);
         Map<String, String> current = new HashMap<>();
-        List<Pending<T>> unique = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
+        List<Integer> unique = new ArrayList<>(keyed.size());
+        for (int i = 0; i < keyed.size(); i++) {
             InputFingerprint.Keyed k = keyed.get(i);
             if (current.putIfAbsent(k.key(), k.fingerprint()) != null) {
                 rejects.add(new Reject(k.key(), "list", "another input has the same key; only the first one is used"));
             } else {
-                unique.add(new Pending<>(items.get(i), k));
+                unique.add(i);
             }
         }
 
@@ -138,9 +157,10 @@ public final class ShardJob {
         int replaced = previous == null ? 0 : previous.partCount() - kept.size();
         Set<String> keptKeys = new HashSet<>();
         kept.forEach(p -> p.index().inputs().forEach(k -> keptKeys.add(k.key())));
-        List<Pending<T>> todo = unique.stream().filter(p -> !keptKeys.contains(p.keyed().key())).toList();
+        List<Integer> todo = unique.stream().filter(i -> !keptKeys.contains(keyed.get(i).key())).toList();
 
-        List<PartitionResult> results = todo.isEmpty() ? List.of() : process(jsc, todo, maker, options, runId, numClasses, masks, sconf);
+        List<PartitionResult> results = todo.isEmpty() ? List.of()
+                : items.process(jsc, todo, keyed, new PartitionWriting(options, runId, numClasses, masks, sconf));
 
         long inputs = rejects.size();
         long reused = 0;
@@ -204,26 +224,90 @@ public final class ShardJob {
         return new Result(manifest, accounting, rejects, increment);
     }
 
+    /** What every task needs to write its part of the set. */
+    private record PartitionWriting(ShardJobOptions options, String runId, int numClasses, boolean masks,
+                                    SerializableConf conf) implements Serializable {
+    }
+
+    /** Where the items are, and how they reach the tasks that convert them. */
+    private interface Items<T> {
+        /** Every item's key and fingerprint, in the items' order. */
+        List<InputFingerprint.Keyed> keyed(JavaSparkContext jsc, ShardJobOptions options, SerializableConf conf);
+
+        /** Converts and writes the items at {@code positions} (ascending); returns each task's metadata. */
+        List<PartitionResult> process(JavaSparkContext jsc, List<Integer> positions, List<InputFingerprint.Keyed> keyed,
+                                      PartitionWriting writing);
+    }
+
+    private record ListedItems<T>(List<T> items, ExampleMaker<T> maker) implements Items<T> {
+        @Override
+        public List<InputFingerprint.Keyed> keyed(JavaSparkContext jsc, ShardJobOptions options, SerializableConf conf) {
+            if (items.isEmpty()) {
+                return List.of();
+            }
+            ExampleMaker<T> m = maker;
+            jsc.setJobDescription("preprocess: fingerprint " + items.size() + " inputs");
+            return jsc.parallelize(items, partitions(items.size(), options, jsc)).map(it -> new InputFingerprint.Keyed(
+                    m.key(it), InputFingerprint.of((Serializable) it, m.files(it), conf.get()))).collect();
+        }
+
+        @Override
+        public List<PartitionResult> process(JavaSparkContext jsc, List<Integer> positions,
+                                             List<InputFingerprint.Keyed> keyed, PartitionWriting writing) {
+            // Sources list their items in an order (sorted paths: one class after another in an image
+            // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
+            // order to make every row group a sample of the whole set.
+            List<Pending<T>> dealt = new ArrayList<>(positions.size());
+            positions.forEach(i -> dealt.add(new Pending<>(items.get(i), keyed.get(i))));
+            Collections.shuffle(dealt, new Random(ROW_ORDER_SEED));
+            jsc.setJobDescription("preprocess: " + dealt.size() + " inputs -> " + writing.options().out());
+            return write(jsc.parallelize(dealt, partitions(dealt.size(), writing.options(), jsc)), maker, writing);
+        }
+    }
+
+    private record DistributedItems<T>(JavaRDD<T> items, ExampleMaker<T> maker) implements Items<T> {
+        @Override
+        public List<InputFingerprint.Keyed> keyed(JavaSparkContext jsc, ShardJobOptions options, SerializableConf conf) {
+            ExampleMaker<T> m = maker;
+            jsc.setJobDescription("preprocess: fingerprint the inputs");
+            return items.map(it -> new InputFingerprint.Keyed(m.key(it),
+                    InputFingerprint.of((Serializable) it, m.files(it), conf.get()))).collect();
+        }
+
+        @Override
+        public List<PartitionResult> process(JavaSparkContext jsc, List<Integer> positions,
+                                             List<InputFingerprint.Keyed> keyed, PartitionWriting writing) {
+            Broadcast<Set<Long>> wanted = jsc.broadcast(positions.stream().map(Integer::longValue)
+                    .collect(Collectors.toCollection(HashSet::new)));
+            try {
+                ExampleMaker<T> m = maker;
+                SerializableConf conf = writing.conf();
+                // the same dealing as for listed items: a seeded random order, here by each item's key
+                JavaRDD<Pending<T>> dealt = items.zipWithIndex().filter(p -> wanted.value().contains(p._2()))
+                        .map(p -> new Pending<>(p._1(), new InputFingerprint.Keyed(m.key(p._1()),
+                                InputFingerprint.of((Serializable) p._1(), m.files(p._1()), conf.get()))))
+                        .sortBy(p -> Splits.unit(p.keyed().key(), ROW_ORDER_SEED), true,
+                                partitions(positions.size(), writing.options(), jsc));
+                jsc.setJobDescription("preprocess: " + positions.size() + " inputs -> " + writing.options().out());
+                return write(dealt, m, writing);
+            } finally {
+                wanted.destroy();
+            }
+        }
+    }
+
     private static int partitions(int items, ShardJobOptions options, JavaSparkContext jsc) {
         int byShardSize = (int) Math.ceil(items / (double) options.shardRows());
         return Math.max(1, Math.min(items, Math.max(byShardSize, jsc.defaultParallelism() * 4)));
     }
 
-    /** Reads, converts and writes the items on the executors; returns each task's metadata. */
-    private static <T> List<PartitionResult> process(JavaSparkContext jsc, List<Pending<T>> todo, ExampleMaker<T> maker,
-                                                     ShardJobOptions options, String runId, int numClasses,
-                                                     boolean masks, SerializableConf sconf) {
-        // Sources list their items in an order (sorted paths: one class after another in an image
-        // folder); a row group is a training task's unit, so rows are dealt out in a fixed random
-        // order to make every row group a sample of the whole set.
-        List<Pending<T>> dealt = new ArrayList<>(todo);
-        Collections.shuffle(dealt, new Random(ROW_ORDER_SEED));
-        JavaRDD<Pending<T>> rdd = jsc.parallelize(dealt, partitions(dealt.size(), options, jsc));
-        jsc.setJobDescription("preprocess: " + dealt.size() + " inputs -> " + options.out());
-        return rdd.mapPartitionsWithIndex((Integer index, Iterator<Pending<T>> it) -> {
+    /** Converts and writes the dealt items on the executors; returns each task's metadata. */
+    private static <T> List<PartitionResult> write(JavaRDD<Pending<T>> dealt, ExampleMaker<T> maker,
+                                                   PartitionWriting w) {
+        return dealt.mapPartitionsWithIndex((Integer index, Iterator<Pending<T>> it) -> {
             TaskContext ctx = TaskContext.get();
-            ShardPartitionWriter writer = new ShardPartitionWriter(options, sconf.get(), runId, index,
-                    ctx == null ? 0 : ctx.attemptNumber(), numClasses, masks);
+            ShardPartitionWriter writer = new ShardPartitionWriter(w.options(), w.conf().get(), w.runId(), index,
+                    ctx == null ? 0 : ctx.attemptNumber(), w.numClasses(), w.masks());
             try {
                 while (it.hasNext()) {
                     Pending<T> p = it.next();

@@ -1,6 +1,7 @@
 package org.segspark.preprocess.pairs;
 
 import org.apache.hadoop.fs.Path;
+import org.segspark.preprocess.image.ImageDecoder;
 import org.segspark.preprocess.image.MaskImage;
 import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.image.RgbImage;
@@ -76,7 +77,17 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
         if (mi.reject() != null) {
             return mi.reject();
         }
-        MaskImage m = mi.mask();
+        return segmentationRow(name, item.image(), ip.toString(), item.split(), in.decoded(), mi.mask(), item.mask(),
+                mapping, height, width, aspect);
+    }
+
+    /**
+     * A decoded image and its mask (already checked to be the image's size) to a segmentation row,
+     * mask values mapped to classes; a value the mapping lacks makes the example a reject.
+     */
+    public static Outcome segmentationRow(String name, String key, String source, String split,
+                                          ImageDecoder.Decoded image, MaskImage m, String maskName,
+                                          MaskMapping mapping, int height, int width, Resize.Aspect aspect) {
         byte[] labels = new byte[m.values().length];
         TreeSet<Integer> unmapped = new TreeSet<>();
         for (int i = 0; i < labels.length; i++) {
@@ -87,13 +98,13 @@ public final class PairedExampleMaker implements ExampleMaker<PairedFolders.Item
             labels[i] = (byte) c;
         }
         if (!unmapped.isEmpty()) {
-            return Outcome.rejected(name, "mask", "mask " + item.mask() + " has value" + (unmapped.size() > 1 ? "s " : " ")
+            return Outcome.rejected(name, "mask", "mask " + maskName + " has value" + (unmapped.size() > 1 ? "s " : " ")
                     + unmapped + " missing from the mapping (" + mapping + ")");
         }
-        RgbImage small = in.decoded().resized(width, height, aspect);
+        RgbImage small = image.resized(width, height, aspect);
         byte[] out = Resize.labels(labels, m.width(), m.height(), width, height, aspect, (byte) 255);
-        Resize.Placement p = Resize.Placement.of(in.width(), in.height(), width, height, aspect);
-        return Outcome.written(ShardRow.segmentation(item.image(), ip.toString(), item.split(), height, width,
-                small.pixels(), out), new int[] {p.x(), p.y(), p.width(), p.height()});
+        Resize.Placement p = Resize.Placement.of(image.width(), image.height(), width, height, aspect);
+        return Outcome.written(ShardRow.segmentation(key, source, split, height, width, small.pixels(), out),
+                new int[] {p.x(), p.y(), p.width(), p.height()});
     }
 }

@@ -1,0 +1,72 @@
+package org.segspark.jobs.ml;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.segspark.core.io.HadoopFiles;
+import org.segspark.jobs.data.Targets;
+import org.segspark.jobs.predict.BatchModel;
+import org.segspark.jobs.predict.ModelInput;
+import org.segspark.jobs.predict.TensorBatch;
+import org.segspark.jobs.run.RunDirectory;
+import org.segspark.models.layers.NativeSpeed;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The networks this JVM has loaded, one per saved model: an executor reads and builds a run's
+ * network once, however many partitions and rows it transforms. A model file replaced in place
+ * (another size or modification time) is loaded again.
+ */
+final class LoadedNetworks {
+    private static final Map<String, Loaded> LOADED = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private LoadedNetworks() {
+    }
+
+    /** How many times this JVM has read and built a network. */
+    static int loads() {
+        return LOADS.get();
+    }
+
+    /**
+     * A run's network, loaded. Concurrent tasks of one executor share it and take turns through
+     * {@link Loaded#predict}: DL4J's forward pass is not safe to run twice at once on one network, and
+     * each pass already spreads over the executor's cores.
+     */
+    static Loaded get(String run, ModelInput input, Configuration conf) throws IOException {
+        RunDirectory dir = new RunDirectory(run, conf);
+        FileStatus st = HadoopFiles.fs(dir.path(RunDirectory.MODEL), conf).getFileStatus(dir.path(RunDirectory.MODEL));
+        String key = st.getPath() + "#" + st.getLen() + "#" + st.getModificationTime();
+        Loaded l = LOADED.get(key);
+        if (l != null) {
+            return l;
+        }
+        synchronized (LOADED) {
+            l = LOADED.get(key);
+            if (l == null) {
+                NativeSpeed.enable();
+                ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
+                Targets targets = input.segmentation()
+                        ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
+                        : Targets.classification(input.classes().size());
+                l = new Loaded(BatchModel.dl4j(net), targets);
+                LOADS.incrementAndGet();
+                LOADED.put(key, l);
+            }
+            return l;
+        }
+    }
+
+    /** A loaded network and how its outputs map to labels. */
+    record Loaded(BatchModel net, Targets targets) {
+        synchronized List<TensorBatch.Result> predict(ModelInput input, List<TensorBatch.Fitted> images) {
+            return TensorBatch.predict(net, input, targets, images);
+        }
+    }
+}
