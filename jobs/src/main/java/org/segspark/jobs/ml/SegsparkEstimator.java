@@ -29,6 +29,7 @@ import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.core.json.Json;
 import org.segspark.jobs.config.JobConfig;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.train.TrainConfig;
 import org.segspark.jobs.train.TrainJob;
 import org.segspark.models.registry.ModelRegistry;
@@ -230,6 +231,8 @@ public final class SegsparkEstimator extends Estimator<SegsparkModel> implements
     @Override
     public SegsparkModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
+        // what segspark's own launcher gives its driver: oneDNN's helpers, the statistics' clock
+        Sparks.driverProperties();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Configuration conf = jsc.hadoopConfiguration();
         boolean seg = segmentation();

@@ -57,10 +57,24 @@ public final class Sparks {
         return opts;
     }
 
+    /** The system property naming the clock of DL4J's training statistics. */
+    public static final String TIME_SOURCE = "org.deeplearning4j.spark.time.TimeSource";
+
+    /**
+     * Whether DL4J's training statistics can be collected: every JVM that trains must name their
+     * clock (conf/jvm.options does), else DL4J asks pool.ntp.org and the task fails on a closed
+     * network. Executors started without segspark's options (an application that uses segspark as
+     * a library) lack it.
+     */
+    public static boolean trainingStatsClock(JavaSparkContext jsc) {
+        return jsc.master().startsWith("local") ? System.getProperty(TIME_SOURCE) != null
+                : jsc.getConf().get("spark.executor.extraJavaOptions", "").contains("-D" + TIME_SOURCE + "=");
+    }
+
     public static SparkConf conf(Config config, String master) {
         NativeSpeed.enable();
         // The driver side of DL4J's training statistics (executors get it from jvm.options).
-        System.setProperty("org.deeplearning4j.spark.time.TimeSource", "org.deeplearning4j.spark.time.SystemClockTimeSource");
+        System.setProperty(TIME_SOURCE, "org.deeplearning4j.spark.time.SystemClockTimeSource");
         SparkConf conf = new SparkConf();
         if (master != null && !master.isBlank()) {
             conf.setMaster(master);

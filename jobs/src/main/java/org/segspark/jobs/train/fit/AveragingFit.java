@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.segspark.jobs.spark.Sparks;
 import org.segspark.jobs.progress.ProgressLine;
 import org.segspark.jobs.progress.StepProgress;
 
@@ -53,7 +54,7 @@ public final class AveragingFit extends SparkFit {
         // averaging rounds then depends on the epoch alone, so a resumed run repeats it
         SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, master(plan.seed()));
         sparkNet.setListeners(steps);
-        sparkNet.setCollectTrainingStats(true);
+        sparkNet.setCollectTrainingStats(Sparks.trainingStatsClock(jsc));
         try (StepProgress p = stepProgress(plan)) {
             JavaRDD<String> paths = jsc.parallelize(plan.minibatches(), workers);
             sparkNet.fitPaths(paths, plan.loader());
