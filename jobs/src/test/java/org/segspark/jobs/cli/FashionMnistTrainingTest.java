@@ -23,11 +23,12 @@ class FashionMnistTrainingTest {
     private static final int EPOCHS = 4;
     /**
      * Chance is 0.10 (the slice's largest test class is 0.115). Two runs of exactly this test's
-     * settings reached 0.598 and 0.597 after 4 epochs (0.42 after the first); 0.50 leaves about
-     * seven binomial standard errors (0.015 on 1,000 images) below that, and five times chance
-     * above.
+     * settings (the recipe's gradient sharing, two workers on local[2]) reached 0.731 and 0.729
+     * after 4 epochs (0.46-0.48 after the first; parameter averaging had reached 0.598 and 0.597);
+     * 0.65 leaves about five binomial standard errors (0.014 on 1,000 images) below that, and six
+     * and a half times chance above.
      */
-    private static final double MIN_TOP1 = 0.50;
+    private static final double MIN_TOP1 = 0.65;
 
     @TempDir
     Path dir;
