@@ -88,6 +88,23 @@ class LocalClusterIT {
     }
 
     /**
+     * A command line of the cluster's own bin/spark-submit, run as a user runs it (no SPARK_HOME in
+     * the environment: the script finds its own); fails with the log's tail, else returns the log.
+     */
+    String sparkHomeSubmit(List<String> words, String name) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(words).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile());
+        pb.environment().remove("SPARK_HOME");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), name + ": spark-submit did not finish");
+        String log = Files.readString(dir.resolve(name + ".log"));
+        assertEquals(0, p.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
+        return log;
+    }
+
+    /**
      * A user's own application jar (docs/SPARK_ML.md's example class, alone in its jar) submitted with
      * segspark's app jar as a library (--jars): it fits a Pipeline on the cluster's executors, saves
      * and reloads it, and labels new images.
@@ -118,15 +135,7 @@ class LocalClusterIT {
                 "--jars", appJar().toString(), "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
                 userJar.toString(), dir.resolve("coco").resolve(SyntheticCoco.IMAGES).toString(),
                 dir.resolve("masks").toString(), fresh.toString(), work.toString());
-        ProcessBuilder pb = new ProcessBuilder(words).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("user-app.log").toFile());
-        pb.environment().remove("SPARK_HOME");
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process p = pb.start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the user application did not finish");
-        String log = Files.readString(dir.resolve("user-app.log"));
-        assertEquals(0, p.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
+        String log = sparkHomeSubmit(words, "user-app");
         assertTrue(log.contains("000000000001.jpg: label map of "), log);
         assertTrue(log.contains("000000000002.jpg: label map of "), log);
         assertTrue(log.contains("cut.jpg: decode: "), log);
@@ -165,15 +174,7 @@ class LocalClusterIT {
             words.addAll(List.of("--set", "train.batch=4", "--set", "train.width-multiplier=0.35",
                     "--set", "train.averaging-frequency=2", "--set", "train.eval.train-examples=0",
                     "--set", "train.eval.bn-recompute-examples=16", "--set", "train.report.samples=2"));
-            ProcessBuilder submit = new ProcessBuilder(words).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("documented.log").toFile());
-            submit.environment().remove("SPARK_HOME");
-            submit.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            submit.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-            Process p = submit.start();
-            assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the documented spark-submit line did not finish");
-            String log = Files.readString(dir.resolve("documented.log"));
-            assertEquals(0, p.exitValue(), log.substring(Math.max(0, log.length() - 4000)));
+            String log = sparkHomeSubmit(words, "documented");
             Properties ran = new Properties();
             try (Reader r = Files.newBufferedReader(documented.resolve("spark.properties"))) {
                 ran.load(r);
