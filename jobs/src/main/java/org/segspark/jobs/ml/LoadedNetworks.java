@@ -2,6 +2,7 @@ package org.segspark.jobs.ml;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.jobs.data.Targets;
@@ -41,30 +42,32 @@ final class LoadedNetworks {
      */
     static Loaded get(String run, ModelInput input, Configuration conf) throws IOException {
         RunDirectory dir = new RunDirectory(run, conf);
-        FileStatus st = HadoopFiles.fs(dir.path(RunDirectory.MODEL), conf).getFileStatus(dir.path(RunDirectory.MODEL));
-        String key = st.getPath() + "#" + st.getLen() + "#" + st.getModificationTime();
-        Loaded l = LOADED.get(key);
-        if (l != null) {
+        Path model = dir.path(RunDirectory.MODEL);
+        FileStatus st = HadoopFiles.fs(model, conf).getFileStatus(model);
+        String path = st.getPath().toString(), stamp = st.getLen() + "#" + st.getModificationTime();
+        Loaded l = LOADED.get(path);
+        if (l != null && l.stamp().equals(stamp)) {
             return l;
         }
         synchronized (LOADED) {
-            l = LOADED.get(key);
-            if (l == null) {
+            l = LOADED.get(path);
+            if (l == null || !l.stamp().equals(stamp)) {
                 NativeSpeed.enable();
                 ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
                 Targets targets = input.segmentation()
                         ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
                         : Targets.classification(input.classes().size());
-                l = new Loaded(BatchModel.dl4j(net), targets);
+                // one network per model file: a file replaced in place replaces its network
+                l = new Loaded(stamp, BatchModel.dl4j(net), targets);
                 LOADS.incrementAndGet();
-                LOADED.put(key, l);
+                LOADED.put(path, l);
             }
             return l;
         }
     }
 
     /** A loaded network and how its outputs map to labels. */
-    record Loaded(BatchModel net, Targets targets) {
+    record Loaded(String stamp, BatchModel net, Targets targets) {
         synchronized List<TensorBatch.Result> predict(ModelInput input, List<TensorBatch.Fitted> images) {
             return TensorBatch.predict(net, input, targets, images);
         }
