@@ -35,7 +35,6 @@ import org.segspark.jobs.train.TrainJob;
 import org.segspark.models.registry.ModelRegistry;
 import org.segspark.preprocess.frame.FrameShardJob;
 import org.segspark.preprocess.frame.ImageCell;
-import org.segspark.preprocess.image.Resize;
 import org.segspark.preprocess.job.ShardJob;
 import org.segspark.preprocess.job.ShardSettings;
 import org.segspark.preprocess.pairs.PairedFolderSettings;
@@ -46,7 +45,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -242,15 +240,13 @@ public final class SegsparkEstimator extends Estimator<SegsparkModel> implements
         try {
             List<String> names = classNames(dataset.toDF(), seg);
             Config shardConfig = shardSettings(shards);
+            SettingsSection.Values v = PairedFolderSettings.SECTION.read(shardConfig);
             ShardJob.Result written = FrameShardJob.run(jsc, dataset.toDF(),
                     new FrameShardJob.Columns(getOrDefault(keyCol), getOrDefault(inputCol),
                             seg ? getOrDefault(maskCol) : getOrDefault(labelCol)),
-                    new FrameShardJob.Target(seg, names,
-                            ShardSettings.options(PairedFolderSettings.SECTION.read(shardConfig)),
-                            Resize.Aspect.valueOf(getOrDefault(aspect).toUpperCase(Locale.ROOT)),
-                            (Double) getOrDefault(valFraction), (Long) getOrDefault(splitSeed),
-                            ShardSettings.MAX_PIXELS.parse(shardConfig.getAnyRef(ShardSettings.MAX_PIXELS.key()),
-                                    PairedFolderSettings.SECTION.name())),
+                    new FrameShardJob.Target(seg, names, ShardSettings.options(v), v.get(ShardSettings.ASPECT),
+                            v.get(PairedFolderSettings.VAL_FRACTION), v.get(ShardSettings.SPLIT_SEED),
+                            v.get(ShardSettings.MAX_PIXELS)),
                     Json.tree(recorded(shardConfig).root().unwrapped()));
             System.out.println(uid + ": " + written.accounting() + " -> " + shards);
             JobConfig config = JobConfig.of("train").options(settings.values(this, TrainConfig.SECTION))

@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * The one code path from source items to a committed shard set, shared by every data source.
@@ -95,10 +94,6 @@ public final class ShardJob {
     /** Items listed on the driver (file sources: paths and their metadata). */
     public static <T> Result run(JavaSparkContext jsc, List<T> items, ExampleMaker<T> maker, Spec spec,
                                  List<Reject> driverRejects) throws IOException {
-        if (items.isEmpty() && driverRejects.isEmpty()) {
-            throw new IllegalArgumentException("no inputs found for " + spec.options().out() + " (" + spec.source()
-                    + "); an empty or unmounted input folder? Nothing was written");
-        }
         return run(jsc, new ListedItems<>(items, maker), spec, driverRejects);
     }
 
@@ -123,7 +118,7 @@ public final class ShardJob {
         List<InputFingerprint.Keyed> keyed = items.keyed(jsc, options, sconf);
         if (keyed.isEmpty() && driverRejects.isEmpty()) {
             throw new IllegalArgumentException("no inputs found for " + options.out() + " (" + spec.source()
-                    + "); Nothing was written");
+                    + "); an empty or unmounted input? Nothing was written");
         }
         OutputFolder.claim(options.out(), conf, KIND, options.force(), "--out");
         ShardManifest committed = committedManifest(root, conf);
@@ -277,19 +272,18 @@ public final class ShardJob {
         @Override
         public List<PartitionResult> process(JavaSparkContext jsc, List<Integer> positions,
                                              List<InputFingerprint.Keyed> keyed, PartitionWriting writing) {
-            Broadcast<Set<Long>> wanted = jsc.broadcast(positions.stream().map(Integer::longValue)
-                    .collect(Collectors.toCollection(HashSet::new)));
+            // the driver has every wanted item's key and fingerprint already: they travel by position
+            Map<Long, InputFingerprint.Keyed> byPosition = new HashMap<>();
+            positions.forEach(i -> byPosition.put((long) i, keyed.get(i)));
+            Broadcast<Map<Long, InputFingerprint.Keyed>> wanted = jsc.broadcast(byPosition);
             try {
-                ExampleMaker<T> m = maker;
-                SerializableConf conf = writing.conf();
                 // the same dealing as for listed items: a seeded random order, here by each item's key
-                JavaRDD<Pending<T>> dealt = items.zipWithIndex().filter(p -> wanted.value().contains(p._2()))
-                        .map(p -> new Pending<>(p._1(), new InputFingerprint.Keyed(m.key(p._1()),
-                                InputFingerprint.of((Serializable) p._1(), m.files(p._1()), conf.get()))))
+                JavaRDD<Pending<T>> dealt = items.zipWithIndex().filter(p -> wanted.value().containsKey(p._2()))
+                        .map(p -> new Pending<>(p._1(), wanted.value().get(p._2())))
                         .sortBy(p -> Splits.unit(p.keyed().key(), ROW_ORDER_SEED), true,
                                 partitions(positions.size(), writing.options(), jsc));
                 jsc.setJobDescription("preprocess: " + positions.size() + " inputs -> " + writing.options().out());
-                return write(dealt, m, writing);
+                return write(dealt, maker, writing);
             } finally {
                 wanted.destroy();
             }
