@@ -47,9 +47,9 @@ public final class NasModels implements ModelProvider {
     /** The size loss segspark searches with by default: it shrinks the networks on our tasks (docs/NAS.md). */
     public static final SizeObjective DEFAULT_SEGMENTATION = new SizeObjective(0.5, 0.25, "l1");
     /** The seed's segmentation loss: k = 1e-4, MSE toward 0.01 (hardly moves the size in a short search). */
-    public static final SizeObjective SEED_SEGMENTATION = new SizeObjective(1e-4, 0.01, "mse");
+    public static final SizeObjective SEED_SEGMENTATION = new SizeObjective(1e-4, 0.01, "mse", SizeObjective.RELAXED);
     /** The seed's cell2d classification test: CE + 0.01 * relaxed size / full size. */
-    public static final SizeObjective SEED_CLASSIFICATION = new SizeObjective(0.01, 0, "linear");
+    public static final SizeObjective SEED_CLASSIFICATION = new SizeObjective(0.01, 0, "linear", SizeObjective.RELAXED);
     /** Per-image cross-entropy has no pixel sum to lift the size term: the classifier needs a larger k. */
     public static final SizeObjective DEFAULT_CLASSIFICATION = new SizeObjective(10, 0.25, "l1");
 
@@ -134,7 +134,8 @@ public final class NasModels implements ModelProvider {
         }
         NasSettings settings = NasSettings.of(n);
         SizeObjective d = defaultObjective(kind);
-        SizeObjective o = new SizeObjective(or(settings.k(), d.k()), or(settings.target(), d.target()), or(settings.f(), d.f()));
+        SizeObjective o = new SizeObjective(or(settings.k(), d.k()), or(settings.target(), d.target()), or(settings.f(), d.f()),
+                or(settings.measure(), d.measure()));
         String variant = or(settings.variant(), NasArchitecture.GATE);
         int steps = or(settings.steps(), 2);
         NasArchitecture a;

@@ -1,5 +1,6 @@
 package org.segspark.nas;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.segspark.models.EpochLog;
 
@@ -9,8 +10,10 @@ import java.util.List;
  * Where a search stands after an epoch, one line of RUN/search.jsonl.
  *
  * @param ce             the epoch's mean training cross-entropy
- * @param archLoss       the size term k * f(relaxed size / full size, target)
- * @param relaxedSize    the parameters the gates and depth mixtures leave, as a differentiable count
+ * @param archLoss       the size term k * f(size / full size, target)
+ * @param size           the cells' size as the size loss measures it: what pruning would keep now
+ *                       (measure pruned) or the gates' and depth mixtures' soft count (relaxed);
+ *                       logs written before the measure existed name it relaxed_size
  * @param fullSize       the same count with every channel, step and U-Net level kept
  * @param netDepth       the learnt U-Net depth (expected value of its mixture); null for a classifier
  * @param netDepthKept   the U-Net depth pruning would keep
@@ -20,7 +23,7 @@ import java.util.List;
 public record SearchEpoch(@JsonProperty("epoch") int epoch,
                           @JsonProperty("ce") Double ce,
                           @JsonProperty("arch_loss") double archLoss,
-                          @JsonProperty("relaxed_size") double relaxedSize,
+                          @JsonProperty("size") @JsonAlias("relaxed_size") double size,
                           @JsonProperty("full_size") double fullSize,
                           @JsonProperty("size_ratio") double sizeRatio,
                           @JsonProperty("net_depth") Double netDepth,

@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * A search's log: after each epoch its cross-entropy, architecture loss, relaxed size, learnt
+ * A search's log: after each epoch its cross-entropy, architecture loss, size, learnt
  * depths, live channels per cell and the parameters of the network pruning would make now
  * (RUN/search.jsonl, a console line, and the report's "Architecture search" section).
  */
@@ -111,7 +111,7 @@ public final class SearchLog implements EpochLog<SearchEpoch> {
         return new ReportSection("Architecture search",
                 "The size loss's pull on the network while it trains; what pruning (segspark nas prune) would keep "
                         + "after each epoch.",
-                List.of(new ReportSection.Chart("search-size.svg", "Relaxed size / full size", "epoch", epochs,
+                List.of(new ReportSection.Chart("search-size.svg", "Size / full size", "epoch", epochs,
                                 List.of(new ReportSection.Series("size ratio", perEpoch(rows, SearchEpoch::sizeRatio))), 280),
                         new ReportSection.Chart("search-live.svg", "Live channels per cell (share of the cell's channels)",
                                 "epoch", epochs, live, 320),

@@ -113,6 +113,35 @@ class PruningTest {
                 org.deeplearning4j.nn.conf.inputs.InputType.convolutional(H, W, 3)).paramsTotal();
     }
 
+    /**
+     * The default size measure reads the network pruning makes: per kept cell (9C + 2) x kept
+     * channels x kept steps, over the kept U-Net levels only.
+     */
+    @Test
+    void thePrunedSizeIsWhatThePrunedDefinitionKeeps() {
+        NasArchitecture a = unet(NasArchitecture.GATE);
+        ComputationGraph net = build(a);
+        pushDecisions(net, a, 5);
+        NetworkSize.Value v = NetworkSize.of(net, a);
+        NasArchitecture kept = Pruner.prunedArchitecture(a, Pruner.decisions(v));
+        double expected = 0, full = 0;
+        for (boolean encoder : new boolean[] {true, false}) {
+            int built = encoder ? a.maxDepth() : a.decoder().size();
+            int left = encoder ? kept.maxDepth() : kept.decoder().size();
+            for (int j = 1; j <= built; j++) {
+                NasArchitecture.Cell def = NasLayout.def(a, encoder, j);
+                full += (9.0 * def.channels() + 2) * def.channels() * def.steps();
+                if (j <= left) {
+                    NasArchitecture.Cell k = NasLayout.def(kept, encoder, j);
+                    expected += (9.0 * def.channels() + 2) * k.channels() * k.steps();
+                }
+            }
+        }
+        assertEquals(2, kept.maxDepth(), "one level dropped");
+        assertEquals(expected, v.size(), 1e-9 * expected);
+        assertEquals(full, v.full(), 1e-9 * full);
+    }
+
     @Test
     void prunedUnetEqualsHardMaskedSearchNetworkGateVariant() {
         NasArchitecture a = unet(NasArchitecture.GATE);

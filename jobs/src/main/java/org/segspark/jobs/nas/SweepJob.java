@@ -65,7 +65,7 @@ public final class SweepJob {
     public static final Setting<Integer> FINETUNE_EPOCHS = Setting.integer("finetune-epochs",
             "search: the pruned network's fine-tuning epochs.").atLeast(0);
     public static final Setting<Config> GRID = Setting.custom("grid", "object of lists", Config::getConfig,
-            "Every combination of these lists. Keys: nas settings (k, target, f, variant, base-channels, growth, "
+            "Every combination of these lists. Keys: nas settings (k, target, f, measure, variant, base-channels, growth, "
                     + "channels, steps, min-depth, max-depth, arch-lr) or train settings (model, optimizer.lr, batch, "
                     + "width-multiplier, epochs, seed, ...). A grid given in a --config file or with --set replaces this "
                     + "one rather than adding keys to it.");

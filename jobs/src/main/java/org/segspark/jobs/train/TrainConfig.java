@@ -108,7 +108,7 @@ public final class TrainConfig {
             .option("--feature-cache", "DIR", "Train the decoder alone on the frozen encoder's outputs, cached in DIR");
     public static final Setting<String> ARCHITECTURE = Setting.objectOrText("model-options.architecture",
             "nas-unet / nas-classifier: search settings { base-channels, growth, channels, steps, min-depth, max-depth, "
-                    + "variant = gate|norm, k, target, f = mse|l1|linear, mode = search|plain, arch-lr } (docs/NAS.md), "
+                    + "variant = gate|norm, k, target, f = mse|l1|linear, measure = pruned|relaxed, mode = search|plain, arch-lr } (docs/NAS.md), "
                     + "or the path of a pruned run's architecture.json.");
     public static final Setting<String> INIT_FROM = Setting.optionalText("model-options.init-from",
             "Start from a saved network's weights, matched by layer name: a run folder (its model.zip) or a .zip. "

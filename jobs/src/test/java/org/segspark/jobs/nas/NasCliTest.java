@@ -82,7 +82,7 @@ class NasCliTest {
         List<String> rows = Files.readAllLines(dir.resolve("search/search.jsonl"));
         assertEquals(3, rows.size());
         JsonNode first = JSON.readTree(rows.get(0)), last = JSON.readTree(rows.get(2));
-        for (String k : List.of("ce", "arch_loss", "relaxed_size", "size_ratio", "net_depth", "params_if_pruned", "cells")) {
+        for (String k : List.of("ce", "arch_loss", "size", "size_ratio", "net_depth", "params_if_pruned", "cells")) {
             assertTrue(last.has(k), k + " in " + last);
         }
         assertEquals(5, last.get("cells").size(), "3 encoder + 2 decoder cells");
@@ -314,7 +314,7 @@ class NasCliTest {
     void reportsLoadInHeadlessChromiumWithEveryImageAndNoError() throws Exception {
         assertTrue(Files.readString(dir.resolve("search/report.html")).contains("Architecture search"));
         String run = "Loss per epoch|mIoU and pixel accuracy per epoch|IoU per class, last epoch|Confusion matrix, each row normalised";
-        Map<String, String> charts = Map.of("search/report.html", run + "|Relaxed size / full size|Live channels per cell|Learnt depths",
+        Map<String, String> charts = Map.of("search/report.html", run + "|Size / full size|Live channels per cell|Learnt depths",
                 "pruned/finetune/report.html", run,
                 "sweep-tp/report.html", "Pareto front: miou after fine-tuning against size",
                 "sweep-hp/report.html", "miou by trial: against optimizer.lr|Successive halving: validation miou by epoch");

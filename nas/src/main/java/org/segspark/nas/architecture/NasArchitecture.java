@@ -170,7 +170,8 @@ public record NasArchitecture(String kind, int inChannels, int classes, String v
         n.set("encoder", cells(encoder));
         n.set("decoder", cells(decoder));
         if (objective != null) {
-            n.putObject("objective").put("k", objective.k()).put("target", objective.target()).put("f", objective.f());
+            n.putObject("objective").put("k", objective.k()).put("target", objective.target()).put("f", objective.f())
+                    .put("measure", objective.measure());
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
@@ -206,8 +207,9 @@ public record NasArchitecture(String kind, int inChannels, int classes, String v
                 throw new IllegalArgumentException("architecture definition lacks \"" + key + "\"");
             }
         }
-        SizeObjective o = n.has("objective") ? new SizeObjective(n.get("objective").get("k").asDouble(),
-                n.get("objective").get("target").asDouble(), n.get("objective").get("f").asText()) : null;
+        JsonNode obj = n.get("objective");
+        SizeObjective o = obj != null ? new SizeObjective(obj.get("k").asDouble(), obj.get("target").asDouble(),
+                obj.get("f").asText(), obj.path("measure").asText(SizeObjective.PRUNED)) : null;
         return new NasArchitecture(n.get("kind").asText(), n.get("in_channels").asInt(), n.get("classes").asInt(),
                 n.get("variant").asText(), n.get("min_depth").asInt(), n.get("max_depth").asInt(),
                 cells(n.get("encoder")), cells(n.get("decoder")), n.get("mode").asText(), o,

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  * @param k            weight of the size loss
  * @param target       the size share the size loss aims at
  * @param f            the size loss's form: mse, l1 or linear
+ * @param measure      how the size loss counts the size: pruned (what pruning would keep) or relaxed (the seed's)
  * @param mode         search, hard (gates rounded) or plain (no search parts)
  * @param archLr       learning rate of the architecture parameters
  */
@@ -39,6 +40,7 @@ public record NasSettings(@JsonProperty("base-channels") Integer baseChannels,
                           @JsonProperty("k") Double k,
                           @JsonProperty("target") Double target,
                           @JsonProperty("f") String f,
+                          @JsonProperty("measure") String measure,
                           @JsonProperty("mode") String mode,
                           @JsonProperty("arch-lr") Double archLr) {
 

@@ -1,15 +1,20 @@
 package org.segspark.nas.architecture;
 
 /**
- * The architecture term of the search loss, k * f(r, target) for the relaxed size ratio
- * r = relaxed size / full size: f = MSE, (r - target)^2, or L1, |r - target|; the seed's
- * classification test used the plain ratio (f = r, "linear"), which keeps shrinking.
+ * The architecture term of the search loss, k * f(r, target) for the size ratio r = size / full
+ * size: f = MSE, (r - target)^2, or L1, |r - target|; the seed's classification test used the
+ * plain ratio (f = r, "linear"), which keeps shrinking.
  *
- * @param k      the term's weight
- * @param target the size ratio aimed at (ignored by linear)
- * @param f      mse, l1 or linear
+ * @param k       the term's weight
+ * @param target  the size ratio aimed at (ignored by linear)
+ * @param f       mse, l1 or linear
+ * @param measure how the size is counted: pruned (what pruning would keep now, straight-through
+ *                gradients) or relaxed (the seed's soft count); see {@code CellSize}
  */
-public record SizeObjective(double k, double target, String f) {
+public record SizeObjective(double k, double target, String f, String measure) {
+    public static final String PRUNED = "pruned";
+    public static final String RELAXED = "relaxed";
+
     public SizeObjective {
         if (!(k >= 0) || Double.isInfinite(k)) {
             throw new IllegalArgumentException("size loss weight k must be finite and >= 0, got " + k);
@@ -20,6 +25,18 @@ public record SizeObjective(double k, double target, String f) {
         if (!f.equals("mse") && !f.equals("l1") && !f.equals("linear")) {
             throw new IllegalArgumentException("size loss f must be mse, l1 or linear, got \"" + f + "\"");
         }
+        if (!measure.equals(PRUNED) && !measure.equals(RELAXED)) {
+            throw new IllegalArgumentException("size measure must be pruned or relaxed, got \"" + measure + "\"");
+        }
+    }
+
+    /** The objective on the pruned size. */
+    public SizeObjective(double k, double target, String f) {
+        this(k, target, f, PRUNED);
+    }
+
+    public boolean relaxed() {
+        return measure.equals(RELAXED);
     }
 
     /** The term's value at ratio r. */

@@ -21,16 +21,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The search network's relaxed size, its architecture loss and the loss's gradient, read from the
+ * The search network's size, its architecture loss and the loss's gradient, read from the
  * network's current parameters; and what pruning would keep now (live channels, steps, U-Net depth).
  *
  * <p>size = sum over U-Net levels j of lambda_j * (size of encoder cell j + size of decoder cell
- * j - 1), each cell's size from {@link RelaxedCellSize}, lambda_j = 1 for levels every candidate
- * depth has (j <= min depth) and sigmoid(depth - j + 1/2) above, so a level counts half where
- * rounding the depth starts dropping it (the seed's slip of counting the wrong level as the
- * bottleneck is not repeated). The full size is the same sum with every gate open, every cell at
- * its full depth and every level counted. The ratio size / full is what the objective compares with
- * its target.
+ * j - 1), each cell's size from {@link CellSize} by the objective's measure. Measured as pruned,
+ * lambda_j is 1 for the levels pruning keeps and 0 above, with sigmoid(depth - j + 1/2)'s derivative
+ * passed straight through; relaxed, lambda_j = 1 for levels every candidate depth has (j <= min
+ * depth) and sigmoid(depth - j + 1/2) above, so a level counts half where rounding the depth starts
+ * dropping it (the seed's slip of counting the wrong level as the bottleneck is not repeated). The
+ * full size is the same sum with every channel, step and level kept (relaxed: every gate open and
+ * every depth at its maximum). The ratio size / full is what the objective compares with its target.
  */
 public final class NetworkSize {
     /** Channels of the norm variant at or below this 1x1 row norm are pruned (the seed's threshold). */
@@ -63,7 +64,7 @@ public final class NetworkSize {
     /**
      * The network now.
      *
-     * @param size         relaxed size
+     * @param size         the size as the objective measures it
      * @param full         full size
      * @param loss         the objective's value at size / full
      * @param netDepth     the learnt U-Net depth (null when not relaxed)
@@ -79,7 +80,7 @@ public final class NetworkSize {
 
     public static Value of(ComputationGraph net, NasArchitecture a) {
         if (!a.searching()) {
-            throw new IllegalArgumentException("relaxed sizes are defined for search networks, not " + a.mode() + " ones");
+            throw new IllegalArgumentException("size losses are defined for search networks, not " + a.mode() + " ones");
         }
         Double netDepth = null;
         int kept = a.maxDepth();
@@ -90,11 +91,15 @@ public final class NetworkSize {
             netDepth = a.minDepth() - 1 + p;
             kept = a.minDepth() - 1 + GaussianDepthVertex.kept(p, choices);
         }
+        boolean relaxed = a.objective().relaxed();
         double[] lambda = new double[a.maxDepth() + 2];
+        double[] dLambda = new double[a.maxDepth() + 2];
         for (int j = 1; j <= a.maxDepth(); j++) {
-            lambda[j] = netDepth == null || j <= a.minDepth() ? 1 : sigmoid(netDepth - j + 0.5);
+            double soft = netDepth == null || j <= a.minDepth() ? 1 : sigmoid(netDepth - j + 0.5);
+            lambda[j] = relaxed ? soft : j <= kept ? 1 : 0;
+            dLambda[j] = soft * (1 - soft);
         }
-        record Part(String prefix, int level, NasArchitecture.Cell def, RelaxedCellSize.Value v, INDArray w, double[] norms) {
+        record Part(String prefix, int level, NasArchitecture.Cell def, CellSize.Value v, INDArray w, double[] norms) {
         }
         List<Part> parts = new ArrayList<>();
         List<CellState> states = new ArrayList<>();
@@ -107,7 +112,7 @@ public final class NetworkSize {
                 NasArchitecture.Cell def = NasLayout.def(a, encoder, j);
                 String prefix = NasLayout.canonical(a, encoder, j);
                 int level = encoder ? j : j + 1;
-                RelaxedCellSize rs = new RelaxedCellSize(9.0 * def.channels() + 2, def.steps());
+                CellSize rs = new CellSize(9.0 * def.channels() + 2, def.steps());
                 double[][] terms;
                 double[] norms = null;
                 INDArray w = null;
@@ -116,28 +121,18 @@ public final class NetworkSize {
                 if (a.variant().equals(NasArchitecture.GATE)) {
                     importance = GraphParams.param(net, new TiedParameters.Ref(prefix + "_gate0", ChannelGateParams.SCORE))
                             .toDoubleVector();
-                    terms = RelaxedCellSize.gateTerms(importance);
+                    terms = CellSize.gateTerms(importance);
                     keeps = LearnableChannelGate::kept;
                 } else {
                     w = GraphParams.param(net, new TiedParameters.Ref(prefix + "_proj", "W"))
                             .reshape(def.channels(), def.channels());
                     norms = w.norm2(1).toDoubleVector();
                     importance = norms;
-                    terms = RelaxedCellSize.normTerms(norms);
+                    terms = CellSize.normTerms(norms);
                     keeps = n -> n > NORM_THRESHOLD;
                 }
                 double depth = def.steps() > 1 ? GraphParams.param(net,
                         new TiedParameters.Ref(prefix + "_depth", GaussianDepthVertex.DEPTH)).getDouble(0) : 1.0;
-                RelaxedCellSize.Value v = rs.of(terms, depth);
-                double[][] open = new double[][]{filled(def.channels(), 1), new double[def.channels()]};
-                full += rs.of(open, def.steps()).size();
-                size += lambda[level] * v.size();
-                levelSize[level] += v.size();
-                double soft = 0;
-                for (double t : terms[0]) {
-                    soft += t;
-                }
-                parts.add(new Part(prefix, level, def, v, w, norms));
                 int strongest = 0;
                 List<Integer> keptChannels = new ArrayList<>();
                 for (int c = 0; c < importance.length; c++) {
@@ -146,6 +141,16 @@ public final class NetworkSize {
                     }
                     strongest = importance[c] > importance[strongest] ? c : strongest;
                 }
+                CellSize.Value v = relaxed ? rs.relaxed(terms, depth) : rs.pruned(terms, Math.max(1, keptChannels.size()), depth);
+                full += relaxed ? rs.relaxed(new double[][]{filled(def.channels(), 1), new double[def.channels()]},
+                        def.steps()).size() : rs.full(def.channels());
+                size += lambda[level] * v.size();
+                levelSize[level] += v.size();
+                double soft = 0;
+                for (double t : terms[0]) {
+                    soft += t;
+                }
+                parts.add(new Part(prefix, level, def, v, w, norms));
                 states.add(new CellState(prefix, def.channels(), keptChannels.stream().mapToInt(Integer::intValue).toArray(),
                         strongest, soft, depth, def.steps(),
                         def.steps() > 1 ? GaussianDepthVertex.kept(depth, def.steps()) : 1));
@@ -181,7 +186,7 @@ public final class NetworkSize {
         if (netDepth != null) {
             double d = 0;
             for (int j = a.minDepth() + 1; j <= a.maxDepth(); j++) {
-                d += lambda[j] * (1 - lambda[j]) * levelSize[j];
+                d += dLambda[j] * levelSize[j];
             }
             grad.put(netRef, Nd4j.scalar(coef * d).reshape(1, 1));
         }
