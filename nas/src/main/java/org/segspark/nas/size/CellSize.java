@@ -73,7 +73,7 @@ public record CellSize(double perChannel, int steps) {
      * (at least one: a cell whose channels all fall below the threshold keeps its strongest).
      */
     public Value pruned(double[][] terms, int live, double depth) {
-        int kept = steps > 1 ? GaussianDepthVertex.kept(depth, steps) : 1;
+        int kept = stepsKept(depth);
         double dSteps = 0;
         for (int i = 1; i < steps; i++) {
             double sg = sigmoid(depth - i - 0.5);
@@ -84,6 +84,11 @@ public record CellSize(double perChannel, int steps) {
             dChannel[c] = perChannel * terms[1][c] * kept;
         }
         return new Value(perChannel * live * kept, dChannel, perChannel * live * dSteps);
+    }
+
+    /** The steps pruning keeps at this depth: clamp(round(depth), 1, steps). */
+    public int stepsKept(double depth) {
+        return GaussianDepthVertex.kept(depth, steps);
     }
 
     /** The full size: every channel and step at 1. */

@@ -152,8 +152,7 @@ public final class NetworkSize {
                 }
                 parts.add(new Part(prefix, level, def, v, w, norms));
                 states.add(new CellState(prefix, def.channels(), keptChannels.stream().mapToInt(Integer::intValue).toArray(),
-                        strongest, soft, depth, def.steps(),
-                        def.steps() > 1 ? GaussianDepthVertex.kept(depth, def.steps()) : 1));
+                        strongest, soft, depth, def.steps(), rs.stepsKept(depth)));
             }
         }
         SizeObjective o = a.objective();
