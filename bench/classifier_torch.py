@@ -4,7 +4,7 @@
 Reads a shard set exported with `segspark shards export` (train-images.npy, train-labels.npy,
 val-*.npy, export.json) and trains torchvision's network of the same name as segspark's registry
 model with segspark's recipe: the manifest's per-channel normalisation, left-right flips with
-probability 1/2, Adam, and segspark's epoch learning-rate schedule (linear warm-up epochs, then
+probability 1/2, moves of up to --shift pixels (augment.shift), Adam, and segspark's epoch learning-rate schedule (linear warm-up epochs, then
 constant, step or cosine, as jobs/train/EpochLrSchedule.java computes it). Prints one JSON line
 per epoch: seconds, train loss, validation loss and top-1.
 
@@ -25,10 +25,22 @@ import torch.nn.functional as F
 import torchvision
 
 MODELS = {
-    'mobilenet-v2': lambda k: torchvision.models.mobilenet_v2(weights=None, num_classes=k),
-    'mobilenet-v3-small': lambda k: torchvision.models.mobilenet_v3_small(weights=None, num_classes=k),
-    'mobilenet-v3-large': lambda k: torchvision.models.mobilenet_v3_large(weights=None, num_classes=k),
+    'mobilenet-v2': lambda k, a: torchvision.models.mobilenet_v2(weights=None, num_classes=k, width_mult=a),
+    'mobilenet-v3-small': lambda k, a: torchvision.models.mobilenet_v3_small(weights=None, num_classes=k, width_mult=a),
+    'mobilenet-v3-large': lambda k, a: torchvision.models.mobilenet_v3_large(weights=None, num_classes=k, width_mult=a),
 }
+
+
+def take_channels(model, channels):
+    """The network's first convolution made to take the shards' channels (grey shards have one)."""
+    for parent in model.modules():
+        for name, m in parent.named_children():
+            if isinstance(m, torch.nn.Conv2d):
+                if m.in_channels != channels:
+                    setattr(parent, name, torch.nn.Conv2d(channels, m.out_channels, m.kernel_size, m.stride, m.padding,
+                                                          bias=m.bias is not None))
+                return model
+    raise ValueError('no convolution in the model')
 
 
 def epoch_lr(lr, epoch, epochs, warmup, schedule, step_epochs, gamma):
@@ -51,6 +63,19 @@ def tensors(folder, split, mean, std):
     return x.contiguous(), torch.from_numpy(y)
 
 
+def shifted(x, shift, g, fill):
+    """segspark's augment.shift: each image moved by whole pixels in [-shift, shift] on each axis,
+    pixel (y, x) showing (y - dy, x - dx), a black (raw 0) border where it moved away."""
+    n, c, h, w = x.shape
+    padded = fill.view(1, -1, 1, 1).expand(n, c, h + 2 * shift, w + 2 * shift).clone()
+    padded[:, :, shift:shift + h, shift:shift + w] = x
+    d = torch.randint(-shift, shift + 1, (n, 2), generator=g)
+    out = torch.empty_like(x)
+    for i, (dy, dx) in enumerate(d.tolist()):
+        out[i] = padded[i, :, shift - dy:shift - dy + h, shift - dx:shift - dx + w]
+    return out
+
+
 def evaluate(model, x, y, batch):
     model.eval()
     loss, correct = 0.0, 0
@@ -66,6 +91,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True, help='folder written by segspark shards export')
     ap.add_argument('--model', default='mobilenet-v2', choices=sorted(MODELS))
+    ap.add_argument('--width-multiplier', type=float, default=1.0, help='segspark --width-multiplier (alpha)')
     ap.add_argument('--epochs', type=int, default=15)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--lr', type=float, default=1e-3)
@@ -74,6 +100,7 @@ def main():
     ap.add_argument('--step-epochs', type=int, default=10)
     ap.add_argument('--step-gamma', type=float, default=0.1)
     ap.add_argument('--no-flip', action='store_true')
+    ap.add_argument('--shift', type=int, default=0, help='segspark augment.shift (pixels)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=42)
     a = ap.parse_args()
@@ -84,7 +111,9 @@ def main():
     std = torch.tensor(info['normalization']['std'], dtype=torch.float32)
     xt, yt = tensors(a.data, 'train', mean, std)
     xv, yv = tensors(a.data, 'val', mean, std)
-    model = MODELS[a.model](len(info['classes']))
+    model = take_channels(MODELS[a.model](len(info['classes']), a.width_multiplier), xt.shape[1])
+    print(json.dumps({'model': a.model, 'width_multiplier': a.width_multiplier, 'input': list(xt.shape[1:]),
+                      'params': sum(p.numel() for p in model.parameters())}), flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     g = torch.Generator().manual_seed(a.seed)
     for epoch in range(a.epochs):
@@ -96,6 +125,8 @@ def main():
         for i in range(0, len(yt), a.batch):
             idx = order[i:i + a.batch]
             x = xt[idx]
+            if a.shift > 0:
+                x = shifted(x, a.shift, g, -mean / std)
             if not a.no_flip:
                 flip = torch.rand(len(idx), generator=g) < 0.5
                 x[flip] = x[flip].flip(3)

@@ -18,9 +18,11 @@ import java.util.Locale;
  * @param freezeEncoder   keep the encoder's parameters fixed (pretrained encoders; design C trains the decoder only)
  * @param architecture    a searchable model's architecture as JSON (the nas models: settings or a saved
  *                        definition); empty for the model's default
+ * @param channels        input channels: 3 (RGB) or 1 (grey)
  */
 public record ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
-                          String padding, String head, boolean freezeEncoder, String architecture) implements Serializable {
+                          String padding, String head, boolean freezeEncoder, String architecture, int channels)
+        implements Serializable {
 
     public static final String SAME = "same";
     public static final String VALID = "valid";
@@ -49,6 +51,14 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
             throw new IllegalArgumentException("head must be softmax or sigmoid, got " + head);
         }
         architecture = architecture == null ? "" : architecture.strip();
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("input channels must be 1 (grey) or 3 (RGB), got " + channels);
+        }
+    }
+
+    public ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
+                       String padding, String head, boolean freezeEncoder, String architecture) {
+        this(classes, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, architecture, 3);
     }
 
     public ModelConfig(int classes, int height, int width, double widthMultiplier, long seed, int outputStride,
@@ -62,40 +72,53 @@ public record ModelConfig(int classes, int height, int width, double widthMultip
     }
 
     public ModelConfig withClasses(int c) {
-        return new ModelConfig(c, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, architecture);
+        return new ModelConfig(c, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withInput(int h, int w) {
-        return new ModelConfig(classes, h, w, widthMultiplier, seed, outputStride, padding, head, freezeEncoder, architecture);
+        return new ModelConfig(classes, h, w, widthMultiplier, seed, outputStride, padding, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withSeed(long s) {
-        return new ModelConfig(classes, height, width, widthMultiplier, s, outputStride, padding, head, freezeEncoder, architecture);
+        return new ModelConfig(classes, height, width, widthMultiplier, s, outputStride, padding, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withWidthMultiplier(double a) {
-        return new ModelConfig(classes, height, width, a, seed, outputStride, padding, head, freezeEncoder, architecture);
+        return new ModelConfig(classes, height, width, a, seed, outputStride, padding, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withOutputStride(int os) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, os, padding, head, freezeEncoder, architecture);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, os, padding, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withPadding(String p) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, p, head, freezeEncoder, architecture);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, p, head, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withHead(String h) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, h, freezeEncoder, architecture);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, h, freezeEncoder,
+                architecture, channels);
     }
 
     public ModelConfig withFreezeEncoder(boolean f) {
-        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, f, architecture);
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, f,
+                architecture, channels);
+    }
+
+    public ModelConfig withChannels(int c) {
+        return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder,
+                architecture, c);
     }
 
     public ModelConfig withArchitecture(String json) {
         return new ModelConfig(classes, height, width, widthMultiplier, seed, outputStride, padding, head, freezeEncoder,
-                json);
+                json, channels);
     }
 
     /** MobileNet's resolution multiplier rho: the input scaled from this size, rounded to a multiple of 32. */

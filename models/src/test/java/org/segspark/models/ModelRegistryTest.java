@@ -22,6 +22,8 @@ import org.segspark.models.graph.GraphAssembler;
 
 import java.io.File;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -91,12 +93,37 @@ public class ModelRegistryTest {
                 name + ": outputs after save and load");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void greyInputChangesOnlyTheFirstConvolution(String name) {
+        ModelSpec spec = ModelRegistry.get(name);
+        ModelConfig rgb = small(spec), grey = rgb.withChannels(1);
+        ComputationGraph colour = ModelRegistry.build(name, rgb), one = ModelRegistry.build(name, grey);
+        List<String> differ = new ArrayList<>();
+        for (Layer l : colour.getLayers()) {
+            String layer = l.conf().getLayer().getLayerName();
+            long a = l.numParams(), b = one.getLayer(layer).numParams();
+            if (a != b) {
+                differ.add(layer);
+                // a convolution's weights are out x in x kh x kw: two of the three input planes go
+                assertEquals(l.getParam("W").length() * 2 / 3, a - b, layer + ": " + a + " -> " + b + " parameters");
+            }
+        }
+        assertEquals(1, differ.size(), name + ": the layers whose size changes with the input's channels " + differ);
+        MultiDataSet data = SingleProcessBenchmark.randomBatch(spec.task(), grey, 4, 3);
+        assertEquals(1, data.getFeatures(0).size(1));
+        INDArray out = one.output(false, data.getFeatures(0))[0];
+        assertEquals(data.getLabels(0).size(1), out.size(1), name + " output channels");
+        one.fit(data);
+        assertTrue(Double.isFinite(score(one, data)), name + ": loss after a fit step on grey input");
+    }
+
     /**
      * Copies parameters layer by layer: the flattened vectors of two builds can order layers
      * differently (the stock build has extra activation vertices, which changes the topological sort).
      */
     public static void copyParams(ComputationGraph from, ComputationGraph to) {
-        for (org.deeplearning4j.nn.api.Layer l : from.getLayers()) {
+        for (Layer l : from.getLayers()) {
             if (l.numParams() > 0) {
                 to.getLayer(l.conf().getLayer().getLayerName()).setParams(l.params().dup());
             }

@@ -130,6 +130,10 @@ public final class NasModels implements ModelProvider {
             if (!a.kind().equals(kind)) {
                 throw new IllegalArgumentException("the architecture definition is a " + a.kind() + ", not for nas-" + kind);
             }
+            if (a.inChannels() != cfg.channels()) {
+                throw new IllegalArgumentException("the architecture definition takes " + a.inChannels()
+                        + " input channel(s), the data has " + cfg.channels());
+            }
             return a.withClasses(cfg.classes(), a.inChannels());
         }
         NasSettings settings = NasSettings.of(n);
@@ -142,7 +146,7 @@ public final class NasModels implements ModelProvider {
         if (kind.equals(NasArchitecture.UNET)) {
             int baseChannels = or(settings.baseChannels(), (int) Math.max(1, Math.round(64 * cfg.widthMultiplier())));
             int max = or(settings.maxDepth(), 4);
-            a = NasArchitecture.unet(3, cfg.classes(), baseChannels, or(settings.growth(), 1.5), steps,
+            a = NasArchitecture.unet(cfg.channels(), cfg.classes(), baseChannels, or(settings.growth(), 1.5), steps,
                     or(settings.minDepth(), Math.min(2, max)), max, variant, o);
         } else {
             int[] ch = settings.channels() == null ? new int[] {16, 32, 64}
@@ -150,7 +154,7 @@ public final class NasModels implements ModelProvider {
             for (int i = 0; i < ch.length; i++) {
                 ch[i] = (int) Math.max(1, Math.round(ch[i] * cfg.widthMultiplier()));
             }
-            a = NasArchitecture.classifier(3, cfg.classes(), ch, steps, variant, o);
+            a = NasArchitecture.classifier(cfg.channels(), cfg.classes(), ch, steps, variant, o);
         }
         a = a.withArchLr(or(settings.archLr(), NasArchitecture.DEFAULT_ARCH_LR));
         return settings.mode() != null ? a.withMode(settings.mode()) : a;

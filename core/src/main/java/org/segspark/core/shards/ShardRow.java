@@ -3,7 +3,7 @@ package org.segspark.core.shards;
 import java.io.Serializable;
 
 /**
- * One example of a shard: an RGB image as uint8 HWC and, for segmentation, its uint8 HW label map
+ * One example of a shard: an RGB (or grey, one channel) image as uint8 HWC and, for segmentation, its uint8 HW label map
  * (255 = ignore), or for classification its class index. {@code key} is the stable id of the
  * example (its source path relative to the data set root).
  */
@@ -21,6 +21,20 @@ public record ShardRow(String key, String source, String split, int height, int 
             throw new IllegalArgumentException(key + ": mask has " + mask.length + " bytes, expected "
                     + height + "x" + width);
         }
+    }
+
+    /** The image as RGB HWC: itself, or a grey image's value three times (for pictures of it). */
+    public byte[] rgb() {
+        return channels == 3 ? image : greyToRgb(image);
+    }
+
+    /** A grey image's values (one channel) as RGB HWC: each value three times. */
+    public static byte[] greyToRgb(byte[] grey) {
+        byte[] rgb = new byte[grey.length * 3];
+        for (int p = 0; p < grey.length; p++) {
+            rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = grey[p];
+        }
+        return rgb;
     }
 
     public static ShardRow segmentation(String key, String source, String split, int height, int width,

@@ -76,7 +76,7 @@ public final class ExportBenchmark {
 
         progress.printf(Locale.ROOT, "bench export: %s at %dx%d, batch %d: DL4J, ONNX Runtime, PyTorch%n", name, size, size, batch);
         ComputationGraph net = ModelRegistry.build(name, cfg);
-        Map<String, Object> row = engines(name, net, 3, size, size, batch, warmup, steps, threads);
+        Map<String, Object> row = engines(name, net, cfg.channels(), size, size, batch, warmup, steps, threads);
         if (v.get(BenchSettings.TORCH)) {
             File script = new File(v.get(BenchSettings.TORCH_SCRIPT));
             if (!script.isAbsolute()) {

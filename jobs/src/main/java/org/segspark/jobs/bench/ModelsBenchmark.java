@@ -59,7 +59,7 @@ public final class ModelsBenchmark {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : names) {
             ModelConfig cfg = ModelRegistry.get(name).defaults().withInput(size, size);
-            GraphStats stats = GraphStats.of(ModelRegistry.configuration(name, cfg), InputType.convolutional(size, size, 3));
+            GraphStats stats = GraphStats.of(ModelRegistry.configuration(name, cfg), InputType.convolutional(size, size, cfg.channels()));
             progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d...%n", name, size, size, batch);
             SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup,
                     warmupSeconds, steps);

@@ -177,7 +177,7 @@ public final class TrainBenchmark {
                     .trainingHooks(new WorkerHook(0)).build();
             SparkComputationGraph sparkNet = new SparkComputationGraph(jsc, net, tm);
             ShardBatchLoader loader = new ShardBatchLoader(Targets.of(ModelRegistry.get(model).task(), mc, net.getConfiguration()),
-                    InputNormalizer.of(Normalization.DATASET, null, null), 1L,
+                    InputNormalizer.of(Normalization.DATASET, 3, null, null), 1L,
                     new SerializableConf(jsc.hadoopConfiguration()), jsc.getConf().getInt("spark.task.cpus", 1));
             sparkNet.fitPaths(jsc.parallelize(refs.subList(0, perSplit), workers), loader);
             tm.setCollectTrainingStats(true); // restarts the statistics: only the timed splits count

@@ -136,7 +136,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     static Entry entry(ModelSpec spec, ModelConfig config) {
         var conf = ModelRegistry.configuration(spec.name(), config);
-        return new Entry(spec, config, GraphStats.of(conf, InputType.convolutional(config.height(), config.width(), 3)));
+        return new Entry(spec, config, GraphStats.of(conf, InputType.convolutional(config.height(), config.width(), config.channels())));
     }
 
     private static void printTable(List<Entry> entries) {

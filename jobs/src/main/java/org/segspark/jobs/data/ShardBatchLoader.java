@@ -15,16 +15,17 @@ import org.segspark.core.shards.ShardSet;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
  * Loads one planned minibatch (a {@link BatchPlan} reference) as a MultiDataSet, on the executor
- * that trains on it: features [n, 3, h, w] normalised; for segmentation one-hot labels
- * [n, K, h', w'] (or [n, 1, h', w'] foreground for a sigmoid head) at the output's size, with a
- * label mask [n, 1, h', w'] that is 0 at ignore (255) pixels, so they count in neither loss nor
- * gradient; for classification one-hot labels [n, K].
+ * that trains on it: features [n, c, h, w] normalised (c: the shards' channels, 3 or 1); for
+ * segmentation one-hot labels [n, K, h', w'] (or [n, 1, h', w'] foreground for a sigmoid head) at
+ * the output's size, with a label mask [n, 1, h', w'] that is 0 at ignore (255) pixels, so they
+ * count in neither loss nor gradient; for classification one-hot labels [n, K].
  */
 public final class ShardBatchLoader implements BatchLoader {
     private static final long serialVersionUID = 1L;
@@ -35,6 +36,7 @@ public final class ShardBatchLoader implements BatchLoader {
     private final SerializableConf conf;
     private final int threadsPerTask;
     private final boolean flip;
+    private final int shift;
 
     /**
      * {@code shuffleSeed} null keeps the rows in file order (evaluation); {@code threadsPerTask}
@@ -42,21 +44,24 @@ public final class ShardBatchLoader implements BatchLoader {
      */
     public ShardBatchLoader(Targets targets, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
                             int threadsPerTask) {
-        this(targets, normalizer, shuffleSeed, conf, threadsPerTask, false);
+        this(targets, normalizer, shuffleSeed, conf, threadsPerTask, Augmentation.NONE);
     }
 
     /**
-     * {@code flip}: with a shuffle seed, each example is mirrored left-right with probability 1/2
-     * (image and label map alike), decided by the seed and the row's key, so a run is reproducible.
+     * With a shuffle seed, each example is varied as {@code augment} says (image and label map
+     * alike): mirrored left-right with probability 1/2, moved by a whole number of pixels drawn
+     * uniformly from [-shift, shift] on each axis, then mirrored. Both are decided by the seed and
+     * the row's key, so a run is reproducible.
      */
     public ShardBatchLoader(Targets targets, InputNormalizer normalizer, Long shuffleSeed, SerializableConf conf,
-                            int threadsPerTask, boolean flip) {
+                            int threadsPerTask, Augmentation augment) {
         this.targets = targets;
         this.normalizer = normalizer;
         this.shuffleSeed = shuffleSeed;
         this.conf = conf;
         this.threadsPerTask = threadsPerTask;
-        this.flip = flip && shuffleSeed != null;
+        this.flip = augment.flip() && shuffleSeed != null;
+        this.shift = shuffleSeed == null ? 0 : augment.shift();
     }
 
     /** Called by DL4J on the executor, in the thread that feeds training. */
@@ -128,6 +133,18 @@ public final class ShardBatchLoader implements BatchLoader {
         return flip;
     }
 
+    /** Where training sees {@code row} this epoch: {@code [dy, dx]}, content moved down and right. */
+    public int[] offset(ShardRow row) {
+        if (shift == 0) {
+            return new int[] {0, 0};
+        }
+        // the seeds differ from the flip's, so the three draws of a row are independent
+        int span = 2 * shift + 1;
+        int dy = (int) (Splits.unit(row.key(), shuffleSeed * 0x9E3779B97F4A7C15L + 1) * span) - shift;
+        int dx = (int) (Splits.unit(row.key(), shuffleSeed * 0x9E3779B97F4A7C15L + 2) * span) - shift;
+        return new int[] {dy, dx};
+    }
+
     /**
      * Builds the arrays outside any workspace: the loader runs inside DL4J's prefetch thread, whose
      * workspace is recycled every batch, while the batching iterator keeps the rest of a split row
@@ -142,7 +159,11 @@ public final class ShardBatchLoader implements BatchLoader {
     private MultiDataSet build(List<ShardRow> rows) {
         int n = rows.size();
         ShardRow first = rows.get(0);
-        int h = first.height(), w = first.width(), plane = h * w;
+        int h = first.height(), w = first.width(), plane = h * w, ch = first.channels();
+        if (ch != normalizer.channels()) {
+            throw new IllegalArgumentException("row " + first.key() + " has " + ch + " channels, the network takes "
+                    + normalizer.channels());
+        }
         int classes = targets.classes();
         boolean segmentation = first.mask() != null;
         if (segmentation != targets.segmentation()) {
@@ -153,22 +174,24 @@ public final class ShardBatchLoader implements BatchLoader {
         int top = segmentation ? targets.top(h) : 0, left = segmentation ? targets.left(w) : 0;
         int outPlane = oh * ow;
         int channels = targets.binary() ? 1 : classes;
-        float[] x = new float[n * 3 * plane];
+        float[] x = new float[n * ch * plane];
         float[] y = new float[segmentation ? n * channels * outPlane : n * classes];
         float[] mask = segmentation ? new float[n * outPlane] : null;
         for (int i = 0; i < n; i++) {
             ShardRow r = rows.get(i);
-            if (r.height() != h || r.width() != w) {
-                throw new IllegalArgumentException("row " + r.key() + " is " + r.height() + "x" + r.width()
-                        + ", expected " + h + "x" + w);
+            if (r.height() != h || r.width() != w || r.channels() != ch) {
+                throw new IllegalArgumentException("row " + r.key() + " is " + r.height() + "x" + r.width() + "x"
+                        + r.channels() + ", expected " + h + "x" + w + "x" + ch);
             }
-            normalizer.toChw(r.image(), h, w, x, i * 3 * plane);
+            int[] offset = offset(r);
+            // a black border where the image moved away; the label map's border is ignored
+            normalizer.toChw(shifted(r.image(), h, w, ch, offset, (byte) 0), h, w, x, i * ch * plane);
             boolean mirrored = mirrored(r);
             if (mirrored) {
-                mirror(x, i * 3 * plane, 3 * h, w);
+                mirror(x, i * ch * plane, ch * h, w);
             }
             if (segmentation) {
-                byte[] m = r.mask();
+                byte[] m = shifted(r.mask(), h, w, 1, offset, (byte) ShardFormat.IGNORE_LABEL);
                 for (int yy = 0; yy < oh; yy++) {
                     for (int xx = 0; xx < ow; xx++) {
                         int col = mirrored ? w - 1 - (xx + left) : xx + left;
@@ -197,7 +220,7 @@ public final class ShardBatchLoader implements BatchLoader {
                 y[i * classes + r.label()] = 1f;
             }
         }
-        INDArray features = Nd4j.create(x, new long[] {n, 3, h, w}, 'c');
+        INDArray features = Nd4j.create(x, new long[] {n, ch, h, w}, 'c');
         if (segmentation) {
             INDArray labels = Nd4j.create(y, new long[] {n, channels, oh, ow}, 'c');
             INDArray labelMask = Nd4j.create(mask, new long[] {n, 1, oh, ow}, 'c');
@@ -205,6 +228,29 @@ public final class ShardBatchLoader implements BatchLoader {
                     new INDArray[] {labelMask});
         }
         return new MultiDataSet(features, Nd4j.create(y, new long[] {n, classes}, 'c'));
+    }
+
+    /**
+     * {@code hwc} (h x w x channels) moved by {@code offset} ([dy, dx]): pixel (y, x) of the result
+     * is pixel (y - dy, x - dx) of the input, or {@code fill} where that lies outside it.
+     */
+    public static byte[] shifted(byte[] hwc, int h, int w, int channels, int[] offset, byte fill) {
+        int dy = offset[0], dx = offset[1];
+        if (dy == 0 && dx == 0) {
+            return hwc;
+        }
+        byte[] out = new byte[hwc.length];
+        if (fill != 0) {
+            Arrays.fill(out, fill);
+        }
+        int from = Math.max(0, dx), to = Math.min(w, w + dx), run = (to - from) * channels;
+        if (run <= 0) {
+            return out;
+        }
+        for (int y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+            System.arraycopy(hwc, ((y - dy) * w + from - dx) * channels, out, (y * w + from) * channels, run);
+        }
+        return out;
     }
 
     /** Reverses each of {@code rows} rows of {@code w} values starting at {@code offset}. */

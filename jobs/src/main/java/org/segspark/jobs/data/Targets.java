@@ -28,12 +28,13 @@ public record Targets(Task task, int classes, int outputHeight, int outputWidth,
         if (task == Task.CLASSIFICATION) {
             return classification(model.classes());
         }
-        return segmentation(model.classes(), model.height(), model.width(), conf);
+        return segmentation(model.classes(), model.height(), model.width(), model.channels(), conf);
     }
 
-    /** The segmentation targets of a built configuration at an input of {@code height} x {@code width}. */
-    public static Targets segmentation(int classes, int height, int width, ComputationGraphConfiguration conf) {
-        InputType in = InputType.convolutional(height, width, 3);
+    /** The segmentation targets of a built configuration at an input of {@code height} x {@code width} x {@code channels}. */
+    public static Targets segmentation(int classes, int height, int width, int channels,
+                                       ComputationGraphConfiguration conf) {
+        InputType in = InputType.convolutional(height, width, channels);
         InputType out = conf.getLayerActivationTypes(in).get(conf.getNetworkOutputs().get(0));
         if (!(out instanceof InputType.InputTypeConvolutional c)) {
             throw new IllegalStateException("a segmentation model must output [n, c, h, w], this one gives " + out);

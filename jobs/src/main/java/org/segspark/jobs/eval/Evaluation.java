@@ -142,7 +142,7 @@ public final class Evaluation {
                     }
                     if (keep && kept.size() < samples) {
                         byte[] truth = r.mask() != null ? r.mask() : new byte[] {(byte) r.label()};
-                        kept.add(new Sample(r.key(), r.height(), r.width(), r.image(), truth, pred));
+                        kept.add(new Sample(r.key(), r.height(), r.width(), r.rgb(), truth, pred));
                     }
                 }
             }

@@ -203,8 +203,8 @@ public final class ExportJob {
         m.put("segspark.model", info.path("model").asText());
         m.put("segspark.task", info.path("task").asText());
         m.put("segspark.classes", info.path("classes").toString());
-        m.put("segspark.input", String.format(Locale.ROOT, "%s: float32 [N, %d, %d, %d], RGB, %s", OnnxExport.INPUT,
-                t.getChannels(), t.getHeight(), t.getWidth(), normalizeInGraph ? "pixel values 0-255"
+        m.put("segspark.input", String.format(Locale.ROOT, "%s: float32 [N, %d, %d, %d], %s, %s", OnnxExport.INPUT,
+                t.getChannels(), t.getHeight(), t.getWidth(), t.getChannels() == 1 ? "grey" : "RGB", normalizeInGraph ? "pixel values 0-255"
                         : "normalised as segspark.normalization says"));
         String outName = net.getConfiguration().getNetworkOutputs().get(0);
         InputType out = net.getConfiguration().getLayerActivationTypes(t).get(outName);

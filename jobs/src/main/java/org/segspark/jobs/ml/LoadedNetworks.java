@@ -55,7 +55,8 @@ final class LoadedNetworks {
                 NativeSpeed.enable();
                 ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
                 Targets targets = input.segmentation()
-                        ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
+                        ? Targets.segmentation(input.classes().size(), input.height(), input.width(), input.channels(),
+                                net.getConfiguration())
                         : Targets.classification(input.classes().size());
                 // one network per model file: a file replaced in place replaces its network
                 l = new Loaded(stamp, BatchModel.dl4j(net), targets);

@@ -90,6 +90,7 @@ public final class SegsparkEstimator extends Estimator<SegsparkModel> implements
     private final IntParam warmupEpochs;
     private final IntParam averagingFrequency;
     private final BooleanParam horizontalFlip;
+    private final IntParam shift;
     private final LongParam seed;
     private final DoubleParam widthMultiplier;
     private final Param<String> normalization;
@@ -131,6 +132,7 @@ public final class SegsparkEstimator extends Estimator<SegsparkModel> implements
         warmupEpochs = settings.integer("warmupEpochs", train, TrainConfig.WARMUP_EPOCHS);
         averagingFrequency = settings.integer("averagingFrequency", train, TrainConfig.AVERAGING_FREQUENCY);
         horizontalFlip = settings.flag("horizontalFlip", train, TrainConfig.FLIP);
+        shift = settings.integer("shift", train, TrainConfig.SHIFT);
         seed = settings.longInteger("seed", train, TrainConfig.SEED);
         widthMultiplier = settings.number("widthMultiplier", train, TrainConfig.WIDTH_MULTIPLIER);
         normalization = settings.choice("normalization", train, TrainConfig.NORMALIZATION);
@@ -178,6 +180,7 @@ public final class SegsparkEstimator extends Estimator<SegsparkModel> implements
     public IntParam warmupEpochs() { return warmupEpochs; }
     public IntParam averagingFrequency() { return averagingFrequency; }
     public BooleanParam horizontalFlip() { return horizontalFlip; }
+    public IntParam shift() { return shift; }
     public LongParam seed() { return seed; }
     public DoubleParam widthMultiplier() { return widthMultiplier; }
     public Param<String> normalization() { return normalization; }

@@ -158,7 +158,8 @@ public final class PredictJob {
             input = onnxInput(onnxModel, input, s.onnx() == null ? info.at("/onnx/file").asText() : s.onnx());
         }
         Targets targets = input.segmentation()
-                ? Targets.segmentation(input.classes().size(), input.height(), input.width(), net.getConfiguration())
+                ? Targets.segmentation(input.classes().size(), input.height(), input.width(), input.channels(),
+                        net.getConfiguration())
                 : Targets.classification(input.classes().size());
 
         List<String> files = new ArrayList<>();
@@ -237,16 +238,24 @@ public final class PredictJob {
     private static ModelInput onnxInput(byte[] model, ModelInput in, String file) {
         try (OnnxRuntimeModel m = new OnnxRuntimeModel(model, 1)) {
             long[] shape = m.inputShape();
-            if (shape.length != 4 || shape[1] != 3 || shape[2] != in.height() || shape[3] != in.width()) {
-                throw new IllegalArgumentException(file + " takes input " + Arrays.toString(shape) + ", the run's model [N, 3, "
-                        + in.height() + ", " + in.width() + "]: export it from this run");
+            int c = in.channels();
+            if (shape.length != 4 || shape[1] != c || shape[2] != in.height() || shape[3] != in.width()) {
+                throw new IllegalArgumentException(file + " takes input " + Arrays.toString(shape) + ", the run's model [N, "
+                        + c + ", " + in.height() + ", " + in.width() + "]: export it from this run");
             }
             if (!"true".equals(m.metadata().get("segspark.normalization_in_graph"))) {
                 return in;
             }
         }
         return new ModelInput(in.segmentation(), in.classes(), in.height(), in.width(), in.aspect(), in.dctScaling(),
-                InputNormalizer.of(Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1}));
+                InputNormalizer.of(Normalization.DATASET, in.channels(), new double[in.channels()],
+                        ones(in.channels())));
+    }
+
+    private static double[] ones(int n) {
+        double[] d = new double[n];
+        Arrays.fill(d, 1);
+        return d;
     }
 
     /** A predictions folder (older ones are known by their table). */

@@ -39,12 +39,12 @@ public final class TensorBatch {
     }
 
     public static List<Result> predict(BatchModel net, ModelInput input, Targets targets, List<Fitted> images) {
-        int n = images.size(), h = input.height(), w = input.width(), plane = h * w;
-        float[] x = new float[n * 3 * plane];
+        int n = images.size(), h = input.height(), w = input.width(), c = input.channels(), plane = h * w;
+        float[] x = new float[n * c * plane];
         for (int i = 0; i < n; i++) {
-            input.normalizer().toChw(images.get(i).tensor().pixels(), h, w, x, i * 3 * plane);
+            input.normalizer().toChw(input.pixels(images.get(i).tensor().pixels()), h, w, x, i * c * plane);
         }
-        INDArray output = net.output(x, new long[] {n, 3, h, w});
+        INDArray output = net.output(x, new long[] {n, c, h, w});
         List<Result> results = new ArrayList<>(n);
         if (!input.segmentation()) {
             float[] p = output.ravel().toFloatVector();

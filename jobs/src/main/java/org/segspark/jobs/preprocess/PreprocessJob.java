@@ -43,9 +43,10 @@ public final class PreprocessJob {
         }
         ShardManifest m = r.manifest();
         double s = (System.nanoTime() - t) / 1e9;
-        console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d, %d classes; %.1f s (%.1f inputs/s)%n",
+        console.printf(Locale.ROOT, "preprocess %s: %s; train %d, val %d examples of %dx%d%s, %d classes; %.1f s (%.1f inputs/s)%n",
                 name, r.accounting(), m.split("train").examples(), m.split("val").examples(), m.tensor().height(),
-                m.tensor().width(), m.numClasses(), s, r.accounting().inputs() / s);
+                m.tensor().width(), m.tensor().channels() == 1 ? " grey" : "", m.numClasses(), s,
+                r.accounting().inputs() / s);
         console.printf("preprocess %s: %s%n", name, r.increment().describe());
         if (r.accounting().rejected() > 0) {
             console.printf("preprocess %s: %d rejected inputs listed in %s/rejects.csv, e.g. %s: %s%n", name,

@@ -5,7 +5,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.types.DataTypes;
+import org.segspark.core.shards.ShardFormat;
+import org.segspark.core.shards.ShardRow;
 import org.segspark.core.shards.ShardSet;
 import org.segspark.jobs.report.Html;
 import org.segspark.preprocess.image.LabelPng;
@@ -49,18 +52,19 @@ public final class ShardFrames {
      */
     public static Dataset<Row> withPngs(Dataset<Row> shardRows) {
         SparkSession spark = shardRows.sparkSession();
-        spark.udf().register(RGB_PNG, (UDF3<byte[], Integer, Integer, byte[]>) ShardFrames::rgbPng,
+        spark.udf().register(RGB_PNG, (UDF4<byte[], Integer, Integer, Integer, byte[]>) ShardFrames::rgbPng,
                 DataTypes.BinaryType);
         spark.udf().register(LABELS_PNG, (UDF3<byte[], Integer, Integer, byte[]>) (m, h, w) ->
                 m == null ? null : LabelPng.encode(m, w, h), DataTypes.BinaryType);
         Dataset<Row> out = shardRows.withColumn("image_png", call_udf(RGB_PNG, col("image"), col("height"),
-                col("width")));
+                col("width"), col(ShardFormat.CHANNELS)));
         return List.of(shardRows.columns()).contains("mask")
                 ? out.withColumn("mask_png", call_udf(LABELS_PNG, col("mask"), col("height"), col("width"))) : out;
     }
 
-    /** An image column's HWC RGB bytes as a PNG file's bytes. */
-    public static byte[] rgbPng(byte[] hwc, int height, int width) {
+    /** An image column's HWC bytes (RGB, or grey when {@code channels} is 1) as an RGB PNG file's bytes. */
+    public static byte[] rgbPng(byte[] image, int height, int width, int channels) {
+        byte[] hwc = channels == 1 ? ShardRow.greyToRgb(image) : image;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {

@@ -44,12 +44,12 @@ public final class ShardPreview {
                     break;
                 }
                 String base = String.format(Locale.ROOT, "%s-%03d", split, written);
-                dir.writeBytes(base + "-image.png", Html.png(Overlays.rgb(r.image(), r.width(), r.height())));
+                dir.writeBytes(base + "-image.png", Html.png(Overlays.rgb(r.rgb(), r.width(), r.height())));
                 String overlay = "";
                 List<String> present = new ArrayList<>();
                 if (r.mask() != null) {
                     overlay = base + "-overlay.png";
-                    dir.writeBytes(overlay, Html.png(Overlays.overlay(r.image(), r.mask(), r.width(), r.height())));
+                    dir.writeBytes(overlay, Html.png(Overlays.overlay(r.rgb(), r.mask(), r.width(), r.height())));
                     boolean[] seen = new boolean[256];
                     for (byte b : r.mask()) {
                         seen[b & 0xff] = true;

@@ -46,6 +46,10 @@ final class DecoderTraining {
     static Start start(ComputationGraph net, TrainConfig cfg, Configuration hconf, JavaSparkContext jsc, int workers,
                        ShardSet shards, List<ShardSet.RowGroup> groups, ShardBatchLoader plain,
                        Consumer<ComputationGraph> estimateNorms, PrintStream console) throws IOException {
+        if (cfg.augmentation().shift() > 0) {
+            throw new IllegalArgumentException("feature-cache " + cfg.featureCache() + ": the cache holds the encoder's "
+                    + "outputs of the images as stored (and mirrored), not moved; set augment.shift = 0 or drop feature-cache");
+        }
         EncoderSplit split = EncoderSplit.of(net.getConfiguration());
         if (!split.trainableNorms().isEmpty()) {
             // the plain run's first steps normalise these with the batches' statistics; fixed, they

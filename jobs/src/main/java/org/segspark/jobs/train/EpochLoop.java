@@ -97,7 +97,7 @@ public final class EpochLoop {
                 : networks.build(modelConfig, m, fit.learningRateFactor(), fit.mode(), fit.workers());
         Targets targets = Targets.of(spec.task(), modelConfig, net.getConfiguration());
         SerializableConf sconf = new SerializableConf(hconf);
-        InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(),
+        InputNormalizer normalizer = InputNormalizer.of(cfg.normalization(), m.tensor().channels(),
                 m.normalization() == null ? null : m.normalization().mean(),
                 m.normalization() == null ? null : m.normalization().std());
         long trainExamples = m.split("train").examples();
@@ -131,7 +131,7 @@ public final class EpochLoop {
             net.getConfiguration().setEpochCount(epoch - 1);
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
             ShardBatchLoader shardLoader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf,
-                    fit.threadsPerTask(), cfg.flip());
+                    fit.threadsPerTask(), cfg.augmentation());
             BatchLoader loader = decoder == null ? shardLoader : decoder.loader(shardLoader, sconf);
             ComputationGraph training = decoder == null ? net : decoder.beforeEpoch(net);
             long t0 = System.nanoTime();
@@ -187,10 +187,11 @@ public final class EpochLoop {
         ShardSet val = ShardSet.open(cfg.valData(), hconf);
         ShardManifest v = val.manifest();
         if (!v.task().equals(m.task()) || v.tensor().height() != m.tensor().height()
-                || v.tensor().width() != m.tensor().width() || !v.classes().equals(m.classes())) {
-            throw new IllegalArgumentException("val-data " + cfg.valData() + " (" + v.task() + ", " + v.tensor().height() + "x"
-                    + v.tensor().width() + ", classes " + v.classes() + ") does not match data " + cfg.data() + " ("
-                    + m.task() + ", " + m.tensor().height() + "x" + m.tensor().width() + ", classes " + m.classes() + ")");
+                || v.tensor().width() != m.tensor().width() || v.tensor().channels() != m.tensor().channels()
+                || !v.classes().equals(m.classes())) {
+            throw new IllegalArgumentException("val-data " + cfg.valData() + " (" + v.task() + ", " + tensor(v)
+                    + ", classes " + v.classes() + ") does not match data " + cfg.data() + " (" + m.task() + ", "
+                    + tensor(m) + ", classes " + m.classes() + ")");
         }
         long examples = v.split("val").examples();
         if (examples == 0) {
@@ -229,5 +230,10 @@ public final class EpochLoop {
                 seg && tm != null ? EpochMetrics.finite(tm.meanIou()) : null,
                 !seg && tm != null ? EpochMetrics.finite(tm.accuracy()) : null,
                 trainSeconds, evalSeconds, trainExamples, trainExamples / Math.max(trainSeconds, 1e-9));
+    }
+
+    /** A shard set's tensor as "HxWxC". */
+    static String tensor(ShardManifest m) {
+        return m.tensor().height() + "x" + m.tensor().width() + "x" + m.tensor().channels();
     }
 }

@@ -40,10 +40,11 @@ public final class EvaluateJob {
         ShardSet set = ShardSet.open(cfg.data(), hconf);
         ShardManifest m = set.manifest();
         List<String> classes = in.classes();
-        if (!classes.equals(m.classes()) || in.height() != m.tensor().height() || in.width() != m.tensor().width()) {
+        if (!classes.equals(m.classes()) || in.height() != m.tensor().height() || in.width() != m.tensor().width()
+                || in.channels() != m.tensor().channels()) {
             throw new IllegalArgumentException("the model in " + runFolder + " takes " + in.height() + "x" + in.width()
-                    + " images with classes " + classes + "; the shards at " + cfg.data() + " are " + m.tensor().height()
-                    + "x" + m.tensor().width() + " with classes " + m.classes());
+                    + "x" + in.channels() + " images with classes " + classes + "; the shards at " + cfg.data() + " are "
+                    + EpochLoop.tensor(m) + " with classes " + m.classes());
         }
         ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
         ModelSpec spec = ModelRegistry.get(cfg.model());

@@ -86,7 +86,11 @@ final class NetworkFactory {
         }
         spec.requireOptions(givenOptions());
         ModelConfig c = spec.defaults().withClasses(classes).withInput(m.tensor().height(), m.tensor().width())
-                .withWidthMultiplier(cfg.widthMultiplier()).withSeed(cfg.seed());
+                .withChannels(m.tensor().channels()).withWidthMultiplier(cfg.widthMultiplier()).withSeed(cfg.seed());
+        if (cfg.get(TrainConfig.PRETRAINED) != null && c.channels() != 3) {
+            throw new IllegalArgumentException("model-options.pretrained: Keras Applications weights take RGB input, but "
+                    + "the shard set " + cfg.data() + " has " + c.channels() + " channel(s) per pixel");
+        }
         if (cfg.get(TrainConfig.OUTPUT_STRIDE) != null) {
             c = c.withOutputStride(cfg.get(TrainConfig.OUTPUT_STRIDE));
         }

@@ -6,6 +6,7 @@ import org.segspark.core.config.Choice;
 import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.OutputFolder;
+import org.segspark.jobs.data.Augmentation;
 import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.run.Retention;
 import org.segspark.jobs.train.sharing.GradientSharing;
@@ -83,7 +84,12 @@ public final class TrainConfig {
     public static final Setting<Boolean> FLIP = Setting.flag("augment.horizontal-flip",
             "Mirror each training example left-right with probability 1/2 (image and label map alike); seeded by the "
                     + "epoch and the example, so runs repeat. Validation is never augmented.");
-    public static final Setting<Long> SEED = Setting.longInteger("seed", "Seed of initialisation, shuffles and flips.");
+    public static final Setting<Integer> SHIFT = Setting.integer("augment.shift",
+            "Move each training example by a whole number of pixels drawn from [-shift, shift] on each axis (image "
+                    + "and label map alike; the uncovered border is black, its labels ignored); seeded like the flips. "
+                    + "0 = off. Small images learn from it what the convolutions' stride hides from them "
+                    + "(docs/BENCHMARKS.md, Fashion-MNIST).").atLeast(0);
+    public static final Setting<Long> SEED = Setting.longInteger("seed", "Seed of initialisation, shuffles, flips and shifts.");
     public static final Setting<Double> WIDTH_MULTIPLIER = Setting.number("width-multiplier",
                     "MobileNet width multiplier (alpha). The input size (and so MobileNet's resolution multiplier) is "
                             + "the shards'.")
@@ -175,7 +181,7 @@ public final class TrainConfig {
     public static final SettingsSection SECTION = new SettingsSection("train", List.of(MODEL, TASK, DATA, VAL_DATA,
             OUT, FORCE, CLASSES, EPOCHS, BATCH, MODE, SHARING_EXCHANGE, SHARING_COMBINE, SHARING_PRECISION,
             SHARING_THRESHOLD, SHARING_ADAPTIVE, SHARING_PORT, SHARING_RESIDUAL_CLIP, WORKERS, THREADS_PER_TASK,
-            AVERAGING_FREQUENCY, PREFETCH, FLIP, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
+            AVERAGING_FREQUENCY, PREFETCH, FLIP, SHIFT, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
             PRETRAINED, ARCHITECTURE, INIT_FROM, FEATURE_CACHE, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
             LR_SCALING, SCHEDULE, WARMUP_EPOCHS, STEP_EPOCHS, STEP_GAMMA, CLASS_WEIGHTS, PATIENCE, MIN_DELTA,
             EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS, SAVE_UPDATER));
@@ -297,6 +303,11 @@ public final class TrainConfig {
 
     public boolean flip() {
         return get(FLIP);
+    }
+
+    /** How training examples vary: the augment settings. */
+    public Augmentation augmentation() {
+        return new Augmentation(flip(), get(SHIFT));
     }
 
     public long seed() {

@@ -129,7 +129,8 @@ public final class TrainJob {
         ComputationGraph net = out.net();
         int h = manifest.tensor().height();
         int w = manifest.tensor().width();
-        GraphStats stats = GraphStats.of(net, InputType.convolutional(h, w, 3));
+        int c = manifest.tensor().channels();
+        GraphStats stats = GraphStats.of(net, InputType.convolutional(h, w, c));
         // what segspark predict needs to give new images the training tensors' geometry
         String aspect = manifest.config() != null && manifest.config().hasNonNull("aspect")
                 ? manifest.config().get("aspect").asText() : "stretch";
@@ -140,7 +141,7 @@ public final class TrainJob {
                 manifest.created(), manifest.formatVersion(), manifest.source());
         ObjectNode finalMetrics = (ObjectNode) Json.tree(metrics);
         finalMetrics.remove(List.of("history", "confusion_matrix"));
-        return new ModelDescription(cfg.model(), spec.task().id(), spec.reference(), List.of(3, h, w), manifest.classes(),
+        return new ModelDescription(cfg.model(), spec.task().id(), spec.reference(), List.of(c, h, w), manifest.classes(),
                 stats.paramsTotal(), stats.paramsTrainable(), stats.macs(),
                 new ModelDescription.InputTransform(h, w, aspect, dctScaling),
                 new ModelDescription.NormalizationInfo(cfg.normalization().id(),

@@ -1,5 +1,6 @@
 package org.segspark.jobs.train;
 
+import org.segspark.jobs.data.Augmentation;
 import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
@@ -12,13 +13,19 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.segspark.core.shards.ShardRow;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShardBatchLoaderTest {
     static final int H = 4, W = 6;
+    static final Augmentation FLIP = new Augmentation(true, 0);
+    static final InputNormalizer RAW = InputNormalizer.of(Normalization.DATASET, 3, new double[] {0, 0, 0},
+            new double[] {1, 1, 1});
 
     /** Red ramps left to right; class 1 on the left third, 2 on the middle third, 0 on the right. */
     static ShardRow row(int i) {
@@ -38,11 +45,11 @@ class ShardBatchLoaderTest {
         for (int i = 0; i < 64; i++) {
             rows.add(row(i));
         }
-        InputNormalizer raw = InputNormalizer.of(Normalization.DATASET, new double[] {0, 0, 0}, new double[] {1, 1, 1});
+        InputNormalizer raw = RAW;
         Targets t = Targets.segmentation(3, H, W);
-        MultiDataSet plain = new ShardBatchLoader(t, raw, 7L, null, 0, false).toDataSet(rows);
-        MultiDataSet flipped = new ShardBatchLoader(t, raw, 7L, null, 0, true).toDataSet(rows);
-        MultiDataSet again = new ShardBatchLoader(t, raw, 7L, null, 0, true).toDataSet(rows);
+        MultiDataSet plain = new ShardBatchLoader(t, raw, 7L, null, 0, Augmentation.NONE).toDataSet(rows);
+        MultiDataSet flipped = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP).toDataSet(rows);
+        MultiDataSet again = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP).toDataSet(rows);
         assertEquals(flipped.getFeatures(0), again.getFeatures(0), "seeded: the same examples flip every time");
         int mirrored = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -61,7 +68,71 @@ class ShardBatchLoaderTest {
             mirrored += m ? 1 : 0;
         }
         assertTrue(mirrored > 16 && mirrored < 48, mirrored + " of 64 mirrored");
-        MultiDataSet eval = new ShardBatchLoader(t, raw, null, null, 0, true).toDataSet(rows);
+        MultiDataSet eval = new ShardBatchLoader(t, raw, null, null, 0, FLIP).toDataSet(rows);
         assertEquals(plain.getFeatures(0), eval.getFeatures(0), "no seed (evaluation): never flipped");
+    }
+
+    /** Every pixel told apart: red 1 + y * W + x, class (x + y) mod 3. */
+    static ShardRow numbered(int i) {
+        byte[] img = new byte[H * W * 3], mask = new byte[H * W];
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                img[(y * W + x) * 3] = (byte) (1 + y * W + x);
+                img[(y * W + x) * 3 + 2] = (byte) 200;
+                mask[y * W + x] = (byte) ((x + y) % 3);
+            }
+        }
+        return ShardRow.segmentation("row-" + i, "test", "train", H, W, img, mask);
+    }
+
+    @Test
+    void shiftingMovesImageAndLabelsTogetherWithABlackIgnoredBorder() {
+        List<ShardRow> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            rows.add(numbered(i));
+        }
+        Targets t = Targets.segmentation(3, H, W);
+        for (boolean flip : new boolean[] {false, true}) {
+            ShardBatchLoader loader = new ShardBatchLoader(t, RAW, 11L, null, 0, new Augmentation(flip, 2));
+            MultiDataSet plain = new ShardBatchLoader(t, RAW, 11L, null, 0, Augmentation.NONE).toDataSet(rows);
+            MultiDataSet moved = loader.toDataSet(rows);
+            assertEquals(moved.getFeatures(0), loader.toDataSet(rows).getFeatures(0), "seeded: the same moves every time");
+            Set<List<Integer>> offsets = new HashSet<>();
+            for (int i = 0; i < rows.size(); i++) {
+                int[] o = loader.offset(rows.get(i));
+                offsets.add(List.of(o[0], o[1]));
+                boolean m = loader.mirrored(rows.get(i));
+                for (int y = 0; y < H; y++) {
+                    for (int x = 0; x < W; x++) {
+                        // mirrored after the move: column x shows the moved image's column W - 1 - x
+                        int sy = y - o[0], sx = (m ? W - 1 - x : x) - o[1];
+                        boolean inside = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                        for (int c = 0; c < 3; c++) {
+                            float want = inside ? plain.getFeatures(0).getFloat(i, c, sy, sx) : 0f;
+                            assertEquals(want, moved.getFeatures(0).getFloat(i, c, y, x), 0f,
+                                    "row " + i + " offset " + o[0] + "," + o[1] + " pixel " + y + "," + x);
+                            float label = inside ? plain.getLabels(0).getFloat(i, c, sy, sx) : 0f;
+                            assertEquals(label, moved.getLabels(0).getFloat(i, c, y, x), 0f);
+                        }
+                        assertEquals(inside ? 1f : 0f, moved.getLabelsMaskArray(0).getFloat(i, 0, y, x), 0f,
+                                "the border uncovered by the move is ignored");
+                    }
+                }
+            }
+            assertEquals(25, offsets.size(), "every move in [-2, 2] x [-2, 2] is drawn: " + offsets);
+        }
+        MultiDataSet eval = new ShardBatchLoader(t, RAW, null, null, 0, new Augmentation(true, 2)).toDataSet(rows);
+        assertEquals(new ShardBatchLoader(t, RAW, null, null, 0).toDataSet(rows).getFeatures(0), eval.getFeatures(0),
+                "no seed (evaluation): never moved");
+    }
+
+    @Test
+    void aMoveBeyondTheImageLeavesOnlyTheFill() {
+        byte[] img = {1, 2, 3, 4, 5, 6};
+        assertArrayEquals(new byte[] {9, 9, 9, 9, 9, 9}, ShardBatchLoader.shifted(img, 2, 3, 1, new int[] {0, 3}, (byte) 9));
+        assertArrayEquals(new byte[] {0, 0, 0, 1, 2, 3}, ShardBatchLoader.shifted(img, 2, 3, 1, new int[] {1, 0}, (byte) 0));
+        assertArrayEquals(new byte[] {2, 3, 0, 5, 6, 0}, ShardBatchLoader.shifted(img, 2, 3, 1, new int[] {0, -1}, (byte) 0));
+        assertArrayEquals(new byte[] {0, 0, 1, 2, 3, 4}, ShardBatchLoader.shifted(img, 3, 1, 2, new int[] {1, 0}, (byte) 0),
+                "two channels per pixel move together");
     }
 }

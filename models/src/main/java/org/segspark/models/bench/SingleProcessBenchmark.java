@@ -39,14 +39,14 @@ public final class SingleProcessBenchmark {
     public static MultiDataSet randomBatch(Task task, ModelConfig cfg, int batch, long seed) {
         if (task == Task.SEGMENTATION && cfg.outputChannels() == 1) {
             Random r = new Random(seed);
-            MultiDataSet m = randomBatch(task, 2, batch, cfg.height(), cfg.width(), seed);
+            MultiDataSet m = randomBatch(task, 2, batch, cfg.channels(), cfg.height(), cfg.width(), seed);
             float[] y = new float[batch * cfg.height() * cfg.width()];
             for (int i = 0; i < y.length; i++) {
                 y[i] = r.nextBoolean() ? 1f : 0f;
             }
             return new MultiDataSet(m.getFeatures(0), Nd4j.create(y, new long[] {batch, 1, cfg.height(), cfg.width()}, 'c'));
         }
-        return randomBatch(task, cfg.classes(), batch, cfg.height(), cfg.width(), seed);
+        return randomBatch(task, cfg.classes(), batch, cfg.channels(), cfg.height(), cfg.width(), seed);
     }
 
     /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets. */
@@ -54,14 +54,19 @@ public final class SingleProcessBenchmark {
         return randomBatch(task, classes, batch, size, size, seed);
     }
 
-    /** A fixed batch of uniform inputs in [-1, 1) and random one-hot targets, h x w. */
+    /** A fixed batch of uniform RGB inputs in [-1, 1) and random one-hot targets, h x w. */
     public static MultiDataSet randomBatch(Task task, int classes, int batch, int h, int w, long seed) {
+        return randomBatch(task, classes, batch, 3, h, w, seed);
+    }
+
+    /** A fixed batch of uniform inputs in [-1, 1) of {@code channels} channels and random one-hot targets, h x w. */
+    public static MultiDataSet randomBatch(Task task, int classes, int batch, int channels, int h, int w, long seed) {
         Random r = new Random(seed);
-        float[] x = new float[batch * 3 * h * w];
+        float[] x = new float[batch * channels * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat() * 2 - 1;
         }
-        INDArray features = Nd4j.create(x, new long[] {batch, 3, h, w}, 'c');
+        INDArray features = Nd4j.create(x, new long[] {batch, channels, h, w}, 'c');
         INDArray labels;
         if (task == Task.SEGMENTATION) {
             float[] y = new float[batch * classes * h * w];

@@ -22,10 +22,10 @@ public final class DeepLabV3PlusMobileNetV2 {
         int os = cfg.outputStride();
         cfg.requireInputMultipleOf(16, "deeplabv3plus-mobilenetv2");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         a.frozen(cfg.freezeEncoder());
-        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", 3, cfg.widthMultiplier(), os);
+        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", cfg.channels(), cfg.widthMultiplier(), os);
         a.frozen(false);
         String high = enc.last();
         int hc = enc.lastChannels();

@@ -42,9 +42,9 @@ public final class Fcn {
         cfg.requireInputMultipleOf(32, model);
         int k = cfg.classes();
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
-        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.freezeEncoder());
+        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.channels(), cfg.freezeEncoder());
         String x = a.conv("fc6", enc.blockOutput().get(4), 512, 4096, 7, 1, 3, true);
         x = a.activation("fc6_relu", x, GraphAssembler.RELU);
         x = a.dropout("fc6_dropout", x, 0.5);

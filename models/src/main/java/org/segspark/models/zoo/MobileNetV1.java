@@ -26,11 +26,11 @@ public final class MobileNetV1 {
                                                       GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, "mobilenet-v1");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         double alpha = cfg.widthMultiplier();
         int c = (int) (32 * alpha);
-        String x = a.conv("conv1", "input", 3, c, 3, 2, 1, false);
+        String x = a.conv("conv1", "input", cfg.channels(), c, 3, 2, 1, false);
         x = a.batchNorm("conv1_bn", x, c, GraphAssembler.RELU6);
         for (int i = 0; i < BLOCKS.length; i++) {
             int id = i + 1, out = (int) (BLOCKS[i][0] * alpha), stride = BLOCKS[i][1];

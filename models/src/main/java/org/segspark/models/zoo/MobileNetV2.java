@@ -19,10 +19,10 @@ public final class MobileNetV2 {
                                                       GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, "mobilenet-v2");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         a.frozen(cfg.freezeEncoder());
-        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", 3, cfg.widthMultiplier());
+        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", cfg.channels(), cfg.widthMultiplier());
         a.frozen(false);
         int last = MobileNetV2Encoder.divisible(1280 * Math.max(1.0, cfg.widthMultiplier()), 8);
         String x = a.conv("Conv_1", enc.last(), enc.lastChannels(), last, 1, 1, 0, false);

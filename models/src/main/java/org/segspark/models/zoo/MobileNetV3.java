@@ -53,11 +53,11 @@ public final class MobileNetV3 {
                                                NeuralNetConfiguration.Builder base, GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, model);
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         double alpha = cfg.widthMultiplier();
         int c = MobileNetV2Encoder.divisible(rows[0].in() * alpha, 8);
-        String x = a.conv("stem", "input", 3, c, 3, 2, 1, false);
+        String x = a.conv("stem", "input", cfg.channels(), c, 3, 2, 1, false);
         x = a.batchNorm("stem_bn", x, c, GraphAssembler.HARDSWISH);
         for (int i = 0; i < rows.length; i++) {
             Row r = rows[i];

@@ -31,12 +31,12 @@ public final class UNet {
                     + "evenly (such as 572 or 188), got " + cfg.height() + "x" + cfg.width());
         }
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         String[] skips = new String[4];
         int[] skipH = new int[4], skipW = new int[4];
         String x = "input";
-        int c = 3, h = cfg.height(), w = cfg.width();
+        int c = cfg.channels(), h = cfg.height(), w = cfg.width();
         for (int level = 0; level < 5; level++) {
             String name = level < 4 ? "down" + (level + 1) : "bottom";
             x = doubleConv(a, name, x, c, CHANNELS[level], pad);

@@ -26,10 +26,10 @@ public final class UNetMobileNetV2 {
         cfg.requireInputMultipleOf(32, "unet-mobilenetv2");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
                 .addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
         a.frozen(cfg.freezeEncoder());
-        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", 3, cfg.widthMultiplier());
+        MobileNetV2Encoder.Outputs enc = MobileNetV2Encoder.build(a, "input", cfg.channels(), cfg.widthMultiplier());
         a.frozen(false);
         String x = enc.last();
         int channels = enc.lastChannels();

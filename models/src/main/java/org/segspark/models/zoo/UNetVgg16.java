@@ -23,9 +23,9 @@ public final class UNetVgg16 {
                                                       GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, "unet-vgg16");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
-        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.freezeEncoder(), 1, 2, 3, 4);
+        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.channels(), cfg.freezeEncoder(), 1, 2, 3, 4);
         String[] skips = {enc.blockOutput().get(3), enc.blockOutput().get(2), enc.blockOutput().get(1),
                 enc.blockOutput().get(0), enc.lastConv().get(0)};
         int[] skipChannels = {512, 256, 128, 64, 64};

@@ -19,9 +19,9 @@ public final class Vgg16 {
                                                       GraphAssembler.Implementation impl) {
         cfg.requireInputMultipleOf(32, "vgg16");
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder().addInputs("input")
-                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), 3));
+                .setInputTypes(InputType.convolutional(cfg.height(), cfg.width(), cfg.channels()));
         GraphAssembler a = new GraphAssembler(g, impl);
-        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.freezeEncoder());
+        Vgg16Encoder.Outputs enc = Vgg16Encoder.build(a, "input", cfg.channels(), cfg.freezeEncoder());
         int flat = 512 * (cfg.height() / 32) * (cfg.width() / 32);
         String x = a.dense("fc1", enc.blockOutput().get(4), flat, 4096, GraphAssembler.RELU);
         x = a.dropout("fc1_dropout", x, 0.5);

@@ -21,12 +21,15 @@ public final class Vgg16Encoder {
     public record Outputs(List<String> lastConv, List<String> blockOutput, List<Integer> channels) {
     }
 
-    /** {@code freezeConvs}: the 13 convolutions do not train (the batch norms after pools always do). */
-    public static Outputs build(GraphAssembler a, String input, boolean freezeConvs, int... bnAfterPools) {
+    /**
+     * {@code inChannels}: the input's; {@code freezeConvs}: the 13 convolutions do not train (the
+     * batch norms after pools always do).
+     */
+    public static Outputs build(GraphAssembler a, String input, int inChannels, boolean freezeConvs, int... bnAfterPools) {
         List<String> lastConv = new ArrayList<>(), out = new ArrayList<>();
         List<Integer> channels = new ArrayList<>();
         String x = input;
-        int c = 3;
+        int c = inChannels;
         for (int b = 0; b < BLOCKS.length; b++) {
             for (int i = 0; i < BLOCKS[b].length; i++) {
                 String name = "block" + (b + 1) + "_conv" + (i + 1);

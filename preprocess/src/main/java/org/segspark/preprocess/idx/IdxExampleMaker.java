@@ -14,19 +14,21 @@ import java.util.List;
 
 /**
  * On an executor: one chunk of an IDX pair as classification rows. The grey images go into the
- * shards' RGB tensor as three equal channels, resized (antialiased bilinear) when --size differs
- * from the files' own.
+ * shards as one channel or as three equal ones (--channels), resized (antialiased bilinear) when
+ * --size differs from the files' own.
  */
 public final class IdxExampleMaker implements ExampleMaker<IdxPairs.Chunk> {
     private static final long serialVersionUID = 1L;
     private final int height;
     private final int width;
+    private final int channels;
     private final int classes;
     private final SerializableConf conf;
 
-    public IdxExampleMaker(int height, int width, int classes, SerializableConf conf) {
+    public IdxExampleMaker(int height, int width, int channels, int classes, SerializableConf conf) {
         this.height = height;
         this.width = width;
+        this.channels = channels;
         this.classes = classes;
         this.conf = conf;
     }
@@ -77,9 +79,19 @@ public final class IdxExampleMaker implements ExampleMaker<IdxPairs.Chunk> {
             if (height != rows || width != cols) {
                 img = Resize.rgb(img, width, height, Resize.Aspect.STRETCH);
             }
-            out.add(Outcome.written(ShardRow.classification(name + "#" + index, c.images().path() + "#" + index,
-                    c.split(), height, width, img.pixels(), label), new int[] {0, 0, width, height}));
+            out.add(Outcome.written(new ShardRow(name + "#" + index, c.images().path() + "#" + index, c.split(),
+                    height, width, channels, channels == 3 ? img.pixels() : firstChannel(img.pixels()), null, label),
+                    new int[] {0, 0, width, height}));
         }
         return out;
+    }
+
+    /** The grey values of an image whose three channels are equal. */
+    private static byte[] firstChannel(byte[] rgb) {
+        byte[] grey = new byte[rgb.length / 3];
+        for (int p = 0; p < grey.length; p++) {
+            grey[p] = rgb[p * 3];
+        }
+        return grey;
     }
 }

@@ -32,9 +32,15 @@ public final class IdxSettings implements ShardSource {
                     "Which data set the files hold, for its class names (all three have 10 classes); a label of 10 or "
                             + "more is a rejects row.")
             .option("--dataset", "NAME", "mnist, fashion-mnist or kmnist: names the classes");
+    public static final Setting<Integer> CHANNELS = Setting.integer("channels",
+                    "Channels per pixel in the shards: 3 writes each grey value three times (RGB networks, pretrained "
+                            + "or exported for RGB input take them as they are), 1 keeps one grey channel (the network's "
+                            + "first convolution and the shards a third of the size).")
+            .check(v -> v == 1 || v == 3, "must be 1 or 3")
+            .option("--channels", "1|3", "Grey as one channel, or as three equal ones (RGB)");
 
     public static final SettingsSection SECTION = ShardSettings.section("idx",
-            List.of(IMAGES, LABELS, TEST_IMAGES, TEST_LABELS, DATASET));
+            List.of(IMAGES, LABELS, TEST_IMAGES, TEST_LABELS, DATASET, CHANNELS));
 
     private IdxSettings() {
     }
@@ -51,6 +57,6 @@ public final class IdxSettings implements ShardSource {
             throw new IllegalArgumentException("--test-images and --test-labels go together: give both or neither");
         }
         return IdxShardJob.run(jsc, settings.get(IMAGES), settings.get(LABELS), testImages, testLabels,
-                settings.get(DATASET), ShardSettings.options(settings), config);
+                settings.get(DATASET), settings.get(CHANNELS), ShardSettings.options(settings), config);
     }
 }

@@ -21,7 +21,8 @@ public final class IdxShardJob {
 
     /** testImages and testLabels are both null or both set. */
     public static ShardJob.Result run(JavaSparkContext jsc, String images, String labels, String testImages,
-                                      String testLabels, IdxDataset dataset, ShardJobOptions options, JsonNode config)
+                                      String testLabels, IdxDataset dataset, int channels, ShardJobOptions options,
+                                      JsonNode config)
             throws IOException {
         Configuration conf = jsc.hadoopConfiguration();
         List<IdxPairs.Chunk> chunks = new ArrayList<>(IdxPairs.plan(images, labels, "train", conf));
@@ -33,9 +34,9 @@ public final class IdxShardJob {
         source.put("dataset", dataset.id());
         source.put("files", chunks.stream().flatMap(c -> List.of(c.images().path(), c.labels().path()).stream())
                 .distinct().toList());
-        IdxExampleMaker maker = new IdxExampleMaker(options.height(), options.width(), dataset.classes().size(),
-                new SerializableConf(conf));
+        IdxExampleMaker maker = new IdxExampleMaker(options.height(), options.width(), channels,
+                dataset.classes().size(), new SerializableConf(conf));
         return ShardJob.run(jsc, chunks, maker,
-                new ShardJob.Spec(options, ShardManifest.CLASSIFICATION, dataset.classes(), source, config), List.of());
+                new ShardJob.Spec(options, ShardManifest.CLASSIFICATION, dataset.classes(), source, config, channels), List.of());
     }
 }

@@ -141,7 +141,9 @@ final class PreviousShardSet {
         s.put("format_version", ShardFormat.VERSION);
         s.put("task", spec.task());
         s.put("classes", spec.classes());
-        s.put("tensor", List.of(o.height(), o.width()));
+        // channels joined the digest after RGB sets were made: those keep theirs, and are not remade
+        s.put("tensor", spec.channels() == 3 ? List.of(o.height(), o.width())
+                : List.of(o.height(), o.width(), spec.channels()));
         s.put("layout", List.of(o.rowGroupRows(), o.shardRows(), o.codec().name()));
         s.put("jpeg_dct_scaling", o.jpegDctScaling());
         JsonNode config = spec.config();

@@ -53,9 +53,24 @@ public final class ShardJob {
     private ShardJob() {
     }
 
-    /** What a source contributes to the manifest besides its rows. */
+    /**
+     * What a source contributes to the manifest besides its rows.
+     *
+     * @param channels the rows' channels per pixel: 3 (RGB) or 1 (grey)
+     */
     public record Spec(ShardJobOptions options, String task, List<String> classes, Map<String, Object> source,
-                       JsonNode config) {
+                       JsonNode config, int channels) {
+        public Spec {
+            if (channels != 1 && channels != 3) {
+                throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+            }
+        }
+
+        /** An RGB source. */
+        public Spec(ShardJobOptions options, String task, List<String> classes, Map<String, Object> source,
+                    JsonNode config) {
+            this(options, task, classes, source, config, 3);
+        }
     }
 
     /**
@@ -155,7 +170,7 @@ public final class ShardJob {
         List<Integer> todo = unique.stream().filter(i -> !keptKeys.contains(keyed.get(i).key())).toList();
 
         List<PartitionResult> results = todo.isEmpty() ? List.of()
-                : items.process(jsc, todo, keyed, new PartitionWriting(options, runId, numClasses, masks, sconf));
+                : items.process(jsc, todo, keyed, new PartitionWriting(options, runId, numClasses, spec.channels(), masks, sconf));
 
         long inputs = rejects.size();
         long reused = 0;
@@ -195,7 +210,7 @@ public final class ShardJob {
 
         Map<String, ShardManifest.SplitInfo> splits = new LinkedHashMap<>();
         for (String split : List.of(Splits.TRAIN, Splits.VAL)) {
-            SplitStats s = stats.getOrDefault(split, new SplitStats(numClasses));
+            SplitStats s = stats.getOrDefault(split, new SplitStats(numClasses, spec.channels()));
             List<ShardManifest.ShardFileInfo> f = files.getOrDefault(split, List.of());
             splits.put(split, new ShardManifest.SplitInfo(s.examples(), masks ? s.classPixels() : null,
                     masks ? s.ignoredPixels() : null, masks ? null : s.classExamples(), f));
@@ -205,7 +220,7 @@ public final class ShardJob {
                 : new ShardManifest.Normalization(train.mean(), train.std(), Splits.TRAIN);
         ShardManifest manifest = new ShardManifest(ShardFormat.NAME, ShardFormat.VERSION, spec.task(),
                 DateTimeFormatter.ISO_INSTANT.format(Instant.now()), BuildInfo.asMap(), spec.source(), spec.config(),
-                new ShardManifest.Tensor(options.height(), options.width(), 3, "HWC", "uint8",
+                new ShardManifest.Tensor(options.height(), options.width(), spec.channels(), "HWC", "uint8",
                         masks ? "HW" : null, masks ? ShardFormat.IGNORE_LABEL : null),
                 spec.classes(), norm, splits,
                 new ShardManifest.AccountingInfo(accounting.inputs(), accounting.written(), accounting.rejected(),
@@ -220,7 +235,7 @@ public final class ShardJob {
     }
 
     /** What every task needs to write its part of the set. */
-    private record PartitionWriting(ShardJobOptions options, String runId, int numClasses, boolean masks,
+    private record PartitionWriting(ShardJobOptions options, String runId, int numClasses, int channels, boolean masks,
                                     SerializableConf conf) implements Serializable {
     }
 
@@ -301,7 +316,7 @@ public final class ShardJob {
         return dealt.mapPartitionsWithIndex((Integer index, Iterator<Pending<T>> it) -> {
             TaskContext ctx = TaskContext.get();
             ShardPartitionWriter writer = new ShardPartitionWriter(w.options(), w.conf().get(), w.runId(), index,
-                    ctx == null ? 0 : ctx.attemptNumber(), w.numClasses(), w.masks());
+                    ctx == null ? 0 : ctx.attemptNumber(), w.numClasses(), w.channels(), w.masks());
             try {
                 while (it.hasNext()) {
                     Pending<T> p = it.next();

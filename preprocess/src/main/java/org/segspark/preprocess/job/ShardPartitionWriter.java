@@ -29,6 +29,7 @@ final class ShardPartitionWriter {
     private final int partition;
     private final int attempt;
     private final int numClasses;
+    private final int channels;
     private final boolean masks;
     private final Map<String, ShardFileWriter> writers = new LinkedHashMap<>();
     private final Map<String, SplitStats> stats = new LinkedHashMap<>();
@@ -37,13 +38,14 @@ final class ShardPartitionWriter {
     private long inputs;
 
     ShardPartitionWriter(ShardJobOptions options, Configuration conf, String runId, int partition, int attempt,
-                         int numClasses, boolean masks) {
+                         int numClasses, int channels, boolean masks) {
         this.options = options;
         this.conf = conf;
         this.runId = runId;
         this.partition = partition;
         this.attempt = attempt;
         this.numClasses = numClasses;
+        this.channels = channels;
         this.masks = masks;
     }
 
@@ -62,6 +64,11 @@ final class ShardPartitionWriter {
             return;
         }
         ShardRow row = o.row();
+        if (row.channels() != channels) {
+            // the maker and the job's spec disagree: a bug, not bad input
+            throw new IllegalStateException(row.key() + " has " + row.channels() + " channels, the shard set "
+                    + channels);
+        }
         ShardFileWriter w = writers.get(row.split());
         if (w == null) {
             Path tmp = new Path(HadoopFiles.path(options.out()), ShardFormat.DATA_DIR + "/_tmp/" + runId + "/"
@@ -69,7 +76,7 @@ final class ShardPartitionWriter {
             w = new ShardFileWriter(tmp, conf, options.rowGroupRows(),
                     ShardFileWriter.bytesPerRow(row), options.codec());
             writers.put(row.split(), w);
-            stats.put(row.split(), new SplitStats(numClasses));
+            stats.put(row.split(), new SplitStats(numClasses, channels));
         }
         w.write(row);
         stats.get(row.split()).add(row.image(), row.width(), o.contentRegion(), row.mask(), row.label());

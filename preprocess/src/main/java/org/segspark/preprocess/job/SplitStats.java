@@ -10,17 +10,23 @@ public final class SplitStats implements Serializable {
     final long[] classPixels;
     long ignoredPixels;
     final long[] classExamples;
-    final double[] channelSum = new double[3];
-    final double[] channelSumSq = new double[3];
+    final double[] channelSum;
+    final double[] channelSumSq;
     long channelPixels;
 
-    public SplitStats(int numClasses) {
+    /** {@code channels}: of the images, 3 (RGB) or 1 (grey). */
+    public SplitStats(int numClasses, int channels) {
         this.classPixels = new long[numClasses];
         this.classExamples = new long[numClasses];
+        this.channelSum = new double[channels];
+        this.channelSumSq = new double[channels];
     }
 
-    /** Adds one example; {@code region} limits the channel statistics to the image content (not padding). */
-    public void add(byte[] rgb, int width, int[] region, byte[] mask, int label) {
+    /**
+     * Adds one example, its image HWC with this split's channels; {@code region} limits the channel
+     * statistics to the image content (not padding).
+     */
+    public void add(byte[] pixels, int width, int[] region, byte[] mask, int label) {
         examples++;
         if (mask != null) {
             for (byte b : mask) {
@@ -36,11 +42,12 @@ public final class SplitStats implements Serializable {
             classExamples[label]++;
         }
         int x0 = region[0], y0 = region[1], w = region[2], h = region[3];
+        int channels = channelSum.length;
         for (int y = y0; y < y0 + h; y++) {
-            int p = (y * width + x0) * 3;
-            for (int x = 0; x < w; x++, p += 3) {
-                for (int c = 0; c < 3; c++) {
-                    double v = rgb[p + c] & 0xff;
+            int p = (y * width + x0) * channels;
+            for (int x = 0; x < w; x++, p += channels) {
+                for (int c = 0; c < channels; c++) {
+                    double v = pixels[p + c] & 0xff;
                     channelSum[c] += v;
                     channelSumSq[c] += v * v;
                 }
@@ -60,18 +67,22 @@ public final class SplitStats implements Serializable {
     }
 
     public static SplitStats of(Sums s) {
-        SplitStats st = new SplitStats(s.classPixels().length);
+        SplitStats st = new SplitStats(s.classPixels().length, s.channelSum().length);
         st.examples = s.examples();
         System.arraycopy(s.classPixels(), 0, st.classPixels, 0, s.classPixels().length);
         System.arraycopy(s.classExamples(), 0, st.classExamples, 0, s.classExamples().length);
         st.ignoredPixels = s.ignoredPixels();
-        System.arraycopy(s.channelSum(), 0, st.channelSum, 0, 3);
-        System.arraycopy(s.channelSumSq(), 0, st.channelSumSq, 0, 3);
+        System.arraycopy(s.channelSum(), 0, st.channelSum, 0, st.channelSum.length);
+        System.arraycopy(s.channelSumSq(), 0, st.channelSumSq, 0, st.channelSumSq.length);
         st.channelPixels = s.channelPixels();
         return st;
     }
 
     public SplitStats merge(SplitStats o) {
+        if (o.channelSum.length != channelSum.length) {
+            throw new IllegalArgumentException("cannot merge statistics of " + o.channelSum.length + "-channel images into "
+                    + channelSum.length + "-channel ones");
+        }
         examples += o.examples;
         ignoredPixels += o.ignoredPixels;
         channelPixels += o.channelPixels;
@@ -79,7 +90,7 @@ public final class SplitStats implements Serializable {
             classPixels[i] += o.classPixels[i];
             classExamples[i] += o.classExamples[i];
         }
-        for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < channelSum.length; c++) {
             channelSum[c] += o.channelSum[c];
             channelSumSq[c] += o.channelSumSq[c];
         }
@@ -103,17 +114,17 @@ public final class SplitStats implements Serializable {
     }
 
     public double[] mean() {
-        double[] m = new double[3];
-        for (int c = 0; c < 3; c++) {
+        double[] m = new double[channelSum.length];
+        for (int c = 0; c < m.length; c++) {
             m[c] = channelPixels == 0 ? 0 : channelSum[c] / channelPixels;
         }
         return m;
     }
 
     public double[] std() {
-        double[] s = new double[3];
+        double[] s = new double[channelSum.length];
         double[] m = mean();
-        for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < s.length; c++) {
             double var = channelPixels == 0 ? 0 : channelSumSq[c] / channelPixels - m[c] * m[c];
             s[c] = Math.sqrt(Math.max(var, 0));
         }

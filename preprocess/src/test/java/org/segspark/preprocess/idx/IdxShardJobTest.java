@@ -44,9 +44,15 @@ class IdxShardJobTest extends SparkTest {
 
     private ShardJob.Result run(String images, String labels, String testImages, String testLabels, String out,
                                 int size) throws IOException {
+        return run(images, labels, testImages, testLabels, out, size, 3);
+    }
+
+    private ShardJob.Result run(String images, String labels, String testImages, String testLabels, String out,
+                                int size, int channels) throws IOException {
         ShardJobOptions options = new ShardJobOptions(out, size, size, 64, 2000, CompressionCodecName.SNAPPY, true,
                 true, false, false);
-        return IdxShardJob.run(jsc(), images, labels, testImages, testLabels, IdxDataset.FASHION_MNIST, options, null);
+        return IdxShardJob.run(jsc(), images, labels, testImages, testLabels, IdxDataset.FASHION_MNIST, channels,
+                options, null);
     }
 
     private static int sum(ShardRow row) {
@@ -112,6 +118,41 @@ class IdxShardJobTest extends SparkTest {
         assertEquals(32, row.width());
         assertArrayEquals(row.image(), b.get("train-images-idx3-ubyte.gz#17").image());
         assertEquals(b.get("train-images-idx3-ubyte.gz#17").label(), row.label());
+    }
+
+    @Test
+    void oneChannelKeepsTheGreyValuesOnceWithTheirOwnStatistics() throws Exception {
+        String rgb = dir.resolve("rgb").toString(), grey = dir.resolve("grey").toString();
+        ShardJob.Result three = run(file("train-images-idx3-ubyte.gz"), file("train-labels-idx1-ubyte.gz"), null, null,
+                rgb, 32, 3);
+        ShardJob.Result one = run(file("train-images-idx3-ubyte.gz"), file("train-labels-idx1-ubyte.gz"), null, null,
+                grey, 32, 1);
+        assertEquals(1, one.manifest().tensor().channels());
+        assertEquals(3, three.manifest().tensor().channels());
+        assertEquals(three.accounting(), one.accounting());
+        double[] mean = one.manifest().normalization().mean(), std = one.manifest().normalization().std();
+        assertEquals(1, mean.length);
+        assertEquals(1, std.length);
+        assertEquals(three.manifest().normalization().mean()[0], mean[0], 1e-9);
+        assertEquals(three.manifest().normalization().std()[0], std[0], 1e-9);
+        // Fashion-MNIST's published training mean is 0.286 of full scale; these 3,000 images are close to it
+        assertEquals(0.286 * 255, mean[0], 0.02 * 255);
+        Map<String, ShardRow> a = rowsByKey(rgb, jsc().hadoopConfiguration());
+        Map<String, ShardRow> b = rowsByKey(grey, jsc().hadoopConfiguration());
+        assertEquals(a.keySet(), b.keySet());
+        for (String key : List.of("train-images-idx3-ubyte.gz#0", "train-images-idx3-ubyte.gz#1234")) {
+            ShardRow g = b.get(key), c = a.get(key);
+            assertEquals(1, g.channels());
+            assertEquals(32 * 32, g.image().length);
+            for (int p = 0; p < 32 * 32; p++) {
+                assertEquals(c.image()[p * 3], g.image()[p], key + " pixel " + p);
+            }
+            assertEquals(c.label(), g.label());
+        }
+        ShardJob.Result again = run(file("train-images-idx3-ubyte.gz"), file("train-labels-idx1-ubyte.gz"), null, null,
+                grey, 32, 3);
+        assertEquals("full", again.increment().mode(), "a change of channels remakes the set");
+        assertEquals(3, again.manifest().tensor().channels());
     }
 
     @Test
