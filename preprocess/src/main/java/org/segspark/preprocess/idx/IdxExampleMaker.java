@@ -10,6 +10,7 @@ import org.segspark.preprocess.job.Outcome;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -68,20 +69,18 @@ public final class IdxExampleMaker implements ExampleMaker<IdxPairs.Chunk> {
                         "label " + label + " outside 0.." + (classes - 1)));
                 continue;
             }
-            byte[] rgb = new byte[plane * 3];
-            for (int p = 0; p < plane; p++) {
-                byte v = images[i * plane + p];
-                rgb[p * 3] = v;
-                rgb[p * 3 + 1] = v;
-                rgb[p * 3 + 2] = v;
-            }
-            RgbImage img = new RgbImage(cols, rows, rgb);
-            if (height != rows || width != cols) {
-                img = Resize.rgb(img, width, height, Resize.Aspect.STRETCH);
+            byte[] grey = Arrays.copyOfRange(images, i * plane, (i + 1) * plane);
+            byte[] pixels;
+            if (height == rows && width == cols) {
+                pixels = channels == 1 ? grey : ShardRow.greyToRgb(grey);
+            } else {
+                // the resize filter works on RGB; a grey image's three channels stay equal through it
+                byte[] rgb = Resize.rgb(new RgbImage(cols, rows, ShardRow.greyToRgb(grey)), width, height,
+                        Resize.Aspect.STRETCH).pixels();
+                pixels = channels == 3 ? rgb : firstChannel(rgb);
             }
             out.add(Outcome.written(new ShardRow(name + "#" + index, c.images().path() + "#" + index, c.split(),
-                    height, width, channels, channels == 3 ? img.pixels() : firstChannel(img.pixels()), null, label),
-                    new int[] {0, 0, width, height}));
+                    height, width, channels, pixels, null, label), new int[] {0, 0, width, height}));
         }
         return out;
     }
