@@ -176,6 +176,11 @@ public final class EpochLoop {
                 break;
             }
         }
+        if (eval == null) {
+            // resumed after its last epoch: the checkpoint's network (batch-norm statistics included) is evaluated again
+            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
+            eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
+        }
         return new Outcome(net, shards, history, eval, fit.workers(), modelConfig);
     }
 

@@ -37,6 +37,7 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -78,8 +79,13 @@ public final class TrainJob {
         if (resume) {
             from = run.resumePoint();
             if (from.epochsDone() >= cfg.epochs()) {
-                throw new IllegalArgumentException(cfg.out() + " already finished " + from.epochsDone()
-                        + " epochs; give --epochs above that to train on");
+                if (run.exists(RunDirectory.MODEL)) {
+                    throw new IllegalArgumentException(cfg.out() + " already finished " + from.epochsDone()
+                            + " epochs; give --epochs above that to train on");
+                }
+                // the driver died between the last checkpoint and the outputs: nothing to train, all to write
+                console.printf(Locale.ROOT, "%s has all %d epochs but no %s: evaluating the last epoch's network "
+                        + "and writing the run's outputs%n", cfg.out(), from.epochsDone(), RunDirectory.MODEL);
             }
             outputs = RunOutputs.resume(run, from, configText, cfg.retention(), spec.task(),
                     spec.hooks().epochLog(), console);

@@ -168,6 +168,19 @@ class CliTest {
         Run done = run("train", "--master", MASTER, "--resume", p("run-resumed"), "--epochs", "3");
         assertEquals(2, done.code());
         assertTrue(done.err().contains("already finished 3 epochs"), done.err());
+
+        // the driver died after the last epoch's checkpoint, before the outputs: --resume writes them
+        for (String f : new String[] {"model.zip", "model.json", "metrics.json", "report.html"}) {
+            Files.delete(dir.resolve("run-resumed").resolve(f));
+        }
+        Run finished = run("train", "--master", MASTER, "--resume", p("run-resumed"), "--epochs", "3");
+        assertEquals(0, finished.code(), finished.err());
+        assertTrue(finished.out().contains("has all 3 epochs but no model.zip"), finished.out());
+        JsonNode rewritten = JSON.readTree(dir.resolve("run-resumed/metrics.json").toFile());
+        assertEquals(3, rewritten.get("history").size());
+        assertEquals(resumed.get("miou").asDouble(), rewritten.get("miou").asDouble(), 1e-6,
+                "the last epoch's network evaluated again");
+        assertTrue(Files.exists(dir.resolve("run-resumed/model.zip")) && Files.exists(dir.resolve("run-resumed/report.html")));
     }
 
     @Test
