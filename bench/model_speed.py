@@ -6,6 +6,7 @@ loss (cross-entropy; binary cross-entropy for the sigmoid head); inference is ev
 gradients. Prints one JSON object. Needs python3-torch, python3-torchvision and
 libopenblas0-pthread from Debian; run with /usr/bin/python3.
 Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--warmup-seconds 0] [--steps 5] [--threads 2]
+                      [--memory-format contiguous|channels-last]
 """
 import argparse, json, os, statistics, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F, torchvision
@@ -32,6 +33,9 @@ MODELS = {
 }
 
 
+LAYOUTS = {'contiguous': torch.contiguous_format, 'channels-last': torch.channels_last}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', required=True, choices=sorted(MODELS))
@@ -42,12 +46,15 @@ def main():
     ap.add_argument('--warmup-seconds', type=float, default=0.0,
                     help='keep warming up at least this long after the warm-up steps (as the DL4J side does)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--memory-format', default='contiguous', choices=sorted(LAYOUTS),
+                    help="the network's and the batch's layout (channels-last: NHWC)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     build, task, classes = MODELS[a.model]
-    m = build()
-    x = torch.rand(a.batch, 3, a.size, a.size) * 2 - 1
+    layout = LAYOUTS[a.memory_format]
+    m = build().to(memory_format=layout)
+    x = (torch.rand(a.batch, 3, a.size, a.size) * 2 - 1).contiguous(memory_format=layout)
     if task == 'classification':
         y = torch.randint(0, classes, (a.batch,))
         loss_of = lambda out: F.cross_entropy(out, y)
@@ -84,7 +91,8 @@ def main():
         infer = timed(lambda: m(x))
     print(json.dumps({'model': a.model, 'size': a.size, 'batch': a.batch, 'train_step_s': train,
                       'infer_step_s': infer, 'train_images_per_s': a.batch / train,
-                      'infer_images_per_s': a.batch / infer, 'torch': torch.__version__}))
+                      'infer_images_per_s': a.batch / infer, 'memory_format': a.memory_format,
+                      'torch': torch.__version__}))
 
 
 if __name__ == '__main__':
