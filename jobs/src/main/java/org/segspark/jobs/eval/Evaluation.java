@@ -122,7 +122,7 @@ public final class Evaluation {
         List<Sample> kept = new ArrayList<>();
         while (refs.hasNext()) {
             String ref = refs.next();
-            List<ShardRow> rows = ShardSet.readRowGroup(ref, conf.get());
+            List<ShardRow> rows = loader.rows(ref, conf.get());
             for (int from = 0; from < rows.size(); from += batch) {
                 List<ShardRow> chunk = rows.subList(from, Math.min(rows.size(), from + batch));
                 MultiDataSet mds = loader.toDataSet(chunk);

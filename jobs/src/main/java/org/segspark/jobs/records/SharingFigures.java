@@ -2,6 +2,8 @@ package org.segspark.jobs.records;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.List;
+
 /**
  * What segspark's gradient-sharing exchange measured over an epoch (EpochTiming's {@code sharing}).
  *
@@ -12,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param conversionSeconds      copies between ND4J's arrays and the exchange (null in older runs)
  * @param workersAgree           the workers' parameters were equal bit for bit at the epoch's end
  * @param maxParameterDifference the largest difference between two workers' parameters
+ * @param exchangeSecondsByWorker each worker's time in the exchange, in rank order (null in older runs)
+ * @param loadingSeconds         time the workers' loaders took to read and build minibatches, summed (null in older runs)
  */
 public record SharingFigures(@JsonProperty("steps_per_worker") long stepsPerWorker,
                              @JsonProperty("minibatches_left_out") int minibatchesLeftOut,
@@ -20,5 +24,7 @@ public record SharingFigures(@JsonProperty("steps_per_worker") long stepsPerWork
                              @JsonProperty("packing_seconds") Double packingSeconds,
                              @JsonProperty("conversion_seconds") Double conversionSeconds,
                              @JsonProperty("workers_agree") boolean workersAgree,
-                             @JsonProperty("max_parameter_difference") double maxParameterDifference) {
+                             @JsonProperty("max_parameter_difference") double maxParameterDifference,
+                             @JsonProperty("exchange_seconds_by_worker") List<Double> exchangeSecondsByWorker,
+                             @JsonProperty("loading_seconds") Double loadingSeconds) {
 }

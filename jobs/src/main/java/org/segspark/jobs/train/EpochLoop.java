@@ -9,6 +9,7 @@ import org.segspark.core.io.SerializableConf;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.core.shards.ShardSet;
 import org.segspark.core.text.Figures;
+import org.segspark.jobs.data.Augmentation;
 import org.segspark.jobs.data.BatchLoader;
 import org.segspark.jobs.data.BatchPlan;
 import org.segspark.jobs.data.InputNormalizer;
@@ -131,7 +132,7 @@ public final class EpochLoop {
             net.getConfiguration().setEpochCount(epoch - 1);
             List<String> order = BatchPlan.plan(trainGroups, cfg.batch(), epochSeed);
             ShardBatchLoader shardLoader = new ShardBatchLoader(targets, normalizer, epochSeed, sconf,
-                    fit.threadsPerTask(), cfg.augmentation());
+                    fit.threadsPerTask(), cfg.augmentation(), cfg.rowCacheBytes());
             BatchLoader loader = decoder == null ? shardLoader : decoder.loader(shardLoader, sconf);
             ComputationGraph training = decoder == null ? net : decoder.beforeEpoch(net);
             long t0 = System.nanoTime();
@@ -155,7 +156,8 @@ public final class EpochLoop {
                     Figures.duration(trainSeconds), bnSample.isEmpty() ? ""
                             : "batch-norm statistics from " + Figures.count(cfg.bnRecomputeExamples()) + " examples, then ",
                     Figures.count(val.examples()), trainSample.isEmpty() ? "" : " and a training sample");
-            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
+            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask(),
+                    Augmentation.NONE, cfg.rowCacheBytes());
             recomputeBatchNorm(net, bnSample, evalLoader, sconf);
             eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
             Evaluation.Result onTrain = trainSample.isEmpty() ? null
@@ -178,7 +180,8 @@ public final class EpochLoop {
         }
         if (eval == null) {
             // resumed after its last epoch: the checkpoint's network (batch-norm statistics included) is evaluated again
-            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask());
+            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask(),
+                    Augmentation.NONE, cfg.rowCacheBytes());
             eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
         }
         return new Outcome(net, shards, history, eval, fit.workers(), modelConfig);

@@ -81,6 +81,12 @@ public final class TrainConfig {
                     + "local workers (results of 78 MB: parameters and Adam state); 10 keeps that under 10%.").atLeast(1);
     public static final Setting<Integer> PREFETCH = Setting.integer("prefetch",
             "Minibatches each worker loads ahead of training.").atLeast(0);
+    public static final Setting<Integer> ROW_CACHE_MB = Setting.integer("row-cache-mb",
+            "Decoded shard rows each training JVM (every executor; the driver in local mode) keeps between epochs, "
+                    + "least recently used out first, in MB of heap; at most a quarter of the heap. Reading a minibatch "
+                    + "of 64x64 Fashion-MNIST from the shard files took 10-14 ms of CPU alone and 20-30 ms beside "
+                    + "training; from memory 0.1 ms (docs/BENCHMARKS.md). 0: read every time.")
+            .atLeast(0);
     public static final Setting<Boolean> FLIP = Setting.flag("augment.horizontal-flip",
             "Mirror each training example left-right with probability 1/2 (image and label map alike); seeded by the "
                     + "epoch and the example, so runs repeat. Validation is never augmented.");
@@ -181,7 +187,7 @@ public final class TrainConfig {
     public static final SettingsSection SECTION = new SettingsSection("train", List.of(MODEL, TASK, DATA, VAL_DATA,
             OUT, FORCE, CLASSES, EPOCHS, BATCH, MODE, SHARING_EXCHANGE, SHARING_COMBINE, SHARING_PRECISION,
             SHARING_THRESHOLD, SHARING_ADAPTIVE, SHARING_PORT, SHARING_RESIDUAL_CLIP, WORKERS, THREADS_PER_TASK,
-            AVERAGING_FREQUENCY, PREFETCH, FLIP, SHIFT, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
+            AVERAGING_FREQUENCY, PREFETCH, ROW_CACHE_MB, FLIP, SHIFT, SEED, WIDTH_MULTIPLIER, OUTPUT_STRIDE, PADDING, HEAD, FREEZE_ENCODER,
             PRETRAINED, ARCHITECTURE, INIT_FROM, FEATURE_CACHE, DEVICE, NORMALIZATION, OPTIMIZER, LR, WEIGHT_DECAY, MOMENTUM,
             LR_SCALING, SCHEDULE, WARMUP_EPOCHS, STEP_EPOCHS, STEP_GAMMA, CLASS_WEIGHTS, PATIENCE, MIN_DELTA,
             EVAL_BATCH, EVAL_TRAIN_EXAMPLES, BN_RECOMPUTE_EXAMPLES, REPORT_SAMPLES, KEEP_CHECKPOINTS, SAVE_UPDATER));
@@ -299,6 +305,11 @@ public final class TrainConfig {
 
     public int prefetch() {
         return get(PREFETCH);
+    }
+
+    /** The row-group cache's budget in bytes. */
+    public long rowCacheBytes() {
+        return get(ROW_CACHE_MB) * (1L << 20);
     }
 
     public boolean flip() {

@@ -40,6 +40,32 @@ class ShardBatchLoaderTest {
     }
 
     @Test
+    void featuresAreEachChannelsPlaneNormalisedWithItsOwnStatistics() {
+        InputNormalizer rgb = InputNormalizer.of(Normalization.DATASET, 3, new double[] {10, 20, 30}, new double[] {2, 4, 8});
+        List<ShardRow> rows = List.of(numbered(0), numbered(1));
+        INDArray x = new ShardBatchLoader(Targets.segmentation(3, H, W), rgb, null, null, 0).toDataSet(rows).getFeatures(0);
+        assertArrayEquals(new long[] {2, 3, H, W}, x.shape());
+        for (int y = 0; y < H; y++) {
+            for (int xx = 0; xx < W; xx++) {
+                assertEquals((1 + y * W + xx - 10) / 2f, x.getFloat(1, 0, y, xx), 1e-6f);
+                assertEquals((0 - 20) / 4f, x.getFloat(1, 1, y, xx), 1e-6f);
+                assertEquals((200 - 30) / 8f, x.getFloat(1, 2, y, xx), 1e-6f);
+            }
+        }
+        byte[] grey = new byte[H * W];
+        for (int p = 0; p < grey.length; p++) {
+            grey[p] = (byte) (250 - p);
+        }
+        ShardRow g = new ShardRow("grey", "test", "train", H, W, 1, grey, null, 4);
+        INDArray one = new ShardBatchLoader(Targets.classification(5),
+                InputNormalizer.of(Normalization.DATASET, 1, new double[] {100}, new double[] {50}), null, null, 0)
+                .toDataSet(List.of(g, g)).getFeatures(0);
+        assertArrayEquals(new long[] {2, 1, H, W}, one.shape());
+        assertEquals((250 - 100) / 50f, one.getFloat(1, 0, 0, 0), 1e-6f);
+        assertEquals((250 - (H * W - 1) - 100) / 50f, one.getFloat(1, 0, H - 1, W - 1), 1e-6f);
+    }
+
+    @Test
     void flippingMirrorsImageAndLabelsTogetherAboutHalfTheTime() {
         List<ShardRow> rows = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
@@ -47,9 +73,9 @@ class ShardBatchLoaderTest {
         }
         InputNormalizer raw = RAW;
         Targets t = Targets.segmentation(3, H, W);
-        MultiDataSet plain = new ShardBatchLoader(t, raw, 7L, null, 0, Augmentation.NONE).toDataSet(rows);
-        MultiDataSet flipped = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP).toDataSet(rows);
-        MultiDataSet again = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP).toDataSet(rows);
+        MultiDataSet plain = new ShardBatchLoader(t, raw, 7L, null, 0, Augmentation.NONE, 0).toDataSet(rows);
+        MultiDataSet flipped = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP, 0).toDataSet(rows);
+        MultiDataSet again = new ShardBatchLoader(t, raw, 7L, null, 0, FLIP, 0).toDataSet(rows);
         assertEquals(flipped.getFeatures(0), again.getFeatures(0), "seeded: the same examples flip every time");
         int mirrored = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -68,7 +94,7 @@ class ShardBatchLoaderTest {
             mirrored += m ? 1 : 0;
         }
         assertTrue(mirrored > 16 && mirrored < 48, mirrored + " of 64 mirrored");
-        MultiDataSet eval = new ShardBatchLoader(t, raw, null, null, 0, FLIP).toDataSet(rows);
+        MultiDataSet eval = new ShardBatchLoader(t, raw, null, null, 0, FLIP, 0).toDataSet(rows);
         assertEquals(plain.getFeatures(0), eval.getFeatures(0), "no seed (evaluation): never flipped");
     }
 
@@ -93,8 +119,8 @@ class ShardBatchLoaderTest {
         }
         Targets t = Targets.segmentation(3, H, W);
         for (boolean flip : new boolean[] {false, true}) {
-            ShardBatchLoader loader = new ShardBatchLoader(t, RAW, 11L, null, 0, new Augmentation(flip, 2));
-            MultiDataSet plain = new ShardBatchLoader(t, RAW, 11L, null, 0, Augmentation.NONE).toDataSet(rows);
+            ShardBatchLoader loader = new ShardBatchLoader(t, RAW, 11L, null, 0, new Augmentation(flip, 2), 0);
+            MultiDataSet plain = new ShardBatchLoader(t, RAW, 11L, null, 0, Augmentation.NONE, 0).toDataSet(rows);
             MultiDataSet moved = loader.toDataSet(rows);
             assertEquals(moved.getFeatures(0), loader.toDataSet(rows).getFeatures(0), "seeded: the same moves every time");
             Set<List<Integer>> offsets = new HashSet<>();
@@ -121,7 +147,7 @@ class ShardBatchLoaderTest {
             }
             assertEquals(25, offsets.size(), "every move in [-2, 2] x [-2, 2] is drawn: " + offsets);
         }
-        MultiDataSet eval = new ShardBatchLoader(t, RAW, null, null, 0, new Augmentation(true, 2)).toDataSet(rows);
+        MultiDataSet eval = new ShardBatchLoader(t, RAW, null, null, 0, new Augmentation(true, 2), 0).toDataSet(rows);
         assertEquals(new ShardBatchLoader(t, RAW, null, null, 0).toDataSet(rows).getFeatures(0), eval.getFeatures(0),
                 "no seed (evaluation): never moved");
     }

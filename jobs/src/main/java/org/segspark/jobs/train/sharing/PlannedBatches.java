@@ -18,6 +18,8 @@ final class PlannedBatches implements MultiDataSetIterator {
     private final SerializableConf conf;
     private MultiDataSetPreProcessor preProcessor;
     private int next;
+    /** Written by the prefetching thread, read by the training thread after the epoch. */
+    private volatile long loadNanos;
 
     PlannedBatches(List<String> batches, BatchLoader loader, SerializableConf conf) {
         this.batches = batches;
@@ -35,8 +37,10 @@ final class PlannedBatches implements MultiDataSetIterator {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
+        long t0 = System.nanoTime();
         try {
             MultiDataSet m = loader.load(batches.get(next++), conf.get());
+            loadNanos += System.nanoTime() - t0;
             if (preProcessor != null) {
                 preProcessor.preProcess(m);
             }
@@ -44,6 +48,11 @@ final class PlannedBatches implements MultiDataSetIterator {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Time spent loading the minibatches so far (on the prefetching thread, when there is one). */
+    long loadNanos() {
+        return loadNanos;
     }
 
     @Override

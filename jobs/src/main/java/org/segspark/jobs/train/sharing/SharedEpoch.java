@@ -14,7 +14,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.jobs.data.BatchLoader;
 import org.segspark.jobs.train.fit.StepAccumulator;
@@ -63,14 +62,18 @@ public final class SharedEpoch {
      * @param exchangeSeconds   time the workers spent exchanging updates (sending, waiting, adding), summed over workers
      * @param packingSeconds    of that, the workers' own work: packing chunks into bytes, unpacking and adding them
      * @param conversionSeconds time the workers spent copying updates out of and back into ND4J arrays
+     * @param exchangeByWorker  each worker's time exchanging, in rank order: what one waited for the other shows here
+     * @param loadingSeconds    time the workers' loaders spent reading and building minibatches, summed over workers
      */
     public record Result(long stepsPerWorker, int dropped, boolean agree, double maxDifference, long bytesPerStep,
-                         double exchangeSeconds, double packingSeconds, double conversionSeconds) {
+                         double exchangeSeconds, double packingSeconds, double conversionSeconds,
+                         List<Double> exchangeByWorker, double loadingSeconds) {
     }
 
     /** What a task sends back: the first task its parameters; every task a digest, a sample and its updater state. */
     record TaskOutcome(int rank, float[] params, String digest, float[] sample, float[] updaterState, long steps,
-                       long bytesSent, long exchangeNanos, long packingNanos, long conversionNanos, int iterationCount)
+                       long bytesSent, long exchangeNanos, long packingNanos, long conversionNanos, long loadNanos,
+                       int iterationCount)
             implements Serializable {
     }
 
@@ -136,7 +139,9 @@ public final class SharedEpoch {
         return new Result(per, order.size() - per * workers, agree, maxDiff,
                 first.steps() == 0 ? 0 : first.bytesSent() / first.steps(), exchange / 1e9,
                 outcomes.stream().mapToLong(TaskOutcome::packingNanos).sum() / 1e9,
-                outcomes.stream().mapToLong(TaskOutcome::conversionNanos).sum() / 1e9);
+                outcomes.stream().mapToLong(TaskOutcome::conversionNanos).sum() / 1e9,
+                outcomes.stream().map(o -> o.exchangeNanos() / 1e9).toList(),
+                outcomes.stream().mapToLong(TaskOutcome::loadNanos).sum() / 1e9);
     }
 
     /** The last epoch whose stage completed, by run: its workers then hold the network. */
@@ -225,7 +230,9 @@ public final class SharedEpoch {
                     net.setListeners(steps);
                     SharedUpdates shared = new SharedUpdates(exchange, sharing.mean());
                     net.setGradientsAccumulator(shared);
-                    net.fit(iterator(batches));
+                    // one step per planned minibatch, as loaded: re-batching could give the workers different step counts
+                    PlannedBatches planned = new PlannedBatches(batches, loader, conf);
+                    net.fit(prefetch > 0 ? new AsyncMultiDataSetIterator(planned, prefetch) : planned);
                     float[] params = net.params().toFloatVector();
                     float[] sample = new float[(params.length + SAMPLE_STRIDE - 1) / SAMPLE_STRIDE];
                     for (int i = 0; i < sample.length; i++) {
@@ -236,18 +243,12 @@ public final class SharedEpoch {
                     TaskOutcome o = new TaskOutcome(rank, rank == 0 ? params : null, digest(params), sample,
                             rank == 0 && state != null ? state.toFloatVector() : new float[0], shared.steps(),
                             exchange.bytesSent(), exchange.exchangeNanos(), exchange.packingNanos(), shared.conversionNanos(),
-                            net.getIterationCount());
+                            planned.loadNanos(), net.getIterationCount());
                     return JavaConverters.asScalaIterator(List.of(o).iterator());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("gradient sharing task " + ctx.partitionId() + ": " + e.getMessage(), e);
             }
-        }
-
-        /** One step per planned minibatch, as loaded: re-batching could give the workers different step counts. */
-        private MultiDataSetIterator iterator(List<String> batches) {
-            MultiDataSetIterator m = new PlannedBatches(batches, loader, conf);
-            return prefetch > 0 ? new AsyncMultiDataSetIterator(m, prefetch) : m;
         }
 
         private static String digest(float[] v) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Gradient sharing through segspark's synchronous exchange: every step's update reaches every
@@ -52,15 +53,19 @@ public final class SyncSharingFit extends SparkFit {
 
     static SharingFigures figures(SharedEpoch.Result r) {
         return new SharingFigures(r.stepsPerWorker(), r.dropped(), r.bytesPerStep(), r.exchangeSeconds(),
-                r.packingSeconds(), r.conversionSeconds(), r.agree(), r.maxDifference());
+                r.packingSeconds(), r.conversionSeconds(), r.agree(), r.maxDifference(), r.exchangeByWorker(),
+                r.loadingSeconds());
     }
 
     static String describe(SharedEpoch.Result r, int workers) {
         return String.format(Locale.ROOT, "          gradient sharing: %d workers x %d steps%s; %s sent per step by each worker, "
-                        + "%.1f s exchanging (all workers); workers %s", workers, r.stepsPerWorker(),
+                        + "%.1f s exchanging (%s s by worker), %.1f s loading minibatches (all workers); workers %s",
+                workers, r.stepsPerWorker(),
                 r.dropped() == 0 ? "" : " (" + r.dropped() + " minibatches left out to keep the workers in step)",
                 r.bytesPerStep() >= 1e6 ? String.format(Locale.ROOT, "%.1f MB", r.bytesPerStep() / 1e6)
                         : String.format(Locale.ROOT, "%.1f KB", r.bytesPerStep() / 1e3), r.exchangeSeconds(),
+                r.exchangeByWorker().stream().map(s -> String.format(Locale.ROOT, "%.1f", s)).collect(Collectors.joining(" + ")),
+                r.loadingSeconds(),
                 r.agree() ? "agree bit for bit" : String.format(Locale.ROOT, "differ by up to %.3g", r.maxDifference()));
     }
 }
