@@ -84,8 +84,8 @@ public final class TrainConfig {
     public static final Setting<Integer> ROW_CACHE_MB = Setting.integer("row-cache-mb",
             "Decoded shard rows each training JVM (every executor; the driver in local mode) keeps between epochs, "
                     + "least recently used out first, in MB of heap; at most a quarter of the heap. Reading a minibatch "
-                    + "of 64x64 Fashion-MNIST from the shard files took 10-14 ms of CPU alone and 20-30 ms beside "
-                    + "training; from memory 0.1 ms (docs/BENCHMARKS.md). 0: read every time.")
+                    + "of 64x64 Fashion-MNIST from the shard files took 7-16 ms alone and 22-36 ms beside training; "
+                    + "from memory 0.1-0.2 ms (docs/BENCHMARKS.md). 0: read every time.")
             .atLeast(0);
     public static final Setting<Boolean> FLIP = Setting.flag("augment.horizontal-flip",
             "Mirror each training example left-right with probability 1/2 (image and label map alike); seeded by the "
