@@ -7,7 +7,6 @@ import org.segspark.core.io.HadoopFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.net.URI;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,11 +97,7 @@ public final class RowGroupCache {
     }
 
     private static String key(String ref, Configuration conf) throws IOException {
-        int hash = ref.lastIndexOf('#');
-        if (hash < 0) {
-            throw new IllegalArgumentException("not a row group reference (file#index): " + ref);
-        }
-        Path file = new Path(URI.create(ref.substring(0, hash)));
+        Path file = ShardSet.fileOf(ref);
         FileStatus st = HadoopFiles.fs(file, conf).getFileStatus(file);
         return ref + "@" + st.getLen() + ":" + st.getModificationTime();
     }

@@ -80,12 +80,8 @@ public final class ShardSet {
 
     /** Reads the rows of a {@link #rowGroupRefs} reference. */
     public static List<ShardRow> readRowGroup(String ref, Configuration conf) throws IOException {
-        int hash = ref.lastIndexOf('#');
-        if (hash < 0) {
-            throw new IllegalArgumentException("not a row group reference (file#index): " + ref);
-        }
-        Path file = new Path(URI.create(ref.substring(0, hash)));
-        int index = Integer.parseInt(ref.substring(hash + 1));
+        Path file = fileOf(ref);
+        int index = Integer.parseInt(ref.substring(ref.lastIndexOf('#') + 1));
         ShardManifest manifest = ShardChecks.verified(file, conf);
         try (ShardFileReader r = new ShardFileReader(file, conf)) {
             List<ShardRow> rows = r.readRowGroup(index);
@@ -94,6 +90,15 @@ public final class ShardSet {
             }
             return rows;
         }
+    }
+
+    /** The shard file a row-group reference ({@code <file uri>#<index>}) names. */
+    static Path fileOf(String ref) {
+        int hash = ref.lastIndexOf('#');
+        if (hash < 0) {
+            throw new IllegalArgumentException("not a row group reference (file#index): " + ref);
+        }
+        return new Path(URI.create(ref.substring(0, hash)));
     }
 
     /** Recomputes every listed file's checksum; throws naming the first file that differs. */

@@ -126,6 +126,8 @@ public final class EpochLoop {
         }
         Evaluation.Result eval = null;
         List<Double> epochSeconds = new ArrayList<>();
+        ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask(),
+                Augmentation.NONE, cfg.rowCacheBytes());
         for (int epoch = history.size() + 1; epoch <= cfg.epochs(); epoch++) {
             long epochSeed = cfg.seed() * 1_000_003L + epoch;
             // learning-rate schedules read the network's epoch count; workers get it with the network
@@ -156,8 +158,6 @@ public final class EpochLoop {
                     Figures.duration(trainSeconds), bnSample.isEmpty() ? ""
                             : "batch-norm statistics from " + Figures.count(cfg.bnRecomputeExamples()) + " examples, then ",
                     Figures.count(val.examples()), trainSample.isEmpty() ? "" : " and a training sample");
-            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask(),
-                    Augmentation.NONE, cfg.rowCacheBytes());
             recomputeBatchNorm(net, bnSample, evalLoader, sconf);
             eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
             Evaluation.Result onTrain = trainSample.isEmpty() ? null
@@ -180,8 +180,6 @@ public final class EpochLoop {
         }
         if (eval == null) {
             // resumed after its last epoch: the checkpoint's network (batch-norm statistics included) is evaluated again
-            ShardBatchLoader evalLoader = new ShardBatchLoader(targets, normalizer, null, sconf, fit.threadsPerTask(),
-                    Augmentation.NONE, cfg.rowCacheBytes());
             eval = fit.evaluator().evaluate(net, val.refs(), evalLoader, cfg.evalBatch(), cfg.reportSamples(), sconf);
         }
         return new Outcome(net, shards, history, eval, fit.workers(), modelConfig);

@@ -59,15 +59,19 @@ public final class SharedEpoch {
      * @param agree             every worker ended with the same parameters (bit for bit)
      * @param maxDifference     the largest difference between a worker's parameters and the first worker's, over a sample
      * @param bytesPerStep      bytes one worker sent per step
-     * @param exchangeSeconds   time the workers spent exchanging updates (sending, waiting, adding), summed over workers
      * @param packingSeconds    of that, the workers' own work: packing chunks into bytes, unpacking and adding them
      * @param conversionSeconds time the workers spent copying updates out of and back into ND4J arrays
-     * @param exchangeByWorker  each worker's time exchanging, in rank order: what one waited for the other shows here
+     * @param exchangeByWorker  each worker's time exchanging (sending, waiting, adding), in rank order: what one
+     *                          waited for the other shows here
      * @param loadingSeconds    time the workers' loaders spent reading and building minibatches, summed over workers
      */
     public record Result(long stepsPerWorker, int dropped, boolean agree, double maxDifference, long bytesPerStep,
-                         double exchangeSeconds, double packingSeconds, double conversionSeconds,
-                         List<Double> exchangeByWorker, double loadingSeconds) {
+                         double packingSeconds, double conversionSeconds, List<Double> exchangeByWorker,
+                         double loadingSeconds) {
+        /** Time the workers spent exchanging updates, summed over workers. */
+        public double exchangeSeconds() {
+            return exchangeByWorker.stream().mapToDouble(Double::doubleValue).sum();
+        }
     }
 
     /** What a task sends back: the first task its parameters; every task a digest, a sample and its updater state. */
@@ -135,9 +139,8 @@ public final class SharedEpoch {
             state.assign(Nd4j.createFromArray(first.updaterState()).reshape(state.shape()));
         }
         net.getConfiguration().setIterationCount(first.iterationCount());
-        long exchange = outcomes.stream().mapToLong(TaskOutcome::exchangeNanos).sum();
         return new Result(per, order.size() - per * workers, agree, maxDiff,
-                first.steps() == 0 ? 0 : first.bytesSent() / first.steps(), exchange / 1e9,
+                first.steps() == 0 ? 0 : first.bytesSent() / first.steps(),
                 outcomes.stream().mapToLong(TaskOutcome::packingNanos).sum() / 1e9,
                 outcomes.stream().mapToLong(TaskOutcome::conversionNanos).sum() / 1e9,
                 outcomes.stream().map(o -> o.exchangeNanos() / 1e9).toList(),
