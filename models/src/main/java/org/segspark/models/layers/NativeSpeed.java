@@ -30,14 +30,30 @@ public final class NativeSpeed {
     }
 
     /**
-     * Environment for every segspark JVM, read by libgomp when ND4J loads it (so set by the
-     * launcher, the test runner and, through spark.executorEnv, for executors). libgomp's threads
-     * spin for about 300,000 iterations after each parallel region by default; on small maps the
-     * next op comes sooner than that, and the spinning threads took the cores segspark's own
-     * kernels were waiting for (MobileNetV2 at 32x32: 35% of the CPU time in libgomp's spin loop).
-     * A short spin keeps the quick hand-over between oneDNN's regions without that.
+     * Environment for every segspark JVM, read by libgomp and glibc when the process starts (so
+     * set by the launcher, the test runner, the container images and, through spark.executorEnv,
+     * for executors).
+     * <ul>
+     * <li>{@code GOMP_SPINCOUNT}: libgomp's threads spin for about 300,000 iterations after each
+     * parallel region by default; on small maps the next op comes sooner than that, and the
+     * spinning threads took the cores segspark's own kernels were waiting for (MobileNetV2 at
+     * 32x32: 35% of the CPU time in libgomp's spin loop). A short spin keeps the quick hand-over
+     * between oneDNN's regions without that.</li>
+     * <li>{@code MALLOC_*}: libnd4j's oneDNN ops allocate their temporaries (the blocked copies of
+     * a tensor, up to tens of MB) with malloc and free them on every call. With glibc's defaults
+     * that memory often went back to the kernel after the call (a freed top of the heap is
+     * trimmed, large blocks are unmapped), so the next call faulted in every page again: the same
+     * backward convolution took 4 ms or 45-80 ms depending on where its temporaries fell, and
+     * whole JVMs trained MobileNetV2 at 200 or 330 ms per step. Kept memory (blocks up to 32 MB,
+     * glibc's largest, from the heap; no trimming; the heap grown 64 MB at a time) makes every
+     * call the fast one. Resident memory then stays at the process's peak.</li>
+     * </ul>
      */
-    public static final Map<String, String> ENVIRONMENT = Map.of("GOMP_SPINCOUNT", "10000");
+    public static final Map<String, String> ENVIRONMENT = Map.of(
+            "GOMP_SPINCOUNT", "10000",
+            "MALLOC_MMAP_THRESHOLD_", "33554432",
+            "MALLOC_TRIM_THRESHOLD_", "1073741824",
+            "MALLOC_TOP_PAD_", "67108864");
 
     private static volatile boolean blasSet;
 

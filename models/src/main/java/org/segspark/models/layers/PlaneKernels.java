@@ -22,7 +22,7 @@ final class PlaneKernels {
      * True when the array's elements, in c order, are one dense run of its memory: besides c order
      * with default strides, a vector of either order, or c order with size-1 axes of any stride.
      */
-    private static boolean denseRun(INDArray a) {
+    static boolean denseRun(INDArray a) {
         return a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVector())
                 || a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }

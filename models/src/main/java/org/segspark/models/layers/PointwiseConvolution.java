@@ -1,29 +1,38 @@
 package org.segspark.models.layers;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
 /**
- * 1x1 convolutions with stride 1 as matrix products where libnd4j's conv2d ops on oneDNN are slow
+ * 1x1 convolutions with stride 1 as matrix products, where libnd4j's conv2d ops on oneDNN are slow
  * (they set up a primitive and reorder the tensors to a blocked layout and back on every call):
  * <ul>
  * <li>on 1x1 maps, forward and backward, as one product over the batch: the tensor [N, C, 1, 1]
  * is already the matrix [N, C]. Batch 32, 1,024 -> 1,024 channels: 0.7 + 0.8 ms against conv2d's
  * 2.5 + 3.0 ms;</li>
- * <li>inference on large maps of a small batch, one product per sample on the NCHW tensor as it
- * is ([Cout, Cin] x [Cin, H*W]): batch 4, 16 -> 96 channels at 64x64, 0.4 ms against 2.3 ms. In
- * training the same path cost MobileNetV3-Small at 128x128 10% of its speed (59 against 66
- * images/s, 30 s runs), so training keeps conv2d there.</li>
+ * <li>on maps of 8x8 and larger, one product per sample on the NCHW tensor as it is
+ * ([Cout, Cin] x [Cin, H*W]), called straight into OpenBLAS on the tensors' memory. In
+ * MobileNetV2's training step (alpha 0.5, 64x64, batch 64, one thread) the 1x1 convolutions on
+ * these maps took 40 ms forward and backward through conv2d, 18-23 through these products (8
+ * to 48 channels at 32x32: 9.7 against 4-5 ms). The same products through ND4J's gemm on a
+ * slice per sample had paid two array views per call and gained nothing.</li>
  * </ul>
- * Elsewhere conv2d is as fast or faster (measured per shape; docs/BENCHMARKS.md): products per
- * sample on large batches pay a call each, and transposing maps larger than 1x1 into rows costs
- * more than it saves.
+ * On 2x2 and 4x4 maps conv2d is as fast or faster: a product per sample is too small there.
  */
 final class PointwiseConvolution {
-    /** Inference with at most this many samples and at least this many pixels takes one product per sample. */
-    static final int PER_SAMPLE_MAX_BATCH = 8;
-    static final int PER_SAMPLE_MIN_PLANE = 256;
+    /** Maps with at least this many pixels take one product per sample. */
+    static final int PER_SAMPLE_MIN_PLANE = 64;
+    /** On 1x1 maps a batch above this takes (w . x^T)^T rather than x . w^T. */
+    static final int SMALL_BATCH = 8;
 
     private PointwiseConvolution() {
     }
@@ -33,58 +42,114 @@ final class PointwiseConvolution {
                 && dilation[0] == 1 && dilation[1] == 1;
     }
 
-    /** Whether {@link #forward} computes this input better than conv2d. */
-    static boolean forwardApplies(INDArray x, boolean training) {
+    /** Whether {@link #forward} and {@link #backward} compute this input better than conv2d and conv2d_bp. */
+    static boolean applies(INDArray x) {
         long hw = x.size(2) * x.size(3);
-        return hw == 1 || !training && x.size(0) <= PER_SAMPLE_MAX_BATCH && hw >= PER_SAMPLE_MIN_PLANE;
-    }
-
-    /** Whether {@link #backward} computes this input better than conv2d_bp. */
-    static boolean backwardApplies(INDArray x) {
-        return x.size(2) * x.size(3) == 1;
+        return hw == 1 || hw >= PER_SAMPLE_MIN_PLANE;
     }
 
     private static INDArray matrix(INDArray a) {
         return a.reshape('c', a.size(0), a.size(1));
     }
 
+    /** A pointer to a dense c-order float array's first element. */
+    private static FloatPointer pointer(INDArray a) {
+        if (!PlaneKernels.denseRun(a) || a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("not a dense c-order float array: " + a.shapeInfoToString());
+        }
+        return new FloatPointer(PlaneKernels.buffer(a));
+    }
+
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
-        INDArray w2 = matrix(w);
         INDArray in = PlaneKernels.contiguous(x);
-        long n = in.size(0), hw = in.size(2) * in.size(3);
+        long hw = in.size(2) * in.size(3);
         if (hw == 1) {
-            INDArray y = matrix(out);
-            if (n > PER_SAMPLE_MAX_BATCH) {
-                // OpenBLAS takes x . w^T with a few rows of x 2-5x slower than (w . x^T)^T: batch 32,
-                // 1,024 -> 1,024 channels, 2.4 against 0.7 ms (at 8 rows and fewer the first is faster)
-                INDArray t = Nd4j.createUninitialized(DataType.FLOAT, w2.size(0), n);
-                Nd4j.gemm(w2, matrix(in), t, false, true, 1.0, 0.0);
-                y.assign(t.transpose());
-            } else {
-                Nd4j.gemm(matrix(in), w2, y, false, true, 1.0, 0.0);
-            }
-            if (b != null) {
-                y.addiRowVector(b.reshape(b.length()));
-            }
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            Nd4j.gemm(w2, in.slice(i).reshape('c', in.size(1), hw), out.slice(i).reshape('c', out.size(1), hw), false, false,
-                    1.0, 0.0);
+            forwardOnePixel(in, matrix(w), out);
+        } else {
+            forwardPerSample(in, PlaneKernels.contiguous(w), out);
         }
         if (b != null) {
             out.addi(b.reshape(1, b.length(), 1, 1));
         }
     }
 
-    /** On 1x1 maps: the input gradient into dx, the weight and bias gradients into dW and dB (dB may be null). */
-    static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB) {
-        INDArray g = matrix(PlaneKernels.contiguous(dy));
-        Nd4j.gemm(g, matrix(PlaneKernels.contiguous(x)), matrix(dW), true, false, 1.0, 0.0);
-        if (dB != null) {
-            dB.assign(g.sum(0).reshape(dB.shape()));
+    private static void forwardOnePixel(INDArray in, INDArray w2, INDArray out) {
+        INDArray y = matrix(out);
+        long n = in.size(0);
+        if (n > SMALL_BATCH) {
+            // OpenBLAS takes x . w^T with a few rows of x 2-5x slower than (w . x^T)^T: batch 32,
+            // 1,024 -> 1,024 channels, 2.4 against 0.7 ms (at 8 rows and fewer the first is faster)
+            INDArray t = Nd4j.createUninitialized(DataType.FLOAT, w2.size(0), n);
+            Nd4j.gemm(w2, matrix(in), t, false, true, 1.0, 0.0);
+            y.assign(t.transpose());
+        } else {
+            Nd4j.gemm(matrix(in), w2, y, false, true, 1.0, 0.0);
         }
-        Nd4j.gemm(g, matrix(w), matrix(dx), false, false, 1.0, 0.0);
+    }
+
+    private static void forwardPerSample(INDArray in, INDArray w, INDArray out) {
+        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) out.size(1), hw = (int) (in.size(2) * in.size(3));
+        KernelThreads.split(n, (long) n * cin * cout * hw, (from, to) -> {
+            FloatPointer wp = pointer(w), xp = pointer(in), yp = pointer(out);
+            for (int i = from; i < to; i++) {
+                xp.position((long) i * cin * hw);
+                yp.position((long) i * cout * hw);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, hw, cin, 1f, wp, cin, xp, hw, 0f, yp, hw);
+            }
+        });
+    }
+
+    /** The input gradient into dx, the weight and bias gradients into dW and dB (dB may be null). */
+    static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB) {
+        INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy);
+        if (in.size(2) * in.size(3) == 1) {
+            INDArray g2 = matrix(g);
+            Nd4j.gemm(g2, matrix(in), matrix(dW), true, false, 1.0, 0.0);
+            Nd4j.gemm(g2, matrix(w), matrix(dx), false, false, 1.0, 0.0);
+        } else {
+            backwardPerSample(in, PlaneKernels.contiguous(w), g, dx, dW);
+        }
+        if (dB != null) {
+            dB.assign(g.sum(0, 2, 3).reshape(dB.shape()));
+        }
+    }
+
+    /**
+     * dx_i = w^T dy_i and dW = sum_i dy_i x_i^T. With several threads each sums its samples'
+     * products apart and the parts are added at the end.
+     */
+    private static void backwardPerSample(INDArray in, INDArray w, INDArray g, INDArray dx, INDArray dW) {
+        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1), hw = (int) (in.size(2) * in.size(3));
+        float[] total = new float[cout * cin];
+        AtomicBoolean split = new AtomicBoolean();
+        KernelThreads.split(n, 2L * n * cin * cout * hw, (from, to) -> {
+            boolean whole = from == 0 && to == n;
+            FloatPointer wp = pointer(w), xp = pointer(in), gp = pointer(g), dxp = pointer(dx);
+            try (FloatPointer own = whole ? null : new FloatPointer((long) cout * cin)) {
+                FloatPointer part = whole ? pointer(dW) : own;
+                for (int i = from; i < to; i++) {
+                    xp.position((long) i * cin * hw);
+                    gp.position((long) i * cout * hw);
+                    dxp.position((long) i * cin * hw);
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cin, hw, cout, 1f, wp, cin, gp, hw, 0f, dxp, hw);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, cin, hw, 1f, gp, hw, xp, hw,
+                            i == from ? 0f : 1f, part, cin);
+                }
+                if (!whole) {
+                    float[] p = new float[cout * cin];
+                    own.get(p);
+                    synchronized (total) {
+                        for (int k = 0; k < p.length; k++) {
+                            total[k] += p[k];
+                        }
+                    }
+                    split.set(true);
+                }
+            }
+        });
+        if (split.get()) {
+            PlaneKernels.write(dW, total);
+        }
     }
 }

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The matrix-product paths for 1x1 convolutions against libnd4j's conv2d(_bp), with and without
- * bias: 1x1 maps forward and backward, large maps of a small batch forward (inference).
+ * bias and on a strided (NHWC-permuted) input: 1x1 maps as one product, maps of 8x8 and larger as a
+ * product per sample, on one thread and split over two.
  */
 class PointwiseConvolutionTest {
     private static void close(INDArray expected, INDArray actual, String what) {
@@ -18,27 +19,35 @@ class PointwiseConvolutionTest {
         assertTrue(rel < 1e-5, what + ": relative error " + rel);
     }
 
-    @ParameterizedTest(name = "n={0} {1}->{2} {3}x{4} bias={5} strided input={6}")
-    @CsvSource({"3, 7, 5, 1, 1, true, false", "4, 9, 6, 16, 16, false, false", "2, 5, 8, 17, 20, true, false",
-            "5, 12, 7, 1, 1, false, true", "2, 6, 10, 16, 16, true, true",
-            "32, 40, 24, 1, 1, true, false", "17, 12, 9, 1, 1, false, true"})
-    void matchesLibnd4j(int n, int cin, int cout, int h, int w, boolean bias, boolean strided) {
+    @ParameterizedTest(name = "n={0} {1}->{2} {3}x{4} bias={5} strided input={6} threads={7}")
+    @CsvSource({"3, 7, 5, 1, 1, true, false, 1", "4, 9, 6, 16, 16, false, false, 1", "2, 5, 8, 17, 20, true, false, 1",
+            "5, 12, 7, 1, 1, false, true, 1", "2, 6, 10, 16, 16, true, true, 1",
+            "32, 40, 24, 1, 1, true, false, 1", "17, 12, 9, 1, 1, false, true, 1",
+            "7, 8, 48, 32, 32, false, false, 2", "5, 24, 16, 8, 8, true, true, 2", "1, 16, 96, 9, 9, false, false, 2"})
+    void matchesLibnd4j(int n, int cin, int cout, int h, int w, boolean bias, boolean strided, int threads) {
+        int before = KernelThreads.get();
+        KernelThreads.set(threads);
+        try {
+            compare(n, cin, cout, h, w, bias, strided);
+        } finally {
+            KernelThreads.set(before);
+        }
+    }
+
+    private static void compare(int n, int cin, int cout, int h, int w, boolean bias, boolean strided) {
         Nd4j.getRandom().setSeed(n * 1000 + cin * 10 + cout);
         INDArray x = strided ? Nd4j.randn(DataType.FLOAT, n, h, w, cin).permute(0, 3, 1, 2) : Nd4j.randn(DataType.FLOAT, n, cin, h, w);
         INDArray wt = Nd4j.randn(DataType.FLOAT, cout, cin, 1, 1);
         INDArray b = bias ? Nd4j.randn(DataType.FLOAT, 1, cout) : null;
         int[] one = {1, 1}, zero = {0, 0};
         assertTrue(PointwiseConvolution.pointwise(one, one, zero, one));
-        assertTrue(PointwiseConvolution.forwardApplies(x, false));
+        assertTrue(PointwiseConvolution.applies(x));
         int[] args = ConvOps.with(ConvOps.args(one, one, zero, one), 1);
         INDArray expected = Nd4j.create(DataType.FLOAT, n, cout, h, w);
         ConvOps.exec("conv2d", ConvOps.inputs(x.dup('c'), wt, bias ? b.reshape(cout) : null, null), new INDArray[] {expected}, args);
         INDArray out = Nd4j.create(DataType.FLOAT, n, cout, h, w);
         PointwiseConvolution.forward(x, wt, b, out);
         close(expected, out, "output");
-        if (!PointwiseConvolution.backwardApplies(x)) {
-            return;
-        }
 
         INDArray dy = Nd4j.randn(DataType.FLOAT, n, cout, h, w);
         INDArray dxRef = Nd4j.create(DataType.FLOAT, n, cin, h, w), dwRef = Nd4j.create(DataType.FLOAT, cout, cin, 1, 1);
