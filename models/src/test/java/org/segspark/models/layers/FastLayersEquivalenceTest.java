@@ -62,21 +62,39 @@ class FastLayersEquivalenceTest {
         return p;
     }
 
+    /** Three builds of one model with the same parameters: fast float32, stock float32, stock float64. */
+    private record Builds(ComputationGraph fast, ComputationGraph plain, ComputationGraph exact, MultiDataSet data) {
+        static Builds of(String model, long seed) {
+            ModelConfig cfg = ModelRegistry.get(model).defaults().withInput(64, 64).withClasses(3).withSeed(seed);
+            ComputationGraph fast = build(model, cfg, GraphAssembler.Implementation.FAST, DataType.FLOAT);
+            ComputationGraph plain = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.FLOAT);
+            ComputationGraph exact = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.DOUBLE);
+            assertEquals(plain.numParams(), fast.numParams());
+            org.segspark.models.ModelRegistryTest.copyParams(fast, plain);
+            for (org.deeplearning4j.nn.api.Layer l : fast.getLayers()) {
+                if (l.numParams() > 0) {
+                    exact.getLayer(l.conf().getLayer().getLayerName()).setParams(l.params().castTo(DataType.DOUBLE));
+                }
+            }
+            return new Builds(fast, plain, exact, SingleProcessBenchmark.randomBatch(ModelRegistry.get(model).task(), cfg, 4, 3));
+        }
+
+        /** The fast and the stock float32 gradients' distances from the float64 gradient. */
+        double[] gradientErrors() {
+            var gExact = gradient(exact, data, DataType.DOUBLE);
+            var gFast = gradient(fast, data, DataType.FLOAT);
+            var gPlain = gradient(plain, data, DataType.FLOAT);
+            assertEquals(exact.score(), fast.score(), 1e-4 * Math.abs(exact.score()));
+            return new double[] {relDiff(gFast, gExact), relDiff(gPlain, gExact)};
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"unet-mobilenetv2", "mobilenet-v3-small", "deeplabv3plus-mobilenetv2"})
     void fastAndPlainAgree(String model) {
-        ModelConfig cfg = ModelRegistry.get(model).defaults().withInput(64, 64).withClasses(3).withSeed(7);
-        ComputationGraph fast = build(model, cfg, GraphAssembler.Implementation.FAST, DataType.FLOAT);
-        ComputationGraph plain = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.FLOAT);
-        ComputationGraph exact = build(model, cfg, GraphAssembler.Implementation.PLAIN, DataType.DOUBLE);
-        assertEquals(plain.numParams(), fast.numParams());
-        org.segspark.models.ModelRegistryTest.copyParams(fast, plain);
-        for (org.deeplearning4j.nn.api.Layer l : fast.getLayers()) {
-            if (l.numParams() > 0) {
-                exact.getLayer(l.conf().getLayer().getLayerName()).setParams(l.params().castTo(DataType.DOUBLE));
-            }
-        }
-        MultiDataSet data = SingleProcessBenchmark.randomBatch(ModelRegistry.get(model).task(), cfg, 4, 3);
+        Builds b = Builds.of(model, 7);
+        ComputationGraph fast = b.fast(), plain = b.plain(), exact = b.exact();
+        MultiDataSet data = b.data();
         INDArray x = data.getFeatures(0);
 
         for (boolean train : new boolean[] {false, true}) {
@@ -91,14 +109,19 @@ class FastLayersEquivalenceTest {
             assertTrue(f < 1e-4 && p < 1e-4, (train ? "training" : "inference") + "-mode outputs: fast " + f + ", plain " + p);
         }
 
-        var gExact = gradient(exact, data, DataType.DOUBLE);
-        var gFast = gradient(fast, data, DataType.FLOAT);
-        var gPlain = gradient(plain, data, DataType.FLOAT);
-        assertEquals(exact.score(), fast.score(), 1e-4 * Math.abs(exact.score()));
-        double ef = relDiff(gFast, gExact), ep = relDiff(gPlain, gExact);
-        System.out.printf("%s gradient error vs float64: fast %.2e, plain %.2e%n", model, ef, ep);
-        assertTrue(ef <= Math.max(1.5 * ep, 1e-4), "gradient error vs float64: fast " + ef + ", plain " + ep);
-        assertTrue(ef < 0.05, "gradient error vs float64: fast " + ef);
+        // Float32 rounding is amplified through batch norms over a batch of 4, by a factor that
+        // depends on the draw: on DeepLabV3+ one seed gave the fast path 2.2x the stock path's
+        // error and three others 0.4-0.8x. One draw cannot rank two float32 implementations, so
+        // the errors are summed over three.
+        double ef = 0, ep = 0;
+        for (long seed : new long[] {7, 8, 9}) {
+            double[] e = (seed == 7 ? b : Builds.of(model, seed)).gradientErrors();
+            System.out.printf("%s seed %d gradient error vs float64: fast %.2e, plain %.2e%n", model, seed, e[0], e[1]);
+            assertTrue(e[0] < 0.05, "gradient error vs float64, seed " + seed + ": fast " + e[0]);
+            ef += e[0];
+            ep += e[1];
+        }
+        assertTrue(ef <= Math.max(1.5 * ep, 3e-4), "gradient error vs float64 over three seeds: fast " + ef + ", plain " + ep);
 
         MultiDataSet exactData = new org.nd4j.linalg.dataset.MultiDataSet(x.castTo(DataType.DOUBLE),
                 data.getLabels(0).castTo(DataType.DOUBLE));
