@@ -22,7 +22,7 @@ final class PlaneKernels {
      * True when the array's elements, in c order, are one dense run of its memory: besides c order
      * with default strides, a vector of either order, or c order with size-1 axes of any stride.
      */
-    static boolean denseRun(INDArray a) {
+    private static boolean denseRun(INDArray a) {
         return a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVector())
                 || a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }
@@ -37,10 +37,15 @@ final class PlaneKernels {
 
     /** Writes {@code v} into a dense c-order float array's memory (no native op). */
     static void write(INDArray target, float[] v) {
-        if (!denseRun(target)) {
-            throw new IllegalArgumentException("not a dense c-order array: " + target.shapeInfoToString());
+        denseBuffer(target).put(0, v);
+    }
+
+    /** The memory of a dense c-order array, from its first element; anything else is refused. */
+    static FloatBuffer denseBuffer(INDArray a) {
+        if (!denseRun(a)) {
+            throw new IllegalArgumentException("not a dense c-order array: " + a.shapeInfoToString());
         }
-        buffer(target).put(0, v);
+        return buffer(a);
     }
 
     /** PyTorch's hard sigmoid, relu6(x + 3) / 6 (the MobileNetV3 gate; DL4J's HARDSIGMOID has slope 0.2). */

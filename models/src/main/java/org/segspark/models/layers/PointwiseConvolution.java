@@ -54,10 +54,10 @@ final class PointwiseConvolution {
 
     /** A pointer to a dense c-order float array's first element. */
     private static FloatPointer pointer(INDArray a) {
-        if (!PlaneKernels.denseRun(a) || a.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("not a dense c-order float array: " + a.shapeInfoToString());
+        if (a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("not a float array: " + a.shapeInfoToString());
         }
-        return new FloatPointer(PlaneKernels.buffer(a));
+        return new FloatPointer(PlaneKernels.denseBuffer(a));
     }
 
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
