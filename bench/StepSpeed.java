@@ -1,4 +1,4 @@
-// One training step of a registry classifier in one JVM, on random data: the fitted step's time,
+// One training step of a registry classifier in one JVM, on fresh random batches: the fitted step's time,
 // then the time per layer type (forward and backward, under the profiler: shares, not absolute
 // times). Run two at once to see what two 1-core workers on one machine do to each other.
 //   ./mvnw -q -o install -DskipTests
@@ -24,17 +24,21 @@ public class StepSpeed {
                 .withChannels(channels).withWidthMultiplier(Double.parseDouble(args[1]));
         var net = ModelRegistry.build(model, cfg);
         FusedGraphUpdater.install(net);         // as training installs it
-        var data = SingleProcessBenchmark.randomBatch(Task.CLASSIFICATION, cfg, batch, 1);
+        // a fresh batch every step: on one fixed batch the network memorises it and its gradients turn denormal
+        var batches = SingleProcessBenchmark.freshBatches(Task.CLASSIFICATION, cfg, batch);
         for (int i = 0; i < 10; i++) {
-            net.fit(data);
+            net.fit(batches.apply(i));
         }
-        long t0 = System.nanoTime();
+        long nanos = 0;
         for (int i = 0; i < 20; i++) {
+            var data = batches.apply(10 + i);
+            long t0 = System.nanoTime();
             net.fit(data);
+            nanos += System.nanoTime() - t0;
         }
         System.out.printf("%s x%s, %dx%dx%d, batch %d, %s op threads: %.1f ms per step (20 steps after 10)%n", model,
-                args[1], channels, size, size, batch, args[2], (System.nanoTime() - t0) / 1e6 / 20);
-        LayerProfiler.Profile p = LayerProfiler.profile(net, data, 10);
+                args[1], channels, size, size, batch, args[2], nanos / 1e6 / 20);
+        LayerProfiler.Profile p = LayerProfiler.profile(net, batches, 10);
         for (LayerProfiler.TypeTime t : p.types()) {
             System.out.printf("  %-28s %3d layers  forward %7.1f  backward %7.1f  share %4.1f%%%n", t.type(), t.layers(),
                     t.forwardMs(), t.backwardMs(), 100 * t.totalMs() / p.attributedMs());

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """PyTorch peer of `segspark bench models`: training and inference images/s of one registry
 model's reference implementation (the ones bench/model_refs.py and bench/torch_ref.py count) at a
-given input size, on CPU. Training steps are Adam 1e-3 on a fixed random batch with the model's
-loss (cross-entropy; binary cross-entropy for the sigmoid head); inference is eval mode without
-gradients. Prints one JSON object. Needs python3-torch, python3-torchvision and
+given input size, on CPU. Training steps are Adam 1e-3 with the model's
+loss (cross-entropy; binary cross-entropy for the sigmoid head), each on a fresh random batch made
+outside the timed step (on one fixed batch the network memorises it and its gradients turn
+denormal, which slows both frameworks several times); inference is eval mode without gradients
+on one batch. Prints one JSON object. Needs python3-torch, python3-torchvision and
 libopenblas0-pthread from Debian; run with /usr/bin/python3.
 Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--warmup-seconds 0] [--steps 5] [--threads 2]
                       [--memory-format contiguous|channels-last]
@@ -54,41 +56,44 @@ def main():
     build, task, classes = MODELS[a.model]
     layout = LAYOUTS[a.memory_format]
     m = build().to(memory_format=layout)
-    x = (torch.rand(a.batch, 3, a.size, a.size) * 2 - 1).contiguous(memory_format=layout)
-    if task == 'classification':
-        y = torch.randint(0, classes, (a.batch,))
-        loss_of = lambda out: F.cross_entropy(out, y)
-    elif task == 'binary':
-        y = torch.randint(0, 2, (a.batch, 1, a.size, a.size)).float()
-        loss_of = lambda out: F.binary_cross_entropy_with_logits(out, y)
-    else:
-        y = torch.randint(0, classes, (a.batch, a.size, a.size))
-        loss_of = lambda out: F.cross_entropy(out, y)
+    def fresh_batch():
+        x = (torch.rand(a.batch, 3, a.size, a.size) * 2 - 1).contiguous(memory_format=layout)
+        if task == 'classification':
+            y = torch.randint(0, classes, (a.batch,))
+        elif task == 'binary':
+            y = torch.randint(0, 2, (a.batch, 1, a.size, a.size)).float()
+        else:
+            y = torch.randint(0, classes, (a.batch, a.size, a.size))
+        return x, y
+    loss_of = F.binary_cross_entropy_with_logits if task == 'binary' else F.cross_entropy
     opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], 1e-3)
-    def train_step():
+    def train_step(batch):
+        x, y = batch
         opt.zero_grad()
-        loss = loss_of(m(x))
+        loss = loss_of(m(x), y)
         loss.backward()
         opt.step()
 
-    def timed(step):
+    def timed(step, next_batch):
         until = time.perf_counter() + a.warmup_seconds
         i = 0
         while i < a.warmup or time.perf_counter() < until:
-            step()
+            step(next_batch())
             i += 1
         times = []
         for i in range(a.steps):
+            batch = next_batch()
             t = time.perf_counter()
-            step()
+            step(batch)
             times.append(time.perf_counter() - t)
         return statistics.median(times)
 
     m.train()
-    train = timed(train_step)
+    train = timed(train_step, fresh_batch)
     m.eval()
+    x, _ = fresh_batch()
     with torch.no_grad():
-        infer = timed(lambda: m(x))
+        infer = timed(lambda batch: m(batch), lambda: x)
     print(json.dumps({'model': a.model, 'size': a.size, 'batch': a.batch, 'train_step_s': train,
                       'infer_step_s': infer, 'train_images_per_s': a.batch / train,
                       'infer_images_per_s': a.batch / infer, 'memory_format': a.memory_format,

@@ -94,13 +94,15 @@ def main():
     m = UNetMobileNetV2(a.classes)
     out['unet_mobilenetv2'] = {'params': params(m), 'size': a.size,
                                'macs_per_image': macs(m, (1, 3, a.size, a.size))}
-    x = torch.randn(a.batch, 3, a.size, a.size)
-    y = torch.randint(0, a.classes, (a.batch, a.size, a.size))
     opt = torch.optim.Adam(m.parameters(), 1e-3)
     lossf = nn.CrossEntropyLoss()
     m.train()
     times = []
     for i in range(a.steps + 2):
+        # a fresh batch every step, made outside the timing: one fixed batch gets memorised and
+        # its gradients turn denormal, which slows the step several times
+        x = torch.randn(a.batch, 3, a.size, a.size)
+        y = torch.randint(0, a.classes, (a.batch, a.size, a.size))
         t = time.perf_counter()
         opt.zero_grad(); loss = lossf(m(x), y); loss.backward(); opt.step()
         if i >= 2: times.append(time.perf_counter() - t)

@@ -137,10 +137,10 @@ public final class TrainBenchmark {
 
     /** Per layer type: layers, forward and backward ms per step; plus the measured step. */
     static Map<String, Object> profile(String model, int classes, int size, int batch, int steps) {
-        ComputationGraph net = ModelRegistry.build(model,
-                ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size));
+        ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
+        ComputationGraph net = ModelRegistry.build(model, cfg);
         LayerProfiler.Profile p = LayerProfiler.profile(net,
-                SingleProcessBenchmark.randomBatch(ModelRegistry.get(model).task(), classes, batch, size, 1), steps);
+                SingleProcessBenchmark.freshBatches(ModelRegistry.get(model).task(), cfg, batch), steps);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step_ms", p.stepMs());
         out.put("attributed_ms", p.attributedMs());

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * Where a training step's time goes, by layer type: every vertex of the graph is run forward and
@@ -45,18 +46,21 @@ public final class LayerProfiler {
         }
     }
 
-    public static Profile profile(ComputationGraph net, MultiDataSet data, int reps) {
+    /** The full step is timed on {@code batches}' first steps; the layers on the activations of step 0. */
+    public static Profile profile(ComputationGraph net, IntFunction<? extends MultiDataSet> batches, int reps) {
         FusedGraphUpdater.install(net);
         for (int i = 0; i < 2; i++) {
-            net.fit(data); // warm-up; also creates the gradient views backprop writes into
+            net.fit(batches.apply(1 + i)); // warm-up; also creates the gradient views backprop writes into
         }
         List<Double> steps = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
+            MultiDataSet next = batches.apply(3 + i);
             long t = System.nanoTime();
-            net.fit(data);
+            net.fit(next);
             steps.add((System.nanoTime() - t) / 1e6);
         }
         double stepMs = SingleProcessBenchmark.median(steps);
+        MultiDataSet data = batches.apply(0);
 
         Map<String, INDArray> acts = new LinkedHashMap<>(net.feedForward(data.getFeatures(), true, false));
         List<String> inputNames = net.getConfiguration().getNetworkInputs();

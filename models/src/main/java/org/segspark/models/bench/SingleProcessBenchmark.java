@@ -1,6 +1,7 @@
 package org.segspark.models.bench;
 
 import java.util.Random;
+import java.util.function.IntFunction;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,8 +17,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Training and inference throughput of one registry model in this JVM: a fixed random batch,
- * warm-up steps, then the median of timed steps (the median resists the noise of a shared machine).
+ * Training and inference throughput of one registry model in this JVM: warm-up steps, then the
+ * median of timed steps (the median resists the noise of a shared machine). Every training step
+ * gets a fresh random batch: a network trained on one fixed batch memorises it, its gradients
+ * sink into denormal floats, and both frameworks then run several times slower than on real data.
  */
 public final class SingleProcessBenchmark {
     private SingleProcessBenchmark() {
@@ -33,6 +36,14 @@ public final class SingleProcessBenchmark {
         public double inferImagesPerSecond() {
             return batch / inferStepSeconds;
         }
+    }
+
+    /**
+     * Fresh random batches for a model configuration, one per step, made outside any timed region
+     * by the caller; step {@code i} is always the same batch.
+     */
+    public static IntFunction<MultiDataSet> freshBatches(Task task, ModelConfig cfg, int batch) {
+        return step -> randomBatch(task, cfg, batch, 1 + step);
     }
 
     /** A fixed batch for a model configuration: its input size, and targets shaped for its head. */
@@ -100,16 +111,19 @@ public final class SingleProcessBenchmark {
     public static Result run(String model, int classes, int size, int batch, int warmup, double warmupSeconds, int steps) {
         ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
         ComputationGraph net = FusedGraphUpdater.install(ModelRegistry.build(model, cfg));
-        MultiDataSet data = randomBatch(ModelRegistry.get(model).task(), cfg, batch, 1);
-        warm(() -> net.fit(data), warmup, warmupSeconds);
+        IntFunction<MultiDataSet> batches = freshBatches(ModelRegistry.get(model).task(), cfg, batch);
+        int[] step = {0};
+        warm(() -> net.fit(batches.apply(step[0]++)), warmup, warmupSeconds);
         List<Double> train = new ArrayList<>();
         for (int i = 0; i < steps; i++) {
+            MultiDataSet data = batches.apply(step[0]++);
             long t = System.nanoTime();
             net.fit(data);
             train.add((System.nanoTime() - t) / 1e9);
         }
         List<Double> infer = new ArrayList<>();
-        INDArray x = data.getFeatures(0);
+        // inference changes no weight: one batch throughout, as in the PyTorch peer
+        INDArray x = batches.apply(0).getFeatures(0);
         warm(() -> net.output(false, x), warmup, warmupSeconds);
         for (int i = 0; i < steps; i++) {
             long t = System.nanoTime();

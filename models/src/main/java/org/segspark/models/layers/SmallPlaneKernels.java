@@ -67,6 +67,7 @@ final class SmallPlaneKernels {
     }
 
     static void moments(FloatBuffer x, int n, int c, int hw, float[] mean, float[] var) {
+        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
@@ -84,6 +85,10 @@ final class SmallPlaneKernels {
                 Arrays.fill(dq, 0, len, 0);
                 for (int b = 0; b < n; b++) {
                     x.get((b * c + c0) * hw, buf, 0, len);
+                    if (vector) {
+                        SimdSums.shiftedPerElement(buf, shift, len, ds, dq);
+                        continue;
+                    }
                     for (int i = 0; i < len; i++) {
                         float v = buf[i] - shift[i];
                         ds[i] += v;
@@ -177,6 +182,7 @@ final class SmallPlaneKernels {
 
     static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] mean,
                          float[] invStd, float[] gamma, float[] beta, Act act, float[] dGamma, float[] dBeta) {
+        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
@@ -201,6 +207,10 @@ final class SmallPlaneKernels {
                     dy.get(base, g, 0, len);
                     gate(xs, g, as, bs, len, act);
                     dx.put(base, g, 0, len); // the gated gradient waits in dx for the second pass
+                    if (vector) {
+                        SimdSums.gradientPerElement(g, xs, mus, len, dsg, dsgx);
+                        continue;
+                    }
                     for (int i = 0; i < len; i++) {
                         dsg[i] += g[i];
                         dsgx[i] += g[i] * (xs[i] - mus[i]);

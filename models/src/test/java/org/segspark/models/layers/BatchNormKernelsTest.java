@@ -66,10 +66,45 @@ class BatchNormKernelsTest {
         assertTrue(rel < tol, what + ": relative error " + rel);
     }
 
+    /** The sums on the Vector API, as every segspark JVM runs them (conf/jvm.options adds its module). */
     @ParameterizedTest(name = "n={0} c={1} hw={2} {3}")
-    @CsvSource({"3, 5, 1, RELU6", "20, 37, 1, IDENTITY", "17, 12, 4, RELU", "32, 9, 9, HARDSWISH", "2, 70, 64, RELU6",
-            "5, 3, 5000, RELU", "20, 8, 1000, HARDSWISH", "40, 700, 4, RELU6", "5, 2, 65536, HARDSWISH"})
-    void matchFloat64Formulas(int n, int c, int hw, Act act) {
+    @CsvSource(delimiter = ',', textBlock = """
+            3, 5, 1, RELU6
+            20, 37, 1, IDENTITY
+            17, 12, 4, RELU
+            32, 9, 9, HARDSWISH
+            2, 70, 64, RELU6
+            5, 3, 5000, RELU
+            20, 8, 1000, HARDSWISH
+            40, 700, 4, RELU6
+            5, 2, 65536, HARDSWISH
+            64, 3, 1024, RELU6
+            """)
+    void matchFloat64FormulasWithVectorSums(int n, int c, int hw, Act act) {
+        assertTrue(BatchNormKernels.simd, "the test JVM lacks --add-modules=jdk.incubator.vector (conf/jvm.options, pom.xml)");
+        matchFloat64Formulas(n, c, hw, act);
+    }
+
+    /** The scalar sums, what a JVM without the Vector API module runs. */
+    @ParameterizedTest(name = "n={0} c={1} hw={2} {3}")
+    @CsvSource(delimiter = ',', textBlock = """
+            17, 12, 4, RELU
+            2, 70, 64, RELU6
+            5, 3, 5000, RELU
+            20, 8, 1000, HARDSWISH
+            64, 3, 1024, RELU6
+            """)
+    void matchFloat64FormulasWithScalarSums(int n, int c, int hw, Act act) {
+        boolean was = BatchNormKernels.simd;
+        BatchNormKernels.simd = false;
+        try {
+            matchFloat64Formulas(n, c, hw, act);
+        } finally {
+            BatchNormKernels.simd = was;
+        }
+    }
+
+    private void matchFloat64Formulas(int n, int c, int hw, Act act) {
         Random r = new Random(n * 31L + c * 7L + hw);
         int len = n * c * hw;
         float[] x = new float[len], dy = new float[len];
