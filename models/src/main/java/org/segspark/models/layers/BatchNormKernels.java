@@ -278,26 +278,37 @@ final class BatchNormKernels {
             SmallPlaneKernels.backwardFixed(x, dy, dx, n, c, hw, a, b, mean, invStd, act, dGamma, dBeta);
             return;
         }
+        boolean vector = simd;
         forChannels(c, (long) n * c * hw, (from, to) -> {
             float[][] s = scratch(hw);
             float[] xs = s[0], g = s[1];
+            double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
                 float ac = a[ch], bc = b[ch], mu = mean[ch], is = invStd[ch];
                 double sg = 0, sgx = 0;
+                sums[0] = 0;
+                sums[1] = 0;
                 for (int bt = 0; bt < n; bt++) {
                     int base = (bt * c + ch) * hw;
                     x.get(base, xs, 0, hw);
                     dy.get(base, g, 0, hw);
                     gate(xs, g, hw, ac, bc, act);
-                    for (int p = 0; p < hw; p++) {
-                        sg += g[p];
-                        sgx += g[p] * (xs[p] - mu) * is;
-                        g[p] *= ac;
+                    if (vector) {
+                        SimdSums.gradient(g, xs, hw, mu, sums);
+                        for (int p = 0; p < hw; p++) {
+                            g[p] *= ac;
+                        }
+                    } else {
+                        for (int p = 0; p < hw; p++) {
+                            sg += g[p];
+                            sgx += g[p] * (xs[p] - mu) * is;
+                            g[p] *= ac;
+                        }
                     }
                     dx.put(base, g, 0, hw);
                 }
-                dBeta[ch] = (float) sg;
-                dGamma[ch] = (float) sgx;
+                dBeta[ch] = (float) (sg + sums[0]);
+                dGamma[ch] = (float) (sgx + sums[1] * is);
             }
         });
     }

@@ -243,6 +243,7 @@ final class SmallPlaneKernels {
 
     static void backwardFixed(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] a, float[] b,
                               float[] mean, float[] invStd, Act act, float[] dGamma, float[] dBeta) {
+        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
@@ -262,17 +263,25 @@ final class SmallPlaneKernels {
                     x.get(base, xs, 0, len);
                     dy.get(base, g, 0, len);
                     gate(xs, g, as, bs, len, act);
-                    for (int i = 0; i < len; i++) {
-                        dsg[i] += g[i];
-                        dsgx[i] += g[i] * (xs[i] - mus[i]) * iss[i];
-                        g[i] *= as[i];
+                    if (vector) {
+                        // sums of g * (x - mean); the per-channel invStd multiplies them at the end
+                        SimdSums.gradientPerElement(g, xs, mus, len, dsg, dsgx);
+                        for (int i = 0; i < len; i++) {
+                            g[i] *= as[i];
+                        }
+                    } else {
+                        for (int i = 0; i < len; i++) {
+                            dsg[i] += g[i];
+                            dsgx[i] += g[i] * (xs[i] - mus[i]) * iss[i];
+                            g[i] *= as[i];
+                        }
                     }
                     dx.put(base, g, 0, len);
                 }
                 for (int ch = c0; ch < c1; ch++) {
                     int o = (ch - c0) * hw;
                     dBeta[ch] = (float) planeSum(dsg, o, hw);
-                    dGamma[ch] = (float) planeSum(dsgx, o, hw);
+                    dGamma[ch] = (float) (planeSum(dsgx, o, hw) * (vector ? invStd[ch] : 1));
                 }
             }
         });
