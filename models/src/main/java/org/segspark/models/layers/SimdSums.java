@@ -27,53 +27,38 @@ final class SimdSums {
 
     /** Adds sum(v - shift) to out[0] and sum((v - shift)^2) to out[1], over v[0..len). */
     static void shifted(float[] v, int len, float shift, double[] out) {
+        pair(v, shift, v, shift, len, out);
+    }
+
+    /** Adds sum(g) to out[0] and sum(g * (x - mu)) to out[1], over [0..len). */
+    static void gradient(float[] g, float[] x, int len, float mu, double[] out) {
+        pair(g, 0f, x, mu, len, out);
+    }
+
+    /** Adds sum(a - ka) to out[0] and sum((a - ka) * (b - kb)) to out[1], over [0..len). */
+    private static void pair(float[] a, float ka, float[] b, float kb, int len, double[] out) {
         int lanes = S.length(), p = 0;
-        FloatVector k = FloatVector.broadcast(S, shift);
+        FloatVector va = FloatVector.broadcast(S, ka), vb = FloatVector.broadcast(S, kb);
         double s = 0, q = 0;
         int whole = len - lanes + 1;
         while (p < whole) {
             FloatVector vs = FloatVector.zero(S), vq = FloatVector.zero(S);
             int end = Math.min(whole, p + CHUNK * lanes);
             for (; p < end; p += lanes) {
-                FloatVector d = FloatVector.fromArray(S, v, p).sub(k);
+                FloatVector d = FloatVector.fromArray(S, a, p).sub(va);
                 vs = vs.add(d);
-                vq = d.fma(d, vq);
+                vq = d.fma(FloatVector.fromArray(S, b, p).sub(vb), vq);
             }
             s += vs.reduceLanes(VectorOperators.ADD);
             q += vq.reduceLanes(VectorOperators.ADD);
         }
         for (; p < len; p++) {
-            float d = v[p] - shift;
+            float d = a[p] - ka;
             s += d;
-            q += d * d;
+            q += d * (b[p] - kb);
         }
         out[0] += s;
         out[1] += q;
-    }
-
-    /** Adds sum(g) to out[0] and sum(g * (x - mu)) to out[1], over [0..len). */
-    static void gradient(float[] g, float[] x, int len, float mu, double[] out) {
-        int lanes = S.length(), p = 0;
-        FloatVector m = FloatVector.broadcast(S, mu);
-        double sg = 0, sgx = 0;
-        int whole = len - lanes + 1;
-        while (p < whole) {
-            FloatVector vg = FloatVector.zero(S), vgx = FloatVector.zero(S);
-            int end = Math.min(whole, p + CHUNK * lanes);
-            for (; p < end; p += lanes) {
-                FloatVector gv = FloatVector.fromArray(S, g, p);
-                vg = vg.add(gv);
-                vgx = gv.fma(FloatVector.fromArray(S, x, p).sub(m), vgx);
-            }
-            sg += vg.reduceLanes(VectorOperators.ADD);
-            sgx += vgx.reduceLanes(VectorOperators.ADD);
-        }
-        for (; p < len; p++) {
-            sg += g[p];
-            sgx += g[p] * (x[p] - mu);
-        }
-        out[0] += sg;
-        out[1] += sgx;
     }
 
     /** Per element: ds[i] += v[i] - shift[i] and dq[i] += (v[i] - shift[i])^2, in double. */
@@ -81,10 +66,8 @@ final class SimdSums {
         int lanes = D.length(), i = 0;
         for (; i + lanes <= len; i += lanes) {
             FloatVector d = FloatVector.fromArray(F, v, i).sub(FloatVector.fromArray(F, shift, i));
-            DoubleVector dd = (DoubleVector) d.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector dd2 = (DoubleVector) d.mul(d).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector.fromArray(D, ds, i).add(dd).intoArray(ds, i);
-            DoubleVector.fromArray(D, dq, i).add(dd2).intoArray(dq, i);
+            DoubleVector.fromArray(D, ds, i).add(d.convertShape(VectorOperators.F2D, D, 0)).intoArray(ds, i);
+            DoubleVector.fromArray(D, dq, i).add(d.mul(d).convertShape(VectorOperators.F2D, D, 0)).intoArray(dq, i);
         }
         for (; i < len; i++) {
             float d = v[i] - shift[i];
