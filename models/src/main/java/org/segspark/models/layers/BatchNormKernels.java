@@ -8,7 +8,7 @@ import java.nio.FloatBuffer;
  * per-thread array (a memcpy), computed there and copied back, because HotSpot vectorises loops
  * over float[] but not over direct buffers (measured 4-7x apart). Training statistics take one
  * pass (shifted sums), the output one pass, the backward pass two. The sums run on the Vector API
- * ({@link SimdSums}) when the JVM has its module, else in four scalar double lanes. Measured on an 8x144x64x64
+ * ({@link SimdSums}) when the JVM has its module, else in scalar double lanes. Measured on an 8x144x64x64
  * tensor this is several times faster than DL4J 1.0.0-M2.1's batch norm (reductions over
  * non-contiguous axes, libnd4j's batchnorm_bp) followed by a separate activation layer.
  */
@@ -70,46 +70,61 @@ final class BatchNormKernels {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** Adds sum(v - shift) to out[0] and sum((v - shift)^2) to out[1], over v[0..len). */
+    static void shiftedSums(float[] v, int len, float shift, double[] out) {
+        if (simd) {
+            SimdSums.shifted(v, len, shift, out);
+            return;
+        }
+        double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+        int p = 0;
+        for (; p + 1 < len; p += 2) {
+            float v0 = v[p] - shift, v1 = v[p + 1] - shift;
+            s0 += v0;
+            s1 += v1;
+            q0 += v0 * v0;
+            q1 += v1 * v1;
+        }
+        for (; p < len; p++) {
+            float d = v[p] - shift;
+            s0 += d;
+            q0 += d * d;
+        }
+        out[0] += s0 + s1;
+        out[1] += q0 + q1;
+    }
+
+    /** Adds sum(g) to out[0] and sum(g * (x - mu)) to out[1], over [0..len); {@code work} is len floats of scratch. */
+    static void gradientSums(float[] g, float[] x, int len, float mu, float[] work, double[] out) {
+        if (simd) {
+            SimdSums.gradient(g, x, len, mu, out);
+            return;
+        }
+        for (int p = 0; p < len; p++) {
+            work[p] = g[p] * (x[p] - mu);
+        }
+        out[0] += sum(g, len);
+        out[1] += sum(work, len);
+    }
+
     /** Biased mean and variance per channel of x [n, c, hw]. */
     static void moments(FloatBuffer x, int n, int c, int hw, float[] mean, float[] var) {
         if (hw < SMALL_PLANE) {
             SmallPlaneKernels.moments(x, n, c, hw, mean, var);
             return;
         }
-        boolean vector = simd;
         forChannels(c, (long) n * c * hw, (from, to) -> {
             float[] buf = scratch(hw)[0];
             double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
                 float shift = x.get(ch * hw);
-                double s = 0, q = 0;
                 sums[0] = 0;
                 sums[1] = 0;
                 for (int b = 0; b < n; b++) {
                     x.get((b * c + ch) * hw, buf, 0, hw);
-                    if (vector) {
-                        SimdSums.shifted(buf, hw, shift, sums);
-                        continue;
-                    }
-                    double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
-                    int p = 0;
-                    for (; p + 1 < hw; p += 2) {
-                        float v0 = buf[p] - shift, v1 = buf[p + 1] - shift;
-                        s0 += v0;
-                        s1 += v1;
-                        q0 += v0 * v0;
-                        q1 += v1 * v1;
-                    }
-                    for (; p < hw; p++) {
-                        float v = buf[p] - shift;
-                        s0 += v;
-                        q0 += v * v;
-                    }
-                    s += s0 + s1;
-                    q += q0 + q1;
+                    shiftedSums(buf, hw, shift, sums);
                 }
-                s += sums[0];
-                q += sums[1];
+                double s = sums[0], q = sums[1];
                 double m = (double) n * hw;
                 double ms = s / m;
                 mean[ch] = (float) (shift + ms);
@@ -217,7 +232,6 @@ final class BatchNormKernels {
             SmallPlaneKernels.backward(x, dy, dx, n, c, hw, mean, invStd, gamma, beta, act, dGamma, dBeta);
             return;
         }
-        boolean vector = simd;
         forChannels(c, (long) n * c * hw, (from, to) -> {
             float[][] s = scratch(hw);
             float[] xs = s[0], g = s[1], gx = s[2];
@@ -225,7 +239,6 @@ final class BatchNormKernels {
             for (int ch = from; ch < to; ch++) {
                 float mu = mean[ch], is = invStd[ch];
                 float a = gamma[ch] * is, b = beta[ch] - mu * a;
-                double sg = 0, sgx = 0;
                 sums[0] = 0;
                 sums[1] = 0;
                 for (int bt = 0; bt < n; bt++) {
@@ -233,20 +246,9 @@ final class BatchNormKernels {
                     x.get(base, xs, 0, hw);
                     dy.get(base, g, 0, hw);
                     gate(xs, g, hw, a, b, act);
-                    if (vector) {
-                        // the second pass gates dy again: cheaper than writing and reading dx twice
-                        SimdSums.gradient(g, xs, hw, mu, sums);
-                        continue;
-                    }
-                    dx.put(base, g, 0, hw); // the gated gradient waits in dx for the second pass
-                    for (int p = 0; p < hw; p++) {
-                        gx[p] = g[p] * (xs[p] - mu);
-                    }
-                    sg += sum(g, hw);
-                    sgx += sum(gx, hw);
+                    gradientSums(g, xs, hw, mu, gx, sums);
                 }
-                sg += sums[0];
-                sgx += sums[1];
+                double sg = sums[0], sgx = sums[1];
                 double m = (double) n * hw;
                 double dgm = sgx * is;
                 dBeta[ch] = (float) sg;
@@ -256,12 +258,9 @@ final class BatchNormKernels {
                 for (int bt = 0; bt < n; bt++) {
                     int base = (bt * c + ch) * hw;
                     x.get(base, xs, 0, hw);
-                    if (vector) {
-                        dy.get(base, g, 0, hw);
-                        gate(xs, g, hw, a, b, act);
-                    } else {
-                        dx.get(base, g, 0, hw);
-                    }
+                    // gating dy again is cheaper than writing the gated copy to dx and reading it back
+                    dy.get(base, g, 0, hw);
+                    gate(xs, g, hw, a, b, act);
                     for (int p = 0; p < hw; p++) {
                         g[p] = a * g[p] - c1 - (xs[p] - mu) * c2;
                     }
@@ -278,14 +277,12 @@ final class BatchNormKernels {
             SmallPlaneKernels.backwardFixed(x, dy, dx, n, c, hw, a, b, mean, invStd, act, dGamma, dBeta);
             return;
         }
-        boolean vector = simd;
         forChannels(c, (long) n * c * hw, (from, to) -> {
             float[][] s = scratch(hw);
-            float[] xs = s[0], g = s[1];
+            float[] xs = s[0], g = s[1], gx = s[2];
             double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
                 float ac = a[ch], bc = b[ch], mu = mean[ch], is = invStd[ch];
-                double sg = 0, sgx = 0;
                 sums[0] = 0;
                 sums[1] = 0;
                 for (int bt = 0; bt < n; bt++) {
@@ -293,22 +290,14 @@ final class BatchNormKernels {
                     x.get(base, xs, 0, hw);
                     dy.get(base, g, 0, hw);
                     gate(xs, g, hw, ac, bc, act);
-                    if (vector) {
-                        SimdSums.gradient(g, xs, hw, mu, sums);
-                        for (int p = 0; p < hw; p++) {
-                            g[p] *= ac;
-                        }
-                    } else {
-                        for (int p = 0; p < hw; p++) {
-                            sg += g[p];
-                            sgx += g[p] * (xs[p] - mu) * is;
-                            g[p] *= ac;
-                        }
+                    gradientSums(g, xs, hw, mu, gx, sums);
+                    for (int p = 0; p < hw; p++) {
+                        g[p] *= ac;
                     }
                     dx.put(base, g, 0, hw);
                 }
-                dBeta[ch] = (float) (sg + sums[0]);
-                dGamma[ch] = (float) (sgx + sums[1] * is);
+                dBeta[ch] = (float) sums[0];
+                dGamma[ch] = (float) (sums[1] * is);
             }
         });
     }

@@ -66,8 +66,32 @@ final class SmallPlaneKernels {
         return t;
     }
 
+    /** Per element: ds[i] += v[i] - shift[i] and dq[i] += (v[i] - shift[i])^2, in double. */
+    private static void shiftedPerElement(float[] v, float[] shift, int len, double[] ds, double[] dq) {
+        if (BatchNormKernels.simd) {
+            SimdSums.shiftedPerElement(v, shift, len, ds, dq);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            float d = v[i] - shift[i];
+            ds[i] += d;
+            dq[i] += d * d;
+        }
+    }
+
+    /** Per element: dsg[i] += g[i] and dsgx[i] += g[i] * (x[i] - mu[i]), in double. */
+    private static void gradientPerElement(float[] g, float[] x, float[] mu, int len, double[] dsg, double[] dsgx) {
+        if (BatchNormKernels.simd) {
+            SimdSums.gradientPerElement(g, x, mu, len, dsg, dsgx);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            dsg[i] += g[i];
+            dsgx[i] += g[i] * (x[i] - mu[i]);
+        }
+    }
+
     static void moments(FloatBuffer x, int n, int c, int hw, float[] mean, float[] var) {
-        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
@@ -85,15 +109,7 @@ final class SmallPlaneKernels {
                 Arrays.fill(dq, 0, len, 0);
                 for (int b = 0; b < n; b++) {
                     x.get((b * c + c0) * hw, buf, 0, len);
-                    if (vector) {
-                        SimdSums.shiftedPerElement(buf, shift, len, ds, dq);
-                        continue;
-                    }
-                    for (int i = 0; i < len; i++) {
-                        float v = buf[i] - shift[i];
-                        ds[i] += v;
-                        dq[i] += v * v;
-                    }
+                    shiftedPerElement(buf, shift, len, ds, dq);
                 }
                 double m = (double) n * hw;
                 for (int ch = c0; ch < c1; ch++) {
@@ -182,7 +198,6 @@ final class SmallPlaneKernels {
 
     static void backward(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] mean,
                          float[] invStd, float[] gamma, float[] beta, Act act, float[] dGamma, float[] dBeta) {
-        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
@@ -207,14 +222,7 @@ final class SmallPlaneKernels {
                     dy.get(base, g, 0, len);
                     gate(xs, g, as, bs, len, act);
                     dx.put(base, g, 0, len); // the gated gradient waits in dx for the second pass
-                    if (vector) {
-                        SimdSums.gradientPerElement(g, xs, mus, len, dsg, dsgx);
-                        continue;
-                    }
-                    for (int i = 0; i < len; i++) {
-                        dsg[i] += g[i];
-                        dsgx[i] += g[i] * (xs[i] - mus[i]);
-                    }
+                    gradientPerElement(g, xs, mus, len, dsg, dsgx);
                 }
                 double m = (double) n * hw;
                 for (int ch = c0; ch < c1; ch++) {
@@ -243,11 +251,10 @@ final class SmallPlaneKernels {
 
     static void backwardFixed(FloatBuffer x, FloatBuffer dy, FloatBuffer dx, int n, int c, int hw, float[] a, float[] b,
                               float[] mean, float[] invStd, Act act, float[] dGamma, float[] dBeta) {
-        boolean vector = BatchNormKernels.simd;
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
             float[][] f = scratch(bc * hw);
-            float[] xs = f[0], g = f[1], as = f[2], bs = f[3], mus = f[4], iss = f[5];
+            float[] xs = f[0], g = f[1], as = f[2], bs = f[3], mus = f[4];
             double[][] d = sums(bc * hw);
             double[] dsg = d[0], dsgx = d[1];
             for (int c0 = from; c0 < to; c0 += bc) {
@@ -255,7 +262,6 @@ final class SmallPlaneKernels {
                 spread(a, c0, c1, hw, as);
                 spread(b, c0, c1, hw, bs);
                 spread(mean, c0, c1, hw, mus);
-                spread(invStd, c0, c1, hw, iss);
                 Arrays.fill(dsg, 0, len, 0);
                 Arrays.fill(dsgx, 0, len, 0);
                 for (int bt = 0; bt < n; bt++) {
@@ -263,25 +269,16 @@ final class SmallPlaneKernels {
                     x.get(base, xs, 0, len);
                     dy.get(base, g, 0, len);
                     gate(xs, g, as, bs, len, act);
-                    if (vector) {
-                        // sums of g * (x - mean); the per-channel invStd multiplies them at the end
-                        SimdSums.gradientPerElement(g, xs, mus, len, dsg, dsgx);
-                        for (int i = 0; i < len; i++) {
-                            g[i] *= as[i];
-                        }
-                    } else {
-                        for (int i = 0; i < len; i++) {
-                            dsg[i] += g[i];
-                            dsgx[i] += g[i] * (xs[i] - mus[i]) * iss[i];
-                            g[i] *= as[i];
-                        }
+                    gradientPerElement(g, xs, mus, len, dsg, dsgx);
+                    for (int i = 0; i < len; i++) {
+                        g[i] *= as[i];
                     }
                     dx.put(base, g, 0, len);
                 }
                 for (int ch = c0; ch < c1; ch++) {
                     int o = (ch - c0) * hw;
                     dBeta[ch] = (float) planeSum(dsg, o, hw);
-                    dGamma[ch] = (float) (planeSum(dsgx, o, hw) * (vector ? invStd[ch] : 1));
+                    dGamma[ch] = (float) (planeSum(dsgx, o, hw) * invStd[ch]);
                 }
             }
         });
