@@ -1,11 +1,10 @@
-// One training step of a registry classifier in one JVM, on fresh random batches: the fitted step's time,
+// One training step of a registry network in one JVM, on fresh random batches: the fitted step's time,
 // then the time per layer type (forward and backward, under the profiler: shares, not absolute
 // times). Run two at once to see what two 1-core workers on one machine do to each other.
 //   ./mvnw -q -o install -DskipTests
 //   java -cp "jobs/target/segspark-jobs-0.1.0-SNAPSHOT-app.jar:$(cat jobs/target/spark-classpath.txt)" \
 //       bench/StepSpeed.java MODEL WIDTH_MULTIPLIER THREADS [SIZE CHANNELS BATCH]
 // e.g. bench/StepSpeed.java mobilenet-v2 0.5 1 64 1 64: conf/fashion-mnist-64-grey.conf's network and batch.
-import org.segspark.core.Task;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
@@ -25,7 +24,7 @@ public class StepSpeed {
         var net = ModelRegistry.build(model, cfg);
         FusedGraphUpdater.install(net);         // as training installs it
         // a fresh batch every step: on one fixed batch the network memorises it and its gradients turn denormal
-        var batches = SingleProcessBenchmark.freshBatches(Task.CLASSIFICATION, cfg, batch);
+        var batches = SingleProcessBenchmark.freshBatches(ModelRegistry.get(model).task(), cfg, batch);
         for (int i = 0; i < 10; i++) {
             net.fit(batches.apply(i));
         }

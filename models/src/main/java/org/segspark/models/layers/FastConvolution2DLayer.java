@@ -14,9 +14,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Computation of {@link FastConvolution2D}: libnd4j's conv2d ops, or matrix products for 1x1
- * convolutions where those are slow ({@link PointwiseConvolution}); other configurations fall back
- * to DL4J's own code.
+ * Computation of {@link FastConvolution2D}: libnd4j's conv2d ops, or other ops where those are
+ * slow (1x1 convolutions: {@link PointwiseConvolution}; dilated ones: {@link DilatedConvolution};
+ * the backward pass where oneDNN would take Winograd: {@link UnfoldedConvolution}); other
+ * configurations fall back to DL4J's own code.
  */
 public class FastConvolution2DLayer extends ConvolutionLayer {
     private static final long serialVersionUID = 1L;
@@ -84,6 +85,10 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
             DilatedConvolution.backward(input, w, epsilon, dx, dW, dB == null ? null : dB.reshape(dB.length()),
                     c.getKernelSize(), DilatedConvolution.padBefore(c.getKernelSize(), c.getPadding(), c.getDilation(),
                             c.getConvolutionMode() == ConvolutionMode.Same), c.getDilation());
+        } else if (UnfoldedConvolution.applies(c.getKernelSize(), c.getStride(), c.getDilation(), input.size(0),
+                input.size(1), epsilon.size(1))) {
+            UnfoldedConvolution.backward(input, w, epsilon, dx, dW, dB == null ? null : dB.reshape(dB.length()),
+                    c.getKernelSize(), c.getPadding(), c.getConvolutionMode() == ConvolutionMode.Same, workspaceMgr);
         } else {
             INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
             ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
