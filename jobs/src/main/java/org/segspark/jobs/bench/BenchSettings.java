@@ -40,7 +40,7 @@ public final class BenchSettings {
             .option("--steps", "S", "Timed steps (median reported)");
     public static final Setting<Integer> WARMUP = Setting.integer("warmup", "Untimed warm-up steps.").atLeast(0);
     public static final Setting<Double> WARMUP_SECONDS = Setting.number("warmup-seconds",
-            "Warm-up goes on for at least this long, past the warm-up steps, in both frameworks: HotSpot compiles "
+            "Warm-up goes on for at least this long, past the warm-up steps, in every engine: HotSpot compiles "
                     + "the Java side for 10-15 s (MobileNetV3-Small training at 128x128 reaches its steady step time "
                     + "after about 15 s), and training lives in the steady state.").atLeast(0);
     public static final Setting<Boolean> TORCH = Setting.flag("torch",

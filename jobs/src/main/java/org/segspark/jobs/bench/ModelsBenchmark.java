@@ -2,12 +2,17 @@ package org.segspark.jobs.bench;
 
 import com.typesafe.config.Config;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
+import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.SingleProcessBenchmark;
 import org.segspark.models.graph.GraphStats;
 import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.onnx.ExportOptions;
+import org.segspark.models.onnx.OnnxExport;
+import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.models.registry.ModelRegistry;
 
 import java.io.File;
@@ -21,8 +26,9 @@ import java.util.Map;
 
 /**
  * {@code segspark bench models}: every registry model (or the ones named) at one input size,
- * DL4J in this process then its PyTorch reference, model after model, so both meet the same
- * machine state. Each model is built at its default configuration with the stated input size.
+ * DL4J in this process, the exported network in ONNX Runtime (inference, as predict serves it),
+ * then its PyTorch reference, model after model, so all meet the same machine state. Each model
+ * is built at its default configuration with the stated input size.
  */
 public final class ModelsBenchmark {
     private ModelsBenchmark() {
@@ -31,8 +37,13 @@ public final class ModelsBenchmark {
     public static final Setting<List<String>> MODELS = Setting.texts("models", "Registry names; empty: every model.")
             .option("--models", "NAME", "Registry models, comma-separated (default: all)");
 
+    public static final Setting<Integer> ONNXRUNTIME_THREADS = Setting.integer("onnxruntime-threads",
+                    "ONNX Runtime's threads for inference of the exported network (what predict serves by default); 0 "
+                            + "skips it.").atLeast(0);
+
     public static final SettingsSection SECTION = new SettingsSection("bench-models", List.of(MODELS,
-            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS, BenchSettings.TORCH,
+            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS,
+            ONNXRUNTIME_THREADS, BenchSettings.TORCH,
             BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS));
 
     public static Map<String, Object> run(Config b, File home, PrintStream progress) {
@@ -70,6 +81,11 @@ public final class ModelsBenchmark {
             row.put("gmacs_per_image", stats.macs() / 1e9);
             row.put("train_images_per_s", r.trainImagesPerSecond());
             row.put("infer_images_per_s", r.inferImagesPerSecond());
+            double served = r.inferImagesPerSecond();
+            if (v.get(ONNXRUNTIME_THREADS) > 0) {
+                served = onnxRuntimeImagesPerSecond(name, cfg, batch, warmup, warmupSeconds, steps, v.get(ONNXRUNTIME_THREADS));
+                row.put("onnxruntime_infer_images_per_s", served);
+            }
             if (v.get(BenchSettings.TORCH)) {
                 TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, warmupSeconds, steps,
                         v.get(BenchSettings.TORCH_THREADS));
@@ -77,7 +93,8 @@ public final class ModelsBenchmark {
                     row.put("torch_train_images_per_s", t.trainImagesPerSecond());
                     row.put("torch_infer_images_per_s", t.inferImagesPerSecond());
                     row.put("ratio_train_vs_torch", r.trainImagesPerSecond() / t.trainImagesPerSecond());
-                    row.put("ratio_infer_vs_torch", r.inferImagesPerSecond() / t.inferImagesPerSecond());
+                    row.put("ratio_infer_vs_torch", served / t.inferImagesPerSecond());
+                    row.put("ratio_dl4j_infer_vs_torch", r.inferImagesPerSecond() / t.inferImagesPerSecond());
                 } else {
                     row.put("torch_skipped", t.skipped());
                 }
@@ -89,29 +106,43 @@ public final class ModelsBenchmark {
         return out;
     }
 
+    /** The network exported as predict serves it, in ONNX Runtime: the median of {@code steps} batches after the warm-up. */
+    private static double onnxRuntimeImagesPerSecond(String name, ModelConfig cfg, int batch, int warmup, double warmupSeconds,
+                                                     int steps, int threads) {
+        ComputationGraph net = ModelRegistry.build(name, cfg);
+        InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) InputType.convolutional(cfg.height(),
+                cfg.width(), cfg.channels());
+        byte[] onnx = OnnxExport.export(net, in, ExportOptions.serving()).toByteArray();
+        try (OnnxRuntimeModel ort = new OnnxRuntimeModel(onnx, threads)) {
+            return OnnxLatency.measure(ort, batch, cfg.channels(), cfg.height(), cfg.width(), warmup, warmupSeconds, steps)
+                    .imagesPerSecond();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median of %s steps); %s%n%n", r.get("size"),
                 r.get("size"), r.get("batch"), r.get("steps"), r.get("backend")));
-        sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %8s %8s%n", "model", "GMACs", "DL4J train",
-                "DL4J infer", "torch trn", "torch inf", "train x", "infer x"));
+        sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %10s %8s %8s %9s%n", "model", "GMACs", "DL4J train",
+                "DL4J infer", "ORT infer", "torch trn", "torch inf", "train x", "infer x", "DL4J inf x"));
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("models")) {
             boolean torch = row.containsKey("torch_train_images_per_s");
-            sb.append(String.format(Locale.ROOT, "%-26s %8.2f %10.2f %10.2f %10s %10s %8s %8s%n", row.get("model"),
+            sb.append(String.format(Locale.ROOT, "%-26s %8.2f %10.2f %10.2f %10s %10s %10s %8s %8s %9s%n", row.get("model"),
                     (Double) row.get("gmacs_per_image"), (Double) row.get("train_images_per_s"),
-                    (Double) row.get("infer_images_per_s"), torch ? f(row.get("torch_train_images_per_s")) : "-",
-                    torch ? f(row.get("torch_infer_images_per_s")) : "-", torch ? f(row.get("ratio_train_vs_torch")) : "-",
-                    torch ? f(row.get("ratio_infer_vs_torch")) : "-"));
+                    (Double) row.get("infer_images_per_s"), f(row.get("onnxruntime_infer_images_per_s")),
+                    f(row.get("torch_train_images_per_s")), f(row.get("torch_infer_images_per_s")),
+                    f(row.get("ratio_train_vs_torch")), f(row.get("ratio_infer_vs_torch")), f(row.get("ratio_dl4j_infer_vs_torch"))));
             if (row.containsKey("torch_skipped")) {
                 sb.append("    PyTorch skipped: ").append(row.get("torch_skipped")).append('\n');
             }
         }
-        sb.append("x = DL4J / PyTorch (above 1: segspark is faster)\n");
+        sb.append("train x = DL4J / PyTorch; infer x = what predict serves (ONNX Runtime, else DL4J) / PyTorch; above 1: "
+                + "segspark is faster\n");
         return sb.toString();
     }
 
     private static String f(Object d) {
-        return String.format(Locale.ROOT, "%.2f", (Double) d);
+        return d == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) d);
     }
 }

@@ -43,7 +43,7 @@ public final class PredictCommand implements Callable<Integer>, SectionCommand {
         JavaSparkContext jsc = Sparks.start(cfg.get(), common.master);
         try (TaskProgress p = TaskProgress.start(jsc.sc(), "segspark-predict", "predict", ProgressLine.console(), 0)) {
             PredictJob.Result r = PredictJob.run(jsc, s);
-            System.out.printf("predict: %s; %s; %s in %s%n", r.accounting(),
+            System.out.printf("predict: %s (%s); %s; %s in %s%n", r.accounting(), r.served(),
                     r.input().segmentation() ? "label maps in labels/" + (s.overlays() ? ", overlays in overlays/" : "")
                             : "classes in predictions.csv",
                     "predictions.csv and rejects.csv", s.out());

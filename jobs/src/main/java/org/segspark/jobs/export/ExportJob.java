@@ -23,6 +23,7 @@ import org.segspark.models.onnx.InputNormalization;
 import org.segspark.models.onnx.OnnxChecker;
 import org.segspark.models.onnx.OnnxExport;
 import org.segspark.models.onnx.OnnxRuntimeModel;
+import org.segspark.models.onnx.UnsupportedLayerException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -181,6 +182,20 @@ public final class ExportJob {
             o = o.withNormalization(new InputNormalization(perImage, in.normalizer().mean(), in.normalizer().std()));
         }
         return o;
+    }
+
+    /**
+     * A run's network as predict and the Spark ML model serve it when the run has no export of its
+     * own ({@link ExportOptions#serving()}), in memory; {@code run} names the run in errors and the metadata.
+     */
+    public static byte[] served(ComputationGraph net, JsonNode info, String run) {
+        ExportOptions o = ExportOptions.serving();
+        try {
+            return toOnnx(net, info, options(net, info, o.opset(), o.batch(), o.foldBatchNorm(), false, run));
+        } catch (UnsupportedLayerException e) {
+            throw new IllegalArgumentException("engine onnxruntime: " + run + "'s network does not export to ONNX ("
+                    + e.getMessage() + "); engine dl4j runs its model.zip as it is", e);
+        }
     }
 
     public static byte[] toOnnx(ComputationGraph net, JsonNode info, ExportOptions options) {

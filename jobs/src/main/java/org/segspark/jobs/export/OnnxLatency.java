@@ -18,13 +18,23 @@ public final class OnnxLatency {
 
     /** Times {@code runs} forward passes of a random [batch, c, h, w] input after {@code warmup} untimed ones. */
     public static Figures measure(OnnxRuntimeModel model, int batch, long c, long h, long w, int warmup, int runs) {
+        return measure(model, batch, c, h, w, warmup, 0, runs);
+    }
+
+    /**
+     * As {@link #measure(OnnxRuntimeModel, int, long, long, long, int, int)}, warming up for at least
+     * {@code warmupSeconds} as well, as a benchmark's other engines do.
+     */
+    public static Figures measure(OnnxRuntimeModel model, int batch, long c, long h, long w, int warmup,
+                                  double warmupSeconds, int runs) {
         float[] x = new float[(int) (batch * c * h * w)];
         Random r = new Random(3);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
         long[] shape = {batch, c, h, w};
-        for (int i = 0; i < warmup; i++) {
+        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < warmup || System.nanoTime() < until; i++) {
             model.run(x, shape);
         }
         double[] ms = new double[runs];

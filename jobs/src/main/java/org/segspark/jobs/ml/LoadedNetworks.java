@@ -6,8 +6,10 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.jobs.data.Targets;
+import org.segspark.jobs.export.ExportJob;
 import org.segspark.jobs.predict.BatchModel;
 import org.segspark.jobs.predict.ModelInput;
+import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.predict.TensorBatch;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.layers.NativeSpeed;
@@ -36,21 +38,22 @@ final class LoadedNetworks {
     }
 
     /**
-     * A run's network, loaded. Concurrent tasks of one executor share it and take turns through
-     * {@link Loaded#predict}: DL4J's forward pass is not safe to run twice at once on one network, and
-     * each pass already spreads over the executor's cores.
+     * A run's network, loaded for an engine (PredictJob.Settings.ONNXRUNTIME: exported in memory,
+     * run with {@code threads} threads, 0 for ONNX Runtime's choice). Concurrent tasks of one executor
+     * share it and take turns through {@link Loaded#predict}: DL4J's forward pass is not safe to run
+     * twice at once on one network, and each pass already spreads over the executor's cores.
      */
-    static Loaded get(String run, ModelInput input, Configuration conf) throws IOException {
+    static Loaded get(String run, ModelInput input, String engine, int threads, Configuration conf) throws IOException {
         RunDirectory dir = new RunDirectory(run, conf);
         Path model = dir.path(RunDirectory.MODEL);
         FileStatus st = HadoopFiles.fs(model, conf).getFileStatus(model);
-        String path = st.getPath().toString(), stamp = st.getLen() + "#" + st.getModificationTime();
-        Loaded l = LOADED.get(path);
+        String key = st.getPath() + "#" + engine, stamp = st.getLen() + "#" + st.getModificationTime();
+        Loaded l = LOADED.get(key);
         if (l != null && l.stamp().equals(stamp)) {
             return l;
         }
         synchronized (LOADED) {
-            l = LOADED.get(path);
+            l = LOADED.get(key);
             if (l == null || !l.stamp().equals(stamp)) {
                 NativeSpeed.enable();
                 ComputationGraph net = dir.loadModel(RunDirectory.MODEL);
@@ -58,10 +61,14 @@ final class LoadedNetworks {
                         ? Targets.segmentation(input.classes().size(), input.height(), input.width(), input.channels(),
                                 net.getConfiguration())
                         : Targets.classification(input.classes().size());
-                // one network per model file: a file replaced in place replaces its network
-                l = new Loaded(stamp, BatchModel.dl4j(net), targets);
+                BatchModel served = engine.equals(PredictJob.Settings.ONNXRUNTIME)
+                        ? BatchModel.onnx(ExportJob.served(net, dir.readTree(RunDirectory.MODEL_INFO), run), threads)
+                        : BatchModel.dl4j(net);
+                // one network per model file and engine: a file replaced in place replaces its network (not
+                // closed: tasks that began before may still be running it)
+                l = new Loaded(stamp, served, targets);
                 LOADS.incrementAndGet();
-                LOADED.put(path, l);
+                LOADED.put(key, l);
             }
             return l;
         }

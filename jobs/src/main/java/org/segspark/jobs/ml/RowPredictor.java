@@ -32,16 +32,18 @@ final class RowPredictor implements Serializable {
     private final int imageColumn;
     private final int batch;
     private final long maxPixels;
+    private final String engine;
     private final int threadsPerTask;
     private final SerializableConf conf;
 
-    RowPredictor(String run, ModelInput input, int imageColumn, int batch, long maxPixels, int threadsPerTask,
-                 SerializableConf conf) {
+    RowPredictor(String run, ModelInput input, int imageColumn, int batch, long maxPixels, String engine,
+                 int threadsPerTask, SerializableConf conf) {
         this.run = run;
         this.input = input;
         this.imageColumn = imageColumn;
         this.batch = batch;
         this.maxPixels = maxPixels;
+        this.engine = engine;
         this.threadsPerTask = threadsPerTask;
         this.conf = conf;
     }
@@ -54,7 +56,7 @@ final class RowPredictor implements Serializable {
         if (threadsPerTask > 0) {
             NativeSpeed.setThreads(threadsPerTask);
         }
-        LoadedNetworks.Loaded net = LoadedNetworks.get(run, input, conf.get());
+        LoadedNetworks.Loaded net = LoadedNetworks.get(run, input, engine, threadsPerTask, conf.get());
         return new Iterator<>() {
             private final List<Row> ready = new ArrayList<>();
             private int next;

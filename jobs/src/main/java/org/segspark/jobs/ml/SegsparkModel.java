@@ -71,6 +71,7 @@ public final class SegsparkModel extends Model<SegsparkModel> implements MLWrita
     private final Param<String> errorCol;
     private final IntParam batch;
     private final LongParam maxPixels;
+    private final Param<String> engine;
     private transient ModelInput input;
 
     public SegsparkModel(String uid) {
@@ -89,6 +90,7 @@ public final class SegsparkModel extends Model<SegsparkModel> implements MLWrita
         SettingParams settings = new SettingParams(this);
         batch = settings.integer("batch", PredictJob.SECTION, PredictJob.BATCH);
         maxPixels = settings.longInteger("maxPixels", PredictJob.SECTION, PredictJob.MAX_PIXELS);
+        engine = settings.choice("engine", PredictJob.SECTION, PredictJob.ENGINE);
         settings.setDefaults(this::setDefault);
         setDefault(inputCol, "content");
         setDefault(predictionCol, "prediction");
@@ -148,6 +150,11 @@ public final class SegsparkModel extends Model<SegsparkModel> implements MLWrita
         return maxPixels;
     }
 
+    /** onnxruntime (the run's model.zip exported in memory, as predict serves a run without an export) or dl4j. */
+    public Param<String> engine() {
+        return engine;
+    }
+
     public SegsparkModel setRunDir(String value) {
         input = null;
         return (SegsparkModel) set(runDir, value);
@@ -163,6 +170,10 @@ public final class SegsparkModel extends Model<SegsparkModel> implements MLWrita
 
     public SegsparkModel setBatch(int value) {
         return (SegsparkModel) set(batch, value);
+    }
+
+    public SegsparkModel setEngine(String value) {
+        return (SegsparkModel) set(engine, value);
     }
 
     public String getRunDir() {
@@ -234,7 +245,7 @@ public final class SegsparkModel extends Model<SegsparkModel> implements MLWrita
         int image = List.of(dataset.schema().fieldNames()).indexOf(getOrDefault(inputCol));
         int threads = jsc.master().startsWith("local") ? 0 : jsc.getConf().getInt("spark.task.cpus", 1);
         RowPredictor predictor = new RowPredictor(getRunDir(), modelInput(), image, (Integer) getOrDefault(batch),
-                (Long) getOrDefault(maxPixels), threads, new SerializableConf(jsc.hadoopConfiguration()));
+                (Long) getOrDefault(maxPixels), getOrDefault(engine), threads, new SerializableConf(jsc.hadoopConfiguration()));
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(predictor::predict);
         return spark.createDataFrame(rows, out);
     }

@@ -134,7 +134,7 @@ class CliTest {
         String html = Files.readString(dir.resolve("run/report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Confusion matrix"));
         assertTrue(html.contains("Where training time went") && html.contains("worker: fit"), html);
-        java.util.List<String> stats = Files.readAllLines(dir.resolve("run/training-stats.jsonl"));
+        List<String> stats = Files.readAllLines(dir.resolve("run/training-stats.jsonl"));
         assertEquals(3, stats.size());
         for (String line : stats) {
             JsonNode t = JSON.readTree(line);
@@ -225,7 +225,7 @@ class CliTest {
             }
             assertTrue(Files.size(dir.resolve("predicted/overlays").resolve(name)) > 0, name);
         }
-        java.util.List<String> rows = Files.readAllLines(dir.resolve("predicted/predictions.csv"));
+        List<String> rows = Files.readAllLines(dir.resolve("predicted/predictions.csv"));
         assertEquals(5, rows.size(), rows.toString());
         assertTrue(rows.get(0).startsWith("file,width,height,label_map,overlay,share_"), rows.get(0));
         for (String row : rows.subList(1, rows.size())) {
@@ -238,6 +238,24 @@ class CliTest {
         }
         String rejects = Files.readString(dir.resolve("predicted/rejects.csv"));
         assertTrue(rejects.contains("cut.jpg,decode,"), rejects);
+
+        // the default engine ran the run's model.zip exported in memory; DL4J finds the same classes
+        assertTrue(r.out().contains("(onnxruntime, model.zip exported in memory)"), r.out());
+        assertFalse(Files.exists(dir.resolve("run/model.onnx")));
+        Run dl4j = run("predict", "--master", MASTER, "--run", p("run"), "--images", in.toString(), "--out",
+                p("predicted-dl4j"), "--engine", "dl4j");
+        assertEquals(0, dl4j.code(), dl4j.err());
+        assertTrue(dl4j.out().contains("(dl4j, model.zip)"), dl4j.out());
+        List<String> expected = Files.readAllLines(dir.resolve("predicted-dl4j/predictions.csv"));
+        assertEquals(expected.size(), rows.size());
+        for (int i = 1; i < rows.size(); i++) {
+            String[] a = expected.get(i).split(","), b = rows.get(i).split(",");
+            assertEquals(String.join(",", Arrays.copyOf(a, 5)), String.join(",", Arrays.copyOf(b, 5)));
+            for (int k = 5; k < a.length; k++) {
+                // class shares of 64x48 pixels: at most a few pixels on a near tie may differ
+                assertEquals(Double.parseDouble(a[k]), Double.parseDouble(b[k]), 5.0 / (64 * 48), rows.get(i));
+            }
+        }
         Run inside = run("predict", "--master", MASTER, "--run", p("run"), "--images", in.toString(),
                 "--out", in.resolve("out").toString());
         assertEquals(2, inside.code());

@@ -5,6 +5,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -18,6 +19,7 @@ import org.segspark.examples.SegmentationPipeline;
 import org.segspark.core.shards.ShardManifest;
 import org.segspark.core.shards.ShardSet;
 import org.segspark.jobs.CliRun;
+import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.shards.ShardFrames;
 import org.segspark.preprocess.image.LabelPng;
 
@@ -153,6 +155,18 @@ class SparkMlPipelineTest {
         assertSameAsPredict(rows);
         model.transform(images).count();
         assertEquals(1, LoadedNetworks.loads() - loadsBefore, "a second transform loads nothing");
+
+        // the same network in DL4J: loaded once more, the same class shares to a few pixels of 64x48
+        assertEquals(PredictJob.Settings.ONNXRUNTIME, model.getOrDefault(model.engine()));
+        SegsparkModel dl4j = model.copy(ParamMap.empty()).setEngine(PredictJob.Settings.DL4J);
+        Map<String, Row> byDl4j = byName(dl4j.transform(images).select("path", "prediction", "class_shares", "error"));
+        assertEquals(2, LoadedNetworks.loads() - loadsBefore);
+        for (String image : NEW_IMAGES) {
+            List<Double> a = rows.get(image).getList(2), b = byDl4j.get(image).getList(2);
+            for (int c = 0; c < 4; c++) {
+                assertEquals(a.get(c), b.get(c), 5.0 / (64 * 48), image + " class " + c);
+            }
+        }
     }
 
     @Test

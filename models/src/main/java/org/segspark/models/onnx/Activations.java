@@ -1,5 +1,6 @@
 package org.segspark.models.onnx;
 
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -55,9 +56,25 @@ final class Activations {
             return g.node("LeakyRelu", n + "_leakyrelu", List.of(x), Attr.of("alpha", (float) l.getAlpha()));
         }
         if (a instanceof ActivationSoftmax) {
-            // over the class axis: features of [n, k] and the channels of [n, k, h, w] (opset 13's per-axis softmax)
+            if (c.outputType() instanceof InputType.InputTypeConvolutional) {
+                return channelSoftmax(g, n, x);
+            }
             return g.node("Softmax", n + "_softmax", List.of(x), Attr.of("axis", 1L));
         }
         throw c.unsupported("activation " + a + " has no ONNX counterpart in the exporter");
+    }
+
+    /**
+     * Softmax over the channels of [n, k, h, w] as reductions over axis 1 and element-wise
+     * operators. The same values as Softmax(axis = 1), but ONNX Runtime computes that one by
+     * transposing and then taking one short row per pixel: 14 ms of DeepLabV3+'s 47 ms at 128x128,
+     * batch 4, where these operators take about 2.
+     */
+    private static String channelSoftmax(OnnxGraph g, String n, String x) {
+        String max = g.node("ReduceMax", n + "_softmax_max", List.of(x), Attr.ints("axes", 1L), Attr.of("keepdims", 1L));
+        String exp = g.node("Exp", n + "_softmax_exp", List.of(g.node("Sub", n + "_softmax_shift", List.of(x, max))));
+        String sum = g.node("ReduceSum", n + "_softmax_sum", List.of(exp, g.int64s(n + "_softmax_axes", 1L)),
+                Attr.of("keepdims", 1L));
+        return g.node("Div", n + "_softmax", List.of(exp, sum));
     }
 }

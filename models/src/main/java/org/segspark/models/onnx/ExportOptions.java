@@ -32,6 +32,14 @@ public record ExportOptions(int opset, int batch, boolean foldBatchNorm, InputNo
         return new ExportOptions(DEFAULT_OPSET, 1, false, null, Map.of());
     }
 
+    /**
+     * What predict serves when a run has no export of its own: opset 17, a dynamic batch, batch
+     * norm folded, no normalisation in the graph.
+     */
+    public static ExportOptions serving() {
+        return new ExportOptions(DEFAULT_OPSET, 0, true, null, Map.of());
+    }
+
     public ExportOptions withBatch(int b) {
         return new ExportOptions(opset, b, foldBatchNorm, normalization, metadata);
     }

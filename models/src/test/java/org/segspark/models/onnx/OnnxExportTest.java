@@ -219,6 +219,20 @@ class OnnxExportTest {
         assertEquals(OnnxExport.OUTPUT, last.getOutput(0));
     }
 
+    @Test
+    void aSegmentationSoftmaxIsReductionsOverTheChannels() {
+        ModelConfig cfg = ModelRegistry.get("deeplabv3plus-mobilenetv2").defaults().withInput(32, 32);
+        ComputationGraph net = ModelRegistry.build("deeplabv3plus-mobilenetv2", cfg);
+        ModelProto m = OnnxExport.export(net, (InputType.InputTypeConvolutional) InputType.convolutional(32, 32, 3),
+                ExportOptions.serving());
+        List<String> ops = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        assertFalse(ops.contains("Softmax"), ops.toString());
+        assertEquals(List.of("ReduceMax", "Sub", "Exp", "ReduceSum", "Div"), ops.subList(ops.size() - 5, ops.size()));
+        NodeProto max = m.getGraph().getNode(ops.size() - 5);
+        assertEquals(List.of(1L), max.getAttribute(0).getIntsList());
+        assertEquals(OnnxExport.OUTPUT, m.getGraph().getNode(ops.size() - 1).getOutput(0));
+    }
+
     /** The photograph scaled to h x w, pixel values 0-255, [1, 3, h, w]. */
     static INDArray photoPixels(int h, int w) throws IOException {
         BufferedImage src = ImageIO.read(PHOTO.toFile());
