@@ -162,7 +162,8 @@ public final class PredictJob {
         String served = "dl4j, model.zip";
         if (onnx) {
             String file = s.onnx() != null ? s.onnx() : info.at("/onnx/file").asText(null);
-            onnxModel = file != null ? onnxFile(file, conf) : ExportJob.served(net, info, s.run());
+            onnxModel = file != null ? onnxFile(file, s.onnx() != null ? "--onnx" : "model.json's onnx record", conf)
+                    : ExportJob.served(net, info, s.run());
             served = "onnxruntime, " + (file != null ? file : "model.zip exported in memory");
             input = onnxInput(onnxModel, input, file != null ? file : s.run() + "'s model.zip exported in memory");
         }
@@ -227,10 +228,10 @@ public final class PredictJob {
     }
 
     /** The ONNX file predict.onnx names, or the one model.json records as the run's latest export. */
-    private static byte[] onnxFile(String file, Configuration conf) throws IOException {
+    private static byte[] onnxFile(String file, String source, Configuration conf) throws IOException {
         Path p = HadoopFiles.path(file);
         if (!HadoopFiles.fs(p, conf).exists(p)) {
-            throw new FileNotFoundException("--onnx " + file + " does not exist");
+            throw new FileNotFoundException(source + " names " + file + ", which does not exist");
         }
         return HadoopFiles.readAll(p, conf);
     }
