@@ -127,7 +127,6 @@ public final class ModelsBenchmark {
         sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %10s %8s %8s %9s%n", "model", "GMACs", "DL4J train",
                 "DL4J infer", "ORT infer", "torch trn", "torch inf", "train x", "infer x", "DL4J inf x"));
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("models")) {
-            boolean torch = row.containsKey("torch_train_images_per_s");
             sb.append(String.format(Locale.ROOT, "%-26s %8.2f %10.2f %10.2f %10s %10s %10s %8s %8s %9s%n", row.get("model"),
                     (Double) row.get("gmacs_per_image"), (Double) row.get("train_images_per_s"),
                     (Double) row.get("infer_images_per_s"), f(row.get("onnxruntime_infer_images_per_s")),

@@ -16,7 +16,7 @@ import org.segspark.core.config.Setting;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.core.io.HadoopFiles;
 import org.segspark.jobs.data.Normalization;
-import org.segspark.jobs.predict.ModelInput;
+import org.segspark.jobs.run.ModelInput;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.onnx.ExportOptions;
 import org.segspark.models.onnx.InputNormalization;

@@ -8,9 +8,9 @@ import org.segspark.core.io.HadoopFiles;
 import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.export.ExportJob;
 import org.segspark.jobs.predict.BatchModel;
-import org.segspark.jobs.predict.ModelInput;
 import org.segspark.jobs.predict.PredictJob;
 import org.segspark.jobs.predict.TensorBatch;
+import org.segspark.jobs.run.ModelInput;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.layers.NativeSpeed;
 

@@ -17,6 +17,7 @@ import org.segspark.preprocess.io.ImagePaths;
 import org.segspark.preprocess.io.Reject;
 import org.segspark.core.io.SerializableConf;
 import org.segspark.preprocess.job.ImageInput;
+import org.segspark.jobs.run.ModelInput;
 
 import java.io.IOException;
 import java.io.Serializable;

@@ -19,6 +19,7 @@ import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.data.Targets;
 import org.segspark.jobs.eval.Evaluation;
 import org.segspark.jobs.export.ExportJob;
+import org.segspark.jobs.run.ModelInput;
 import org.segspark.jobs.run.RunDirectory;
 import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.preprocess.io.Accounting;
@@ -79,8 +80,8 @@ public final class PredictJob {
                     + "input_transform), stretch, or pad.");
     public static final Setting<Engine> ENGINE = Setting.choice("engine", Engine.class,
                     "What runs the network: onnxruntime (an ONNX file: --onnx, else the run's latest segspark export, "
-                            + "else model.zip exported in memory; 1.3-9x DL4J's speed, same outputs within 1e-4, see "
-                            + "docs/EXPORT.md) or dl4j (the run's model.zip).")
+                            + "else model.zip exported in memory; 1.4-18x DL4J's speed in segspark bench models, same "
+                            + "outputs within 1e-4, see docs/EXPORT.md) or dl4j (the run's model.zip).")
             .option("--engine", "ENGINE", "onnxruntime (--onnx, else the run's latest segspark export, else model.zip "
                     + "exported in memory) or dl4j (the run's model.zip)");
     public static final Setting<String> ONNX = Setting.optionalText("onnx",

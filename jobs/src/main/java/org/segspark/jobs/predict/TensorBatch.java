@@ -6,6 +6,7 @@ import org.segspark.jobs.eval.Evaluation;
 import org.segspark.preprocess.image.RgbImage;
 
 import org.segspark.core.shards.ShardFormat;
+import org.segspark.jobs.run.ModelInput;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package org.segspark.jobs.predict;
+package org.segspark.jobs.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.segspark.jobs.predict;
+package org.segspark.jobs.run;
 
 import java.io.Serializable;
 
@@ -6,7 +6,6 @@ import org.segspark.jobs.data.Normalization;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.segspark.jobs.data.InputNormalizer;
-import org.segspark.jobs.run.RunDirectory;
 import org.segspark.preprocess.image.Resize;
 
 import java.util.ArrayList;
