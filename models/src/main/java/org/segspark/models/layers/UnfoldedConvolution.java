@@ -71,7 +71,8 @@ final class UnfoldedConvolution {
         int plane = (int) (g.size(2) * g.size(3));
         INDArray cols = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT,
                 new long[] {n, in.size(1), kernel[0], kernel[1], g.size(2), g.size(3)}, 'c');
-        // im2col's own 'Same' mode pads otherwise than conv2d's; at stride 1 with an odd kernel 'Same' is (k - 1) / 2 each side
+        // im2col's own 'Same' mode pads otherwise than conv2d's; at stride 1 with an odd kernel,
+        // 'Same' is (k - 1) / 2 on each side
         int padY = same ? (kernel[0] - 1) / 2 : pad[0], padX = same ? (kernel[1] - 1) / 2 : pad[1];
         Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(in).addOutputs(cols)
                 .addIntegerArguments(kernel[0], kernel[1], 1, 1, padY, padX, 1, 1, 0)
