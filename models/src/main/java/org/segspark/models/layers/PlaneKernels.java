@@ -1,5 +1,7 @@
 package org.segspark.models.layers;
 
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 
@@ -38,6 +40,14 @@ final class PlaneKernels {
     /** Writes {@code v} into a dense c-order float array's memory (no native op). */
     static void write(INDArray target, float[] v) {
         denseBuffer(target).put(0, v);
+    }
+
+    /** A pointer to a dense c-order float array's first element, for native calls (OpenBLAS). */
+    static FloatPointer pointer(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("not a float array: " + a.shapeInfoToString());
+        }
+        return new FloatPointer(denseBuffer(a));
     }
 
     /** The memory of a dense c-order array, from its first element; anything else is refused. */

@@ -52,14 +52,6 @@ final class PointwiseConvolution {
         return a.reshape('c', a.size(0), a.size(1));
     }
 
-    /** A pointer to a dense c-order float array's first element. */
-    private static FloatPointer pointer(INDArray a) {
-        if (a.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("not a float array: " + a.shapeInfoToString());
-        }
-        return new FloatPointer(PlaneKernels.denseBuffer(a));
-    }
-
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
         INDArray in = PlaneKernels.contiguous(x);
@@ -91,7 +83,7 @@ final class PointwiseConvolution {
     private static void forwardPerSample(INDArray in, INDArray w, INDArray out) {
         int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) out.size(1), hw = (int) (in.size(2) * in.size(3));
         KernelThreads.split(n, (long) n * cin * cout * hw, (from, to) -> {
-            FloatPointer wp = pointer(w), xp = pointer(in), yp = pointer(out);
+            FloatPointer wp = PlaneKernels.pointer(w), xp = PlaneKernels.pointer(in), yp = PlaneKernels.pointer(out);
             for (int i = from; i < to; i++) {
                 xp.position((long) i * cin * hw);
                 yp.position((long) i * cout * hw);
@@ -125,9 +117,10 @@ final class PointwiseConvolution {
         AtomicBoolean split = new AtomicBoolean();
         KernelThreads.split(n, 2L * n * cin * cout * hw, (from, to) -> {
             boolean whole = from == 0 && to == n;
-            FloatPointer wp = pointer(w), xp = pointer(in), gp = pointer(g), dxp = pointer(dx);
+            FloatPointer wp = PlaneKernels.pointer(w), xp = PlaneKernels.pointer(in);
+            FloatPointer gp = PlaneKernels.pointer(g), dxp = PlaneKernels.pointer(dx);
             try (FloatPointer own = whole ? null : new FloatPointer((long) cout * cin)) {
-                FloatPointer part = whole ? pointer(dW) : own;
+                FloatPointer part = whole ? PlaneKernels.pointer(dW) : own;
                 for (int i = from; i < to; i++) {
                     xp.position((long) i * cin * hw);
                     gp.position((long) i * cout * hw);

@@ -78,8 +78,8 @@ final class UnfoldedConvolution {
                 .addIntegerArguments(kernel[0], kernel[1], 1, 1, padY, padX, 1, 1, 0)
                 .addFloatingPointArguments(0.0).callInplace(false).build());
         KernelThreads.split(cout, 2L * cout * rows * plane * n, (from, to) -> {
-            FloatPointer cp = new FloatPointer(PlaneKernels.denseBuffer(cols)), gp = new FloatPointer(PlaneKernels.denseBuffer(g));
-            FloatPointer wp = new FloatPointer(PlaneKernels.denseBuffer(dW)).position((long) from * rows);
+            FloatPointer cp = PlaneKernels.pointer(cols), gp = PlaneKernels.pointer(g);
+            FloatPointer wp = PlaneKernels.pointer(dW).position((long) from * rows);
             for (int i = 0; i < n; i++) {
                 cp.position((long) i * rows * plane);
                 gp.position(((long) i * cout + from) * plane);
