@@ -49,5 +49,9 @@ public final class BenchSettings {
     public static final Setting<String> PYTHON = Setting.text("python", "The interpreter that runs the Python peer.");
     public static final Setting<String> TORCH_SCRIPT = Setting.text("torch-script",
             "The PyTorch peer's script; a relative path is relative to the segspark home.");
+    public static final Setting<Integer> ROUNDS = Setting.integer("rounds",
+                    "DL4J and PyTorch are measured in turns this many times; the medians are reported, and the "
+                            + "ratios are the medians of each round's ratio.").atLeast(1)
+            .option("--rounds", "R", "Turns of DL4J and PyTorch (medians reported)");
     public static final Setting<Integer> TORCH_THREADS = Setting.integer("torch-threads", "PyTorch's threads.").atLeast(1);
 }

@@ -27,7 +27,8 @@ import java.util.Map;
 /**
  * {@code segspark bench models}: every registry model (or the ones named) at one input size,
  * DL4J in this process, the exported network in ONNX Runtime (inference, as predict serves it),
- * then its PyTorch reference, model after model, so all meet the same machine state. Each model
+ * then its PyTorch reference, model after model and, with rounds, in turns, so all meet the same
+ * machine state; the machine's own speed is probed at the start and the end. Each model
  * is built at its default configuration with the stated input size.
  */
 public final class ModelsBenchmark {
@@ -43,7 +44,7 @@ public final class ModelsBenchmark {
 
     public static final SettingsSection SECTION = new SettingsSection("bench-models", List.of(MODELS,
             BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS,
-            ONNXRUNTIME_THREADS, BenchSettings.TORCH,
+            BenchSettings.ROUNDS, ONNXRUNTIME_THREADS, BenchSettings.TORCH,
             BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS));
 
     public static Map<String, Object> run(Config b, File home, PrintStream progress) {
@@ -53,6 +54,7 @@ public final class ModelsBenchmark {
         names.forEach(ModelRegistry::get);
         int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
         double warmupSeconds = v.get(BenchSettings.WARMUP_SECONDS);
+        int rounds = v.get(BenchSettings.ROUNDS);
         if (size < 32 || size % 32 != 0) {
             throw new IllegalArgumentException("bench-models.size must be a multiple of 32 (every model's input), got " + size);
         }
@@ -67,42 +69,64 @@ public final class ModelsBenchmark {
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
         out.put("backend", NativeSpeed.describe());
+        out.put("rounds", rounds);
+        out.put("machine_at_start", MachineProbe.measure(Runtime.getRuntime().availableProcessors()));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : names) {
             ModelConfig cfg = ModelRegistry.get(name).defaults().withInput(size, size);
             GraphStats stats = GraphStats.of(ModelRegistry.configuration(name, cfg), InputType.convolutional(size, size, cfg.channels()));
-            progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d...%n", name, size, size, batch);
-            SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup,
-                    warmupSeconds, steps);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("model", name);
             row.put("classes", cfg.classes());
             row.put("params_trainable", stats.paramsTrainable());
             row.put("gmacs_per_image", stats.macs() / 1e9);
-            row.put("train_images_per_s", r.trainImagesPerSecond());
-            row.put("infer_images_per_s", r.inferImagesPerSecond());
-            double served = r.inferImagesPerSecond();
-            if (v.get(ONNXRUNTIME_THREADS) > 0) {
-                served = onnxRuntimeImagesPerSecond(name, cfg, batch, warmup, warmupSeconds, steps, v.get(ONNXRUNTIME_THREADS));
-                row.put("onnxruntime_infer_images_per_s", served);
+            // DL4J, ONNX Runtime and PyTorch take turns, round after round: drift on a shared machine hits all alike
+            List<Double> train = new ArrayList<>(), infer = new ArrayList<>(), served = new ArrayList<>();
+            List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
+            String torchSkipped = null;
+            for (int round = 0; round < rounds; round++) {
+                progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d, round %d of %d...%n", name, size, size,
+                        batch, round + 1, rounds);
+                SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup,
+                        warmupSeconds, steps);
+                train.add(r.trainImagesPerSecond());
+                infer.add(r.inferImagesPerSecond());
+                served.add(v.get(ONNXRUNTIME_THREADS) > 0 ? onnxRuntimeImagesPerSecond(name, cfg, batch, warmup,
+                        warmupSeconds, steps, v.get(ONNXRUNTIME_THREADS)) : r.inferImagesPerSecond());
+                if (v.get(BenchSettings.TORCH)) {
+                    TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup,
+                            warmupSeconds, steps, v.get(BenchSettings.TORCH_THREADS));
+                    if (t.skipped() != null) {
+                        torchSkipped = t.skipped();
+                        break;
+                    }
+                    torchTrain.add(t.trainImagesPerSecond());
+                    torchInfer.add(t.inferImagesPerSecond());
+                }
             }
-            if (v.get(BenchSettings.TORCH)) {
-                TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup, warmupSeconds, steps,
-                        v.get(BenchSettings.TORCH_THREADS));
-                if (t.skipped() == null) {
-                    row.put("torch_train_images_per_s", t.trainImagesPerSecond());
-                    row.put("torch_infer_images_per_s", t.inferImagesPerSecond());
-                    row.put("ratio_train_vs_torch", r.trainImagesPerSecond() / t.trainImagesPerSecond());
-                    row.put("ratio_infer_vs_torch", served / t.inferImagesPerSecond());
-                    row.put("ratio_dl4j_infer_vs_torch", r.inferImagesPerSecond() / t.inferImagesPerSecond());
-                } else {
-                    row.put("torch_skipped", t.skipped());
+            row.put("train_images_per_s", SingleProcessBenchmark.median(train));
+            row.put("infer_images_per_s", SingleProcessBenchmark.median(infer));
+            if (v.get(ONNXRUNTIME_THREADS) > 0) {
+                row.put("onnxruntime_infer_images_per_s", SingleProcessBenchmark.median(served));
+            }
+            if (torchSkipped != null) {
+                row.put("torch_skipped", torchSkipped);
+            } else if (!torchTrain.isEmpty()) {
+                row.put("torch_train_images_per_s", SingleProcessBenchmark.median(torchTrain));
+                row.put("torch_infer_images_per_s", SingleProcessBenchmark.median(torchInfer));
+                row.put("ratio_train_vs_torch", SingleProcessBenchmark.median(TrainBenchmark.ratios(train, torchTrain)));
+                row.put("ratio_infer_vs_torch", SingleProcessBenchmark.median(TrainBenchmark.ratios(served, torchInfer)));
+                row.put("ratio_dl4j_infer_vs_torch", SingleProcessBenchmark.median(TrainBenchmark.ratios(infer, torchInfer)));
+                if (rounds > 1) {
+                    row.put("ratio_train_vs_torch_rounds", TrainBenchmark.ratios(train, torchTrain));
+                    row.put("ratio_infer_vs_torch_rounds", TrainBenchmark.ratios(served, torchInfer));
                 }
             }
             rows.add(row);
             progress.println("bench models: " + row);
         }
         out.put("models", rows);
+        out.put("machine_at_end", MachineProbe.measure(Runtime.getRuntime().availableProcessors()));
         return out;
     }
 
@@ -122,8 +146,9 @@ public final class ModelsBenchmark {
     @SuppressWarnings("unchecked")
     public static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median of %s steps); %s%n%n", r.get("size"),
-                r.get("size"), r.get("batch"), r.get("steps"), r.get("backend")));
+        sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median of %s steps; of %s rounds); %s%n",
+                r.get("size"), r.get("size"), r.get("batch"), r.get("steps"), r.get("rounds"), r.get("backend")));
+        sb.append(MachineProbe.atStartAndEnd(r)).append('\n');
         sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %10s %8s %8s %9s%n", "model", "GMACs", "DL4J train",
                 "DL4J infer", "ORT infer", "torch trn", "torch inf", "train x", "infer x", "DL4J inf x"));
         for (Map<String, Object> row : (List<Map<String, Object>>) r.get("models")) {
@@ -132,12 +157,23 @@ public final class ModelsBenchmark {
                     (Double) row.get("infer_images_per_s"), f(row.get("onnxruntime_infer_images_per_s")),
                     f(row.get("torch_train_images_per_s")), f(row.get("torch_infer_images_per_s")),
                     f(row.get("ratio_train_vs_torch")), f(row.get("ratio_infer_vs_torch")), f(row.get("ratio_dl4j_infer_vs_torch"))));
+            if (row.get("ratio_train_vs_torch_rounds") instanceof List<?> tr && row.get("ratio_infer_vs_torch_rounds") instanceof List<?> ir) {
+                sb.append("    rounds: train x ").append(fs(tr)).append(", infer x ").append(fs(ir)).append('\n');
+            }
             if (row.containsKey("torch_skipped")) {
                 sb.append("    PyTorch skipped: ").append(row.get("torch_skipped")).append('\n');
             }
         }
         sb.append("train x = DL4J / PyTorch; infer x = what predict serves (ONNX Runtime, else DL4J) / PyTorch; above 1: "
                 + "segspark is faster\n");
+        return sb.toString();
+    }
+
+    private static String fs(List<?> ds) {
+        StringBuilder sb = new StringBuilder();
+        for (Object d : ds) {
+            sb.append(sb.length() == 0 ? "" : " ").append(f(d));
+        }
         return sb.toString();
     }
 

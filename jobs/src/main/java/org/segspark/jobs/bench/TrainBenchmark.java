@@ -42,8 +42,6 @@ public final class TrainBenchmark {
     private TrainBenchmark() {
     }
 
-    public static final Setting<Integer> ROUNDS = Setting.integer("rounds",
-            "DL4J and PyTorch are measured in turns this many times; the medians are reported.").atLeast(1);
     public static final Setting<Integer> SPARK_WORKERS = Setting.integer("spark-workers",
                     "Spark parameter averaging on local[N]: N workers; 0 skips the Spark measurement.").atLeast(0)
             .option("--workers", "N", "Spark local[N] workers; 0 skips Spark").formerly("--spark-workers");
@@ -55,7 +53,7 @@ public final class TrainBenchmark {
     static final Setting<Integer> CLASSES = BenchSettings.CLASSES.option("--classes", "K", "Classes");
 
     public static final SettingsSection SECTION = new SettingsSection("bench", List.of(BenchSettings.MODEL,
-            BenchSettings.SIZE, BenchSettings.BATCH, CLASSES, BenchSettings.STEPS, BenchSettings.WARMUP, ROUNDS,
+            BenchSettings.SIZE, BenchSettings.BATCH, CLASSES, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.ROUNDS,
             SPARK_WORKERS, AVERAGING_FREQUENCY, BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT,
             BenchSettings.TORCH_THREADS, PROFILE));
 
@@ -75,9 +73,10 @@ public final class TrainBenchmark {
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
         out.put("backend", NativeSpeed.describe());
+        out.put("machine_at_start", MachineProbe.measure(Runtime.getRuntime().availableProcessors()));
 
         // DL4J and PyTorch take turns (A B A B ...): drift on a shared machine hits both alike.
-        int rounds = v.get(ROUNDS);
+        int rounds = v.get(BenchSettings.ROUNDS);
         File script = new File(v.get(BenchSettings.TORCH_SCRIPT));
         if (!script.isAbsolute()) {
             script = new File(home, v.get(BenchSettings.TORCH_SCRIPT));
@@ -110,11 +109,13 @@ public final class TrainBenchmark {
             out.put("torch_infer_images_per_s", ti);
             out.put("torch_train_images_per_s_rounds", torchTrain);
             out.put("torch_infer_images_per_s_rounds", torchInfer);
-            out.put("ratio_train_vs_torch", trainIps / tt);
-            out.put("ratio_infer_vs_torch", inferIps / ti);
+            out.put("ratio_train_vs_torch", SingleProcessBenchmark.median(ratios(train, torchTrain)));
+            out.put("ratio_infer_vs_torch", SingleProcessBenchmark.median(ratios(infer, torchInfer)));
         } else if (torch != null) {
             out.put("torch_skipped", torch.skipped());
         }
+
+        out.put("machine_at_end", MachineProbe.measure(Runtime.getRuntime().availableProcessors()));
 
         if (v.get(PROFILE)) {
             out.put("profile", profile(model, classes, size, batch, steps));
@@ -132,6 +133,15 @@ public final class TrainBenchmark {
             out.put("ratio_spark_vs_single", spark / trainIps);
         }
 
+        return out;
+    }
+
+    /** Each round's DL4J figure over the PyTorch figure of the same round. */
+    static List<Double> ratios(List<Double> dl4j, List<Double> torch) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < dl4j.size(); i++) {
+            out.add(dl4j.get(i) / torch.get(i));
+        }
         return out;
     }
 

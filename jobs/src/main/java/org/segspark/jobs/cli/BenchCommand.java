@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.bench.DistributedBenchmark;
 import org.segspark.jobs.bench.ExportBenchmark;
+import org.segspark.jobs.bench.MachineProbe;
 import org.segspark.jobs.bench.ModelsBenchmark;
 import org.segspark.jobs.bench.PreprocessBenchmark;
 import org.segspark.jobs.bench.TrainBenchmark;
@@ -83,6 +84,7 @@ public final class BenchCommand implements Runnable {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "%-34s %12s %12s%n", r.get("model") + " " + r.get("size") + "^2 batch "
                     + r.get("batch"), "train img/s", "infer img/s"));
+            sb.append(MachineProbe.atStartAndEnd(r));
             sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12.2f%n", "DL4J single process",
                     (Double) r.get("train_images_per_s"), (Double) r.get("infer_images_per_s")));
             if (r.containsKey("spark_train_images_per_s")) {

@@ -331,6 +331,10 @@ class CliTest {
         assertTrue(j.get("infer_images_per_s").asDouble() > 0);
         assertTrue(j.get("spark_train_images_per_s").asDouble() > 0);
         assertTrue(j.get("torch_skipped").asText().contains("not found"));
+        for (String when : List.of("machine_at_start", "machine_at_end")) {
+            assertTrue(j.get(when).get("fmaGflops").asDouble() > 0, j.toString());
+            assertTrue(j.get(when).get("copyGbs").asDouble() > 0, j.toString());
+        }
         // the PyTorch peer script builds UNet-MobileNetV2 alone: another model is not compared with it
         Run other = run("bench", "train", "--model", "mobilenet-v3-small", "--size", "32x32", "--batch", "4", "--steps", "1",
                 "--workers", "0", "--json", "--set", "bench.warmup=1", "--set", "bench.classes=10");
@@ -338,6 +342,18 @@ class CliTest {
         JsonNode o = JSON.readTree(Arrays.stream(other.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow());
         assertTrue(o.get("torch_skipped").asText().contains("builds unet-mobilenetv2 only"), o.toString());
         assertFalse(o.has("ratio_train_vs_torch"), o.toString());
+        // bench models: two rounds of DL4J and the network ONNX Runtime serves, medians reported
+        Run models = run("bench", "models", "--models", "mobilenet-v3-small", "--size", "32", "--batch", "2", "--steps", "1",
+                "--rounds", "2", "--no-torch", "--json", "--set", "bench-models.warmup=1", "--set", "bench-models.warmup-seconds=0");
+        assertEquals(0, models.code(), models.err());
+        JsonNode m = JSON.readTree(Arrays.stream(models.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        assertEquals(2, m.get("rounds").asInt());
+        assertTrue(m.get("machine_at_end").get("fmaScaling").asDouble() > 0, m.toString());
+        JsonNode row = m.get("models").get(0);
+        assertEquals("mobilenet-v3-small", row.get("model").asText());
+        assertTrue(row.get("train_images_per_s").asDouble() > 0, row.toString());
+        assertTrue(row.get("onnxruntime_infer_images_per_s").asDouble() > 0, row.toString());
+        assertTrue(models.err().contains("round 2 of 2"), models.err());
     }
 
     @Test
