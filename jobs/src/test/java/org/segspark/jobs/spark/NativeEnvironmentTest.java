@@ -3,6 +3,7 @@ package org.segspark.jobs.spark;
 import com.typesafe.config.ConfigFactory;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.segspark.models.layers.NativeSpeed;
@@ -25,6 +26,28 @@ class NativeEnvironmentTest {
         String launcher = Files.readString(Path.of("../segspark"));
         NativeSpeed.ENVIRONMENT.forEach((k, v) ->
                 assertTrue(launcher.contains("export " + k + "=\"${" + k + ":-" + v + "}\""), k));
+    }
+
+    /** The launcher's choice of OpenBLAS kernels, run by bash on a given /proc/cpuinfo. */
+    private static String launcherCoreFor(String cpuinfo, Path dir) throws Exception {
+        String launcher = Files.readString(Path.of("../segspark"));
+        int from = launcher.indexOf("openblas_coretype() {"), to = launcher.indexOf("\n}\n", from) + 3;
+        Path file = Files.writeString(dir.resolve("cpuinfo"), cpuinfo);
+        Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + launcher.substring(from, to)
+                + "openblas_coretype \"$1\"", "bash", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    @Test
+    void theLauncherAsksOpenBlasForItsAvx512KernelsOnAmdCpusThatHaveIt(@TempDir Path dir) throws Exception {
+        String zen5 = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu avx2 avx512f avx512dq avx512cd avx512bw avx512vl\n";
+        assertEquals(NativeSpeed.OPENBLAS_CORE, launcherCoreFor(zen5, dir));
+        assertEquals("", launcherCoreFor(zen5.replace("AuthenticAMD", "GenuineIntel"), dir));
+        assertEquals("", launcherCoreFor(zen5.replace(" avx512vl", ""), dir));
+        assertTrue(Files.readString(Path.of("../segspark")).contains("if [ -z \"${OPENBLAS_CORETYPE:-}\" ]; then"),
+                "a value the user set is kept");
     }
 
     @ParameterizedTest

@@ -13,7 +13,15 @@ import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -55,16 +63,78 @@ public final class NativeSpeed {
             "MALLOC_TRIM_THRESHOLD_", "1073741824",
             "MALLOC_TOP_PAD_", "67108864");
 
+    private static final Logger LOG = LoggerFactory.getLogger(NativeSpeed.class);
+
+    /**
+     * The OpenBLAS kernel set for AMD's AVX-512 cores (Zen 4 and 5), which ND4J's OpenBLAS 0.3.19
+     * does not recognise: it gives them its AVX2 (Haswell) kernels. On a Zen 5 core those ran a
+     * 512x512 by 512x64 product at 48-50 GMAC/s, the SkylakeX ones at 84 (93-94 on larger
+     * products), and MobileNetV1's 1x1 convolutions at 128x128 took 28 ms per training step
+     * instead of 40. OpenBLAS reads {@code OPENBLAS_CORETYPE} once, when it loads, so the launcher
+     * sets it; elsewhere {@link #enable()} warns.
+     */
+    public static final String OPENBLAS_CORE = "SkylakeX";
+    private static final List<String> AVX512_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd");
+
     private static volatile boolean blasSet;
+
+    /**
+     * The kernel set this JVM asked OpenBLAS for ({@code OPENBLAS_CORETYPE}), or "auto" when OpenBLAS
+     * chose by itself. ND4J's OpenBLAS does not export the name of the set it chose.
+     */
+    public static String openBlasCore() {
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        return core == null || core.isBlank() ? "auto" : core.strip();
+    }
+
+    /**
+     * Whether OpenBLAS leaves AVX-512 unused on a CPU whose /proc/cpuinfo text is {@code cpuinfo}:
+     * an AMD CPU with every AVX-512 subset OpenBLAS's SkylakeX kernels use, and OpenBLAS left to
+     * choose ("auto") or told another kernel set.
+     */
+    static boolean avx512Unused(String cpuinfo, String core) {
+        String vendor = null, flags = null;
+        for (String line : cpuinfo.split("\n")) {
+            if (vendor == null && line.startsWith("vendor_id")) {
+                vendor = line.substring(line.indexOf(':') + 1).strip();
+            } else if (flags == null && line.startsWith("flags")) {
+                flags = " " + line.substring(line.indexOf(':') + 1).strip() + " ";
+            }
+        }
+        if (!"AuthenticAMD".equals(vendor) || flags == null) {
+            return false;
+        }
+        for (String f : AVX512_FLAGS) {
+            if (!flags.contains(" " + f + " ")) {
+                return false;
+            }
+        }
+        return !core.toLowerCase(Locale.ROOT).equals(OPENBLAS_CORE.toLowerCase(Locale.ROOT));
+    }
 
     public static void enable() {
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "false");
         if (!blasSet) {
+            warnIfAvx512Unused();
             // OpenBLAS's worker threads wait for work in a sched_yield loop: after the dense
             // layers' small matrix products they took a quarter of a MobileNetV2 training step's
             // CPU time from the threads doing the work. Its products here are small; one thread.
             Nd4j.factory().blas().setMaxThreads(1);
             blasSet = true;
+        }
+    }
+
+    private static void warnIfAvx512Unused() {
+        String cpuinfo;
+        try {
+            cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        } catch (IOException | RuntimeException e) {
+            return; // not Linux: nothing to say
+        }
+        if (avx512Unused(cpuinfo, openBlasCore())) {
+            LOG.warn("OpenBLAS gives this AMD AVX-512 CPU its AVX2 kernels, at about half the speed of its {} ones: "
+                    + "start the JVM with OPENBLAS_CORETYPE={} in its environment (the segspark launcher does; for "
+                    + "executors started otherwise, spark.executorEnv.OPENBLAS_CORETYPE)", OPENBLAS_CORE, OPENBLAS_CORE);
         }
     }
 
@@ -157,6 +227,6 @@ public final class NativeSpeed {
     public static String describe() {
         var env = Nd4j.getExecutioner().getEnvironmentInformation();
         return "backend=" + env.getProperty("backend") + " blas=" + env.getProperty("blas.vendor")
-                + " onednn=" + libnd4jUsesOneDnn() + " onednn_helpers=" + oneDnnActive();
+                + " openblas_core=" + openBlasCore() + " onednn=" + libnd4jUsesOneDnn() + " onednn_helpers=" + oneDnnActive();
     }
 }
