@@ -69,12 +69,15 @@ public final class NativeSpeed {
      * The OpenBLAS kernel set for AMD's AVX-512 cores (Zen 4 and 5), which ND4J's OpenBLAS 0.3.19
      * does not recognise: it gives them its AVX2 (Haswell) kernels. On a Zen 5 core those ran a
      * 512x512 by 512x64 product at 48-50 GMAC/s, the SkylakeX ones at 84 (93-94 on larger
-     * products), and MobileNetV1's 1x1 convolutions at 128x128 took 28 ms per training step
-     * instead of 40. OpenBLAS reads {@code OPENBLAS_CORETYPE} once, when it loads, so the launcher
-     * sets it; elsewhere {@link #enable()} warns.
+     * products), and MobileNetV1's convolutions on OpenBLAS (the 1x1 ones and the stem) took 28 ms
+     * of a training step at 128x128 instead of 40. OpenBLAS reads {@code OPENBLAS_CORETYPE} once,
+     * when it loads, so the launcher sets it when the environment has none; a JVM that runs another
+     * kernel set on such a CPU warns ({@link #enable()}).
      */
     public static final String OPENBLAS_CORE = "SkylakeX";
     private static final List<String> AVX512_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd");
+    /** OpenBLAS's kernel sets that use AVX-512, lower case. */
+    private static final List<String> AVX512_CORES = List.of("skylakex", "cooperlake", "sapphirerapids");
 
     private static volatile boolean blasSet;
 
@@ -90,7 +93,7 @@ public final class NativeSpeed {
     /**
      * Whether OpenBLAS leaves AVX-512 unused on a CPU whose /proc/cpuinfo text is {@code cpuinfo}:
      * an AMD CPU with every AVX-512 subset OpenBLAS's SkylakeX kernels use, and OpenBLAS left to
-     * choose ("auto") or told another kernel set.
+     * choose ("auto") or told a kernel set without AVX-512.
      */
     static boolean avx512Unused(String cpuinfo, String core) {
         String vendor = null, flags = null;
@@ -109,7 +112,7 @@ public final class NativeSpeed {
                 return false;
             }
         }
-        return !core.toLowerCase(Locale.ROOT).equals(OPENBLAS_CORE.toLowerCase(Locale.ROOT));
+        return !AVX512_CORES.contains(core.toLowerCase(Locale.ROOT));
     }
 
     public static void enable() {
@@ -131,10 +134,13 @@ public final class NativeSpeed {
         } catch (IOException | RuntimeException e) {
             return; // not Linux: nothing to say
         }
-        if (avx512Unused(cpuinfo, openBlasCore())) {
-            LOG.warn("OpenBLAS gives this AMD AVX-512 CPU its AVX2 kernels, at about half the speed of its {} ones: "
-                    + "start the JVM with OPENBLAS_CORETYPE={} in its environment (the segspark launcher does; for "
-                    + "executors started otherwise, spark.executorEnv.OPENBLAS_CORETYPE)", OPENBLAS_CORE, OPENBLAS_CORE);
+        String core = openBlasCore();
+        if (avx512Unused(cpuinfo, core)) {
+            LOG.warn("OpenBLAS runs {} kernels on this AMD AVX-512 CPU, at about half the speed of its {} ones: start "
+                            + "the JVM with OPENBLAS_CORETYPE={} in its environment (the segspark launcher sets it when it is "
+                            + "unset; executors started otherwise take spark.executorEnv.OPENBLAS_CORETYPE)",
+                    core.equals("auto") ? "its AVX2 (OPENBLAS_CORETYPE unset)" : "the OPENBLAS_CORETYPE=" + core,
+                    OPENBLAS_CORE, OPENBLAS_CORE);
         }
     }
 

@@ -27,20 +27,30 @@ final class SimdSums {
 
     /** Adds sum(v - shift) to out[0] and sum((v - shift)^2) to out[1], over v[0..len). */
     static void shifted(float[] v, int len, float shift, double[] out) {
-        pair(v, shift, v, shift, len, out);
+        pair(v, shift, v, shift, 0, len, out, 0);
     }
 
     /** Adds sum(g) to out[0] and sum(g * (x - mu)) to out[1], over [0..len). */
     static void gradient(float[] g, float[] x, int len, float mu, double[] out) {
-        pair(g, 0f, x, mu, len, out);
+        pair(g, 0f, x, mu, 0, len, out, 0);
     }
 
-    /** Adds sum(a - ka) to out[0] and sum((a - ka) * (b - kb)) to out[1], over [0..len). */
-    private static void pair(float[] a, float ka, float[] b, float kb, int len, double[] out) {
-        int lanes = S.length(), p = 0;
+    /** Adds sum(v - shift) to out[at] and sum((v - shift)^2) to out[at + 1], over v[from..from + len). */
+    static void shifted(float[] v, int from, int len, float shift, double[] out, int at) {
+        pair(v, shift, v, shift, from, len, out, at);
+    }
+
+    /** Adds sum(g) to out[at] and sum(g * (x - mu)) to out[at + 1], over [from..from + len). */
+    static void gradient(float[] g, float[] x, int from, int len, float mu, double[] out, int at) {
+        pair(g, 0f, x, mu, from, len, out, at);
+    }
+
+    /** Adds sum(a - ka) to out[at] and sum((a - ka) * (b - kb)) to out[at + 1], over [from..from + len). */
+    private static void pair(float[] a, float ka, float[] b, float kb, int from, int len, double[] out, int at) {
+        int lanes = S.length(), p = from, stop = from + len;
         FloatVector va = FloatVector.broadcast(S, ka), vb = FloatVector.broadcast(S, kb);
         double s = 0, q = 0;
-        int whole = len - lanes + 1;
+        int whole = stop - lanes + 1;
         while (p < whole) {
             FloatVector vs = FloatVector.zero(S), vq = FloatVector.zero(S);
             int end = Math.min(whole, p + CHUNK * lanes);
@@ -52,13 +62,13 @@ final class SimdSums {
             s += vs.reduceLanes(VectorOperators.ADD);
             q += vq.reduceLanes(VectorOperators.ADD);
         }
-        for (; p < len; p++) {
+        for (; p < stop; p++) {
             float d = a[p] - ka;
             s += d;
             q += d * (b[p] - kb);
         }
-        out[0] += s;
-        out[1] += q;
+        out[at] += s;
+        out[at + 1] += q;
     }
 
     /** Per element: ds[i] += v[i] - shift[i] and dq[i] += (v[i] - shift[i])^2, in double. */

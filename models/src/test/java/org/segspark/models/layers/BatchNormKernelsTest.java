@@ -74,6 +74,11 @@ class BatchNormKernelsTest {
             17, 12, 4, RELU
             32, 9, 9, HARDSWISH
             2, 70, 64, RELU6
+            4, 384, 64, RELU6
+            8, 40, 16, HARDSWISH
+            3, 20, 49, RELU
+            16, 300, 25, IDENTITY
+            32, 64, 255, RELU6
             5, 3, 5000, RELU
             20, 8, 1000, HARDSWISH
             40, 700, 4, RELU6

@@ -14,6 +14,7 @@ class OpenBlasCoreTest {
         assertTrue(NativeSpeed.avx512Unused(ZEN5, "auto"));
         assertTrue(NativeSpeed.avx512Unused(ZEN5, "Haswell"));
         assertFalse(NativeSpeed.avx512Unused(ZEN5, "SkylakeX"), "the kernels the launcher asks for");
+        assertFalse(NativeSpeed.avx512Unused(ZEN5, "cooperlake"), "AVX-512 with bf16 products");
     }
 
     @Test
