@@ -10,8 +10,10 @@ import java.util.concurrent.CyclicBarrier;
 
 /**
  * How much of the machine a benchmark got, measured when it starts and when it ends. On a shared
- * virtual machine the host decides: the same training step ran 2.5x slower ten minutes later with
- * nothing else running in the guest, so a figure without the machine's state beside it cannot be
+ * virtual machine the host decides part of it: on machine B (docs/BENCHMARKS.md) arithmetic on
+ * registers ran twice as fast on two threads as on one, but two single-threaded matrix products
+ * started together each ran at half the speed of one alone, because the caches and the memory
+ * behind them are shared with the host. A figure without the machine's state beside it cannot be
  * told apart from a change in the code.
  *
  * <p>Two probes, each run on one thread and then on {@code threads} threads at once: multiply-adds
@@ -150,7 +152,7 @@ public record MachineProbe(int threads, double fmaGflops, double fmaScaling, dou
         return sum > 0 ? (double) iterations * CHAINS : 0;
     }
 
-    /** Copies of a 64 MiB array (four times the caches of the machines this runs on): bytes read and written per second. */
+    /** Copies of a 64 MiB array (twice the 32 MiB L3 of machine B): bytes read and written per second. */
     private static double copyRate(CyclicBarrier start) {
         float[] from = new float[COPY_FLOATS], to = new float[COPY_FLOATS];
         Arrays.fill(from, 1f);

@@ -67,12 +67,13 @@ public final class NativeSpeed {
 
     /**
      * The OpenBLAS kernel set for AMD's AVX-512 cores (Zen 4 and 5), which ND4J's OpenBLAS 0.3.19
-     * does not recognise: it gives them its AVX2 (Haswell) kernels. On a Zen 5 core those ran a
-     * 512x512 by 512x64 product at 48-50 GMAC/s, the SkylakeX ones at 84 (93-94 on larger
-     * products), and MobileNetV1's convolutions on OpenBLAS (the 1x1 ones and the stem) took 28 ms
-     * of a training step at 128x128 instead of 40. OpenBLAS reads {@code OPENBLAS_CORETYPE} once,
-     * when it loads, so the launcher sets it when the environment has none; a JVM that runs another
-     * kernel set on such a CPU warns ({@link #enable()}).
+     * does not recognise. On one Zen 5 core a 512x512 by 512x64 product ran at 15 GMAC/s with the
+     * Barcelona (SSE2) kernels it falls back to, 43 with its Haswell (AVX2) ones and 76 with these,
+     * side by side (82-86 on larger products); MobileNetV1's convolutions on OpenBLAS (the 1x1
+     * ones and the stem) took 28 ms of a training step at 128x128 instead of 40 with Haswell's.
+     * OpenBLAS reads {@code OPENBLAS_CORETYPE} once, when it loads, so the launcher sets it when
+     * the environment has none; a JVM that runs another kernel set on such a CPU warns
+     * ({@link #enable()}).
      */
     public static final String OPENBLAS_CORE = "SkylakeX";
     private static final List<String> AVX512_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd");
@@ -136,10 +137,10 @@ public final class NativeSpeed {
         }
         String core = openBlasCore();
         if (avx512Unused(cpuinfo, core)) {
-            LOG.warn("OpenBLAS runs {} kernels on this AMD AVX-512 CPU, at about half the speed of its {} ones: start "
+            LOG.warn("OpenBLAS runs {} kernels on this AMD AVX-512 CPU, at a half to a fifth of the speed of its {} ones: start "
                             + "the JVM with OPENBLAS_CORETYPE={} in its environment (the segspark launcher sets it when it is "
                             + "unset; executors started otherwise take spark.executorEnv.OPENBLAS_CORETYPE)",
-                    core.equals("auto") ? "its AVX2 (OPENBLAS_CORETYPE unset)" : "the OPENBLAS_CORETYPE=" + core,
+                    core.equals("auto") ? "the fallback (OPENBLAS_CORETYPE unset)" : "the OPENBLAS_CORETYPE=" + core,
                     OPENBLAS_CORE, OPENBLAS_CORE);
         }
     }

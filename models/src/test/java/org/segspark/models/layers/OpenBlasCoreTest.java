@@ -10,7 +10,7 @@ class OpenBlasCoreTest {
             + "flags\t\t: fpu sse avx2 fma avx512f avx512dq avx512ifma avx512cd avx512bw avx512vl avx512_bf16\n";
 
     @Test
-    void anAmdCpuWithAvx512GivenAvx2KernelsIsFound() {
+    void anAmdCpuWithAvx512RunningOtherKernelsIsFound() {
         assertTrue(NativeSpeed.avx512Unused(ZEN5, "auto"));
         assertTrue(NativeSpeed.avx512Unused(ZEN5, "Haswell"));
         assertFalse(NativeSpeed.avx512Unused(ZEN5, "SkylakeX"), "the kernels the launcher asks for");
