@@ -56,15 +56,20 @@ final class BatchNormKernels {
      * and float sums over thousands of values doubled the gradient error of a 55-layer network.
      */
     static double sum(float[] v, int len) {
+        return sum(v, 0, len);
+    }
+
+    /** Sum of v[from..from + len), as {@link #sum(float[], int)}. */
+    static double sum(float[] v, int from, int len) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int p = 0;
-        for (; p + 3 < len; p += 4) {
+        int p = from, stop = from + len;
+        for (; p + 3 < stop; p += 4) {
             s0 += v[p];
             s1 += v[p + 1];
             s2 += v[p + 2];
             s3 += v[p + 3];
         }
-        for (; p < len; p++) {
+        for (; p < stop; p++) {
             s0 += v[p];
         }
         return (s0 + s1) + (s2 + s3);

@@ -52,7 +52,7 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         long h = same ? ceilDiv(input.size(2), s[0]) : ConvOps.convOut(input.size(2), k[0], s[0], p[0], d[0]);
         long wd = same ? ceilDiv(input.size(3), s[1]) : ConvOps.convOut(input.size(3), k[1], s[1], p[1], d[1]);
         INDArray out = ConvOps.activations(workspaceMgr, input.size(0), w.size(0), h, wd);
-        if (PointwiseConvolution.pointwise(k, s, p, d) && PointwiseConvolution.applies(input)) {
+        if (PointwiseConvolution.pointwise(k, s, p, d)) {
             PointwiseConvolution.forward(input, w, b, out);
             return out;
         }
@@ -78,8 +78,7 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
         INDArray dW = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray dB = c.hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
         INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
-        if (PointwiseConvolution.pointwise(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation())
-                && PointwiseConvolution.applies(input)) {
+        if (PointwiseConvolution.pointwise(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation())) {
             PointwiseConvolution.backward(input, w, epsilon, dx, dW, dB);
         } else if (DilatedConvolution.applies(c.getStride(), c.getDilation())) {
             DilatedConvolution.backward(input, w, epsilon, dx, dW, dB == null ? null : dB.reshape(dB.length()),

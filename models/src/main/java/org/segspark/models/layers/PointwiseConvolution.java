@@ -1,35 +1,43 @@
 package org.segspark.models.layers;
 
 import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.FloatBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
- * 1x1 convolutions with stride 1 as matrix products, where libnd4j's conv2d ops on oneDNN are slow
- * (they set up a primitive and reorder the tensors to a blocked layout and back on every call):
+ * 1x1 convolutions with stride 1 as matrix products called straight into OpenBLAS on the tensors'
+ * memory, where libnd4j's conv2d ops on oneDNN are slow (they set up a primitive and reorder the
+ * tensors to a blocked layout and back on every call) and ND4J's own gemm pays array views and a
+ * broadcast op for the bias:
  * <ul>
  * <li>on 1x1 maps, forward and backward, as one product over the batch: the tensor [N, C, 1, 1]
  * is already the matrix [N, C]. Batch 32, 1,024 -> 1,024 channels: 0.7 + 0.8 ms against conv2d's
- * 2.5 + 3.0 ms;</li>
+ * 2.5 + 3.0 ms. The bias and its gradient are plain Java loops: in MobileNetV3-Small at 32x32
+ * (batch 4, its squeeze-and-excite convolutions) ND4J's gemm and broadcast ops took 3.8 + 6.1 ms
+ * per step for these 24 layers, the direct calls 1.3 + 2.0;</li>
+ * <li>on maps of 2x2 up to 7x7, as one product over the batch on a transposed copy
+ * ([Cout, Cin] x [Cin, N*H*W]): a product per sample is too small there, and conv2d was slower
+ * still. MobileNetV3-Small at 32x32: 2x2 maps 1.5 + 4.2 ms per step through conv2d, 0.4 + 0.5
+ * here; 4x4 maps 0.75 + 1.7 against 0.15 + 0.17;</li>
  * <li>on maps of 8x8 and larger, one product per sample on the NCHW tensor as it is
- * ([Cout, Cin] x [Cin, H*W]), called straight into OpenBLAS on the tensors' memory. In
- * MobileNetV2's training step (alpha 0.5, 64x64, batch 64, one thread) the 1x1 convolutions on
- * these maps took 40 ms forward and backward through conv2d, 18-23 through these products (8
- * to 48 channels at 32x32: 9.7 against 4-5 ms). The same products through ND4J's gemm on a
- * slice per sample had paid two array views per call and gained nothing.</li>
+ * ([Cout, Cin] x [Cin, H*W]). In MobileNetV2's training step (alpha 0.5, 64x64, batch 64, one
+ * thread) the 1x1 convolutions on these maps took 40 ms forward and backward through conv2d,
+ * 18-23 through these products (8 to 48 channels at 32x32: 9.7 against 4-5 ms). The same
+ * products through ND4J's gemm on a slice per sample had paid two array views per call and gained
+ * nothing. From 8x8 up the transposed copies cost what the larger product gains (MobileNetV1's
+ * 512 -> 512 at 8x8: 4.4 ms forward per step either way).</li>
  * </ul>
- * On 2x2 and 4x4 maps conv2d is as fast or faster: a product per sample is too small there.
  */
 final class PointwiseConvolution {
-    /** Maps with at least this many pixels take one product per sample. */
+    /** Maps with at least this many pixels take one product per sample, smaller ones (but 1x1) one product over the batch. */
     static final int PER_SAMPLE_MIN_PLANE = 64;
     /** On 1x1 maps a batch above this takes (w . x^T)^T rather than x . w^T. */
     static final int SMALL_BATCH = 8;
@@ -42,14 +50,8 @@ final class PointwiseConvolution {
                 && dilation[0] == 1 && dilation[1] == 1;
     }
 
-    /** Whether {@link #forward} and {@link #backward} compute this input better than conv2d and conv2d_bp. */
-    static boolean applies(INDArray x) {
-        long hw = x.size(2) * x.size(3);
-        return hw == 1 || hw >= PER_SAMPLE_MIN_PLANE;
-    }
-
-    private static INDArray matrix(INDArray a) {
-        return a.reshape('c', a.size(0), a.size(1));
+    private static boolean batched(long hw) {
+        return hw > 1 && hw < PER_SAMPLE_MIN_PLANE;
     }
 
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
@@ -57,26 +59,27 @@ final class PointwiseConvolution {
         INDArray in = PlaneKernels.contiguous(x);
         long hw = in.size(2) * in.size(3);
         if (hw == 1) {
-            forwardOnePixel(in, matrix(w), out);
+            forwardOnePixel(in, PlaneKernels.contiguous(w), out);
+        } else if (batched(hw)) {
+            forwardBatched(in, PlaneKernels.contiguous(w), out);
         } else {
             forwardPerSample(in, PlaneKernels.contiguous(w), out);
         }
         if (b != null) {
-            out.addi(b.reshape(1, b.length(), 1, 1));
+            addBias(PlaneKernels.denseBuffer(out), (int) out.size(0), (int) out.size(1), (int) hw, PlaneKernels.read(b));
         }
     }
 
-    private static void forwardOnePixel(INDArray in, INDArray w2, INDArray out) {
-        INDArray y = matrix(out);
-        long n = in.size(0);
+    private static void forwardOnePixel(INDArray in, INDArray w, INDArray out) {
+        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) out.size(1);
+        FloatPointer xp = PlaneKernels.pointer(in), wp = PlaneKernels.pointer(w), yp = PlaneKernels.pointer(out);
         if (n > SMALL_BATCH) {
             // OpenBLAS takes x . w^T with a few rows of x 2-5x slower than (w . x^T)^T: batch 32,
-            // 1,024 -> 1,024 channels, 2.4 against 0.7 ms (at 8 rows and fewer the first is faster)
-            INDArray t = Nd4j.createUninitialized(DataType.FLOAT, w2.size(0), n);
-            Nd4j.gemm(w2, matrix(in), t, false, true, 1.0, 0.0);
-            y.assign(t.transpose());
+            // 1,024 -> 1,024 channels, 2.4 against 0.7 ms (at 8 rows and fewer the first is faster);
+            // y^T [cout, n] = w . x^T is y in column-major order
+            cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, cout, n, cin, 1f, wp, cin, xp, cin, 0f, yp, cout);
         } else {
-            Nd4j.gemm(matrix(in), w2, y, false, true, 1.0, 0.0);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, cout, cin, 1f, xp, cin, wp, cin, 0f, yp, cout);
         }
     }
 
@@ -96,14 +99,21 @@ final class PointwiseConvolution {
     static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB) {
         INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy);
         if (in.size(2) * in.size(3) == 1) {
-            INDArray g2 = matrix(g);
-            Nd4j.gemm(g2, matrix(in), matrix(dW), true, false, 1.0, 0.0);
-            Nd4j.gemm(g2, matrix(w), matrix(dx), false, false, 1.0, 0.0);
+            int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1);
+            FloatPointer xp = PlaneKernels.pointer(in), wp = PlaneKernels.pointer(PlaneKernels.contiguous(w));
+            FloatPointer gp = PlaneKernels.pointer(g);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, cin, n, 1f, gp, cout, xp, cin, 0f,
+                    PlaneKernels.pointer(dW), cin);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, cin, cout, 1f, gp, cout, wp, cin, 0f,
+                    PlaneKernels.pointer(dx), cin);
+        } else if (batched(in.size(2) * in.size(3))) {
+            backwardBatched(in, PlaneKernels.contiguous(w), g, dx, dW);
         } else {
             backwardPerSample(in, PlaneKernels.contiguous(w), g, dx, dW);
         }
         if (dB != null) {
-            dB.assign(g.sum(0, 2, 3).reshape(dB.shape()));
+            PlaneKernels.write(dB, biasGradient(PlaneKernels.denseBuffer(g), (int) g.size(0), (int) g.size(1),
+                    (int) (g.size(2) * g.size(3))));
         }
     }
 
@@ -144,5 +154,115 @@ final class PointwiseConvolution {
         if (split.get()) {
             PlaneKernels.write(dW, total);
         }
+    }
+
+    /** out[i, ch, p] += b[ch] over the NCHW tensor [n, c, hw]. */
+    private static void addBias(FloatBuffer out, int n, int c, int hw, float[] b) {
+        float[] run = new float[c * hw];
+        for (int i = 0; i < n; i++) {
+            out.get(i * c * hw, run, 0, run.length);
+            for (int ch = 0; ch < c; ch++) {
+                float v = b[ch];
+                for (int p = ch * hw, end = p + hw; p < end; p++) {
+                    run[p] += v;
+                }
+            }
+            out.put(i * c * hw, run, 0, run.length);
+        }
+    }
+
+    /** The sum of g [n, c, hw] over samples and pixels, per channel, summed in double. */
+    private static float[] biasGradient(FloatBuffer g, int n, int c, int hw) {
+        float[] run = new float[c * hw];
+        double[] sums = new double[c];
+        for (int i = 0; i < n; i++) {
+            g.get(i * c * hw, run, 0, run.length);
+            for (int ch = 0; ch < c; ch++) {
+                sums[ch] += BatchNormKernels.sum(run, ch * hw, hw);
+            }
+        }
+        float[] out = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            out[ch] = (float) sums[ch];
+        }
+        return out;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's native matrices and Java arrays for the batch-wide products, grown on demand. */
+    private static final class Scratch {
+        final FloatPointer[] matrices = new FloatPointer[2];
+        float[] from = new float[0];
+        float[] to = new float[0];
+
+        FloatPointer matrix(int i, long len) {
+            if (matrices[i] == null || matrices[i].capacity() < len) {
+                if (matrices[i] != null) {
+                    matrices[i].close();
+                }
+                matrices[i] = new FloatPointer(len);
+            }
+            return matrices[i].position(0);
+        }
+
+        void arrays(int len) {
+            if (from.length < len) {
+                from = new float[len];
+                to = new float[len];
+            }
+        }
+    }
+
+    /** Copies the NCHW tensor [n, c, hw] at {@code src} into the matrix [c, n * hw] at {@code dst}. */
+    private static void toRows(FloatBuffer src, FloatPointer dst, int n, int c, int hw, Scratch s) {
+        int len = n * c * hw;
+        s.arrays(len);
+        src.get(0, s.from, 0, len);
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                System.arraycopy(s.from, (i * c + ch) * hw, s.to, (ch * n + i) * hw, hw);
+            }
+        }
+        dst.put(s.to, 0, len);
+    }
+
+    /** Copies the matrix [c, n * hw] at {@code src} into the NCHW tensor [n, c, hw] at {@code dst}. */
+    private static void fromRows(FloatPointer src, FloatBuffer dst, int n, int c, int hw, Scratch s) {
+        int len = n * c * hw;
+        s.arrays(len);
+        src.get(s.from, 0, len);
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                System.arraycopy(s.from, (ch * n + i) * hw, s.to, (i * c + ch) * hw, hw);
+            }
+        }
+        dst.put(0, s.to, 0, len);
+    }
+
+    private static void forwardBatched(INDArray in, INDArray w, INDArray out) {
+        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) out.size(1), hw = (int) (in.size(2) * in.size(3));
+        int cols = n * hw;
+        Scratch s = SCRATCH.get();
+        FloatPointer xt = s.matrix(0, (long) cin * cols), yt = s.matrix(1, (long) cout * cols);
+        toRows(PlaneKernels.denseBuffer(in), xt, n, cin, hw, s);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, cin, 1f, PlaneKernels.pointer(w), cin, xt, cols,
+                0f, yt, cols);
+        fromRows(yt, PlaneKernels.denseBuffer(out), n, cout, hw, s);
+    }
+
+    private static void backwardBatched(INDArray in, INDArray w, INDArray g, INDArray dx, INDArray dW) {
+        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1), hw = (int) (in.size(2) * in.size(3));
+        int cols = n * hw;
+        Scratch s = SCRATCH.get();
+        FloatPointer xt = s.matrix(0, (long) cin * cols), gt = s.matrix(1, (long) cout * cols);
+        toRows(PlaneKernels.denseBuffer(g), gt, n, cout, hw, s);
+        toRows(PlaneKernels.denseBuffer(in), xt, n, cin, hw, s);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, cin, cols, 1f, gt, cols, xt, cols, 0f,
+                PlaneKernels.pointer(dW), cin);
+        // the input's rows are no longer needed: its matrix takes the input gradient
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cin, cols, cout, 1f, PlaneKernels.pointer(w), cin, gt, cols,
+                0f, xt, cols);
+        fromRows(xt, PlaneKernels.denseBuffer(dx), n, cin, hw, s);
     }
 }

@@ -100,4 +100,16 @@ final class SimdSums {
             dsgx[i] += g[i] * (x[i] - mu[i]);
         }
     }
+
+    /** acc[at + j] += a[ai + j] * b[bi + j] for j in [0, len). */
+    static void multiplyAdd(float[] acc, int at, float[] a, int ai, float[] b, int bi, int len) {
+        int lanes = S.length(), j = 0;
+        for (; j + lanes <= len; j += lanes) {
+            FloatVector.fromArray(S, a, ai + j).fma(FloatVector.fromArray(S, b, bi + j), FloatVector.fromArray(S, acc, at + j))
+                    .intoArray(acc, at + j);
+        }
+        for (; j < len; j++) {
+            acc[at + j] += a[ai + j] * b[bi + j];
+        }
+    }
 }

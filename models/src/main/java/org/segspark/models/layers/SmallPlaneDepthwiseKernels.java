@@ -7,9 +7,10 @@ import java.util.Arrays;
  * Depthwise convolution on small output planes (the last blocks of a MobileNet at 32x32), worked
  * channels-last: each sample's block of channels is transposed into [pixel][channel] arrays, so
  * every tap is one vectorised pass over the channels instead of a few-element pass per plane.
- * libnd4j's depthwise_conv2d_bp on oneDNN takes milliseconds on such planes where its forward
- * takes tens of microseconds (batch 32: 1,024 channels at 1x1 4.1 ms, 960 at 1x1 15 ms, 512 at
- * 2x2 4.2 ms), and {@link DepthwiseKernels}' per-plane loops spend their time starting each plane.
+ * libnd4j's depthwise_conv2d_bp on oneDNN takes milliseconds on such planes (batch 32: 1,024
+ * channels at 1x1 4.1 ms, 960 at 1x1 15 ms, 512 at 2x2 4.2 ms), its forward pass hundreds of
+ * microseconds inside a network (MobileNetV3-Small at 32x32, batch 4: 0.4-1.3 ms per layer), and
+ * {@link DepthwiseKernels}' per-plane loops spend their time starting each plane.
  * Same geometry and weight layout as {@link DepthwiseKernels}; weight and bias gradients are summed
  * per sample in float and across samples in double.
  */
@@ -101,10 +102,7 @@ final class SmallPlaneDepthwiseKernels {
                     }
                     int[] rd = reads[p];
                     for (int r = 0; r < rd.length; r += 2) {
-                        int xi = rd[r] * cc, wi = rd[r + 1] * cc;
-                        for (int j = 0; j < cc; j++) {
-                            ot[o + j] += wt[wi + j] * xt[xi + j];
-                        }
+                        multiplyAdd(ot, o, wt, rd[r + 1] * cc, xt, rd[r] * cc, cc);
                     }
                 }
                 scatter(ot, cc, ohw, run, out, bt, s.c(), from);
@@ -112,10 +110,43 @@ final class SmallPlaneDepthwiseKernels {
         });
     }
 
+    /**
+     * acc[at..at + len) += a[ai..] * b[bi..], on the Vector API when the JVM has it: HotSpot left
+     * this loop scalar (it cannot tell that acc is not a or b), 2-5x slower on 240-576 channels.
+     */
+    private static void multiplyAdd(float[] acc, int at, float[] a, int ai, float[] b, int bi, int len) {
+        if (BatchNormKernels.simd) {
+            SimdSums.multiplyAdd(acc, at, a, ai, b, bi, len);
+            return;
+        }
+        for (int j = 0; j < len; j++) {
+            acc[at + j] += a[ai + j] * b[bi + j];
+        }
+    }
+
+    /** The taps any output pixel reads, ascending: on planes smaller than the kernel most taps only meet the zero border. */
+    private static int[] usedTaps(int[][] reads, int taps) {
+        boolean[] used = new boolean[taps];
+        for (int[] rd : reads) {
+            for (int r = 1; r < rd.length; r += 2) {
+                used[rd[r]] = true;
+            }
+        }
+        int[] list = new int[taps];
+        int m = 0;
+        for (int tap = 0; tap < taps; tap++) {
+            if (used[tap]) {
+                list[m++] = tap;
+            }
+        }
+        return Arrays.copyOf(list, m);
+    }
+
     static void backward(FloatBuffer x, float[] weights, FloatBuffer dy, FloatBuffer dx, float[] dWeights, float[] dBias,
                          DepthwiseKernels.Shape s) {
         int hw = s.h() * s.w(), ohw = s.outH() * s.outW(), k = s.k(), taps = k * k;
         int[][] reads = reads(s);
+        int[] used = usedTaps(reads, taps);
         BatchNormKernels.forChannels(s.c(), (long) s.n() * s.c() * ohw * k * k, (from, to) -> {
             int cc = to - from;
             float[] wt = taps(weights, s, from, to);
@@ -127,7 +158,9 @@ final class SmallPlaneDepthwiseKernels {
                 gather(x, bt, s.c(), from, cc, hw, run, xt);
                 gather(dy, bt, s.c(), from, cc, ohw, run, gt);
                 Arrays.fill(dxt, 0f);
-                Arrays.fill(dwSample, 0f);
+                for (int tap : used) {
+                    Arrays.fill(dwSample, tap * cc, (tap + 1) * cc, 0f);
+                }
                 Arrays.fill(dbSample, 0f);
                 for (int p = 0; p < ohw; p++) {
                     int g = p * cc;
@@ -137,20 +170,21 @@ final class SmallPlaneDepthwiseKernels {
                     int[] rd = reads[p];
                     for (int r = 0; r < rd.length; r += 2) {
                         int xi = rd[r] * cc, wi = rd[r + 1] * cc;
-                        for (int j = 0; j < cc; j++) {
-                            dxt[xi + j] += wt[wi + j] * gt[g + j];
-                            dwSample[wi + j] += xt[xi + j] * gt[g + j];
-                        }
+                        multiplyAdd(dxt, xi, wt, wi, gt, g, cc);
+                        multiplyAdd(dwSample, wi, xt, xi, gt, g, cc);
                     }
                 }
-                for (int i = 0; i < dw.length; i++) {
-                    dw[i] += dwSample[i];
+                for (int tap : used) {
+                    for (int i = tap * cc, end = i + cc; i < end; i++) {
+                        dw[i] += dwSample[i];
+                    }
                 }
                 for (int j = 0; j < cc; j++) {
                     db[j] += dbSample[j];
                 }
                 scatter(dxt, cc, hw, run, dx, bt, s.c(), from);
             }
+            // taps no output reads keep a zero gradient (dw stays 0 there)
             for (int tap = 0; tap < taps; tap++) {
                 for (int j = 0; j < cc; j++) {
                     dWeights[tap * s.c() + from + j] = (float) dw[tap * cc + j];

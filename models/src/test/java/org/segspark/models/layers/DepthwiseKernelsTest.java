@@ -26,7 +26,8 @@ class DepthwiseKernelsTest {
             "2, 5, 7, 7, 3, 1, 2, 2, false, small", "3, 4, 9, 8, 3, 2, 4, 4, true, small", "1, 6, 2, 2, 3, 1, 6, 6, false, small",
             "2, 3, 10, 10, 5, 1, 4, 2, true, small", "2, 3, 11, 9, 3, 2, 0, 2, false, small",
             "4, 70, 1, 1, 3, 1, 1, 1, true, small", "3, 37, 2, 2, 3, 1, 1, 1, false, small", "2, 33, 4, 4, 3, 2, 1, 1, true, small",
-            "2, 19, 3, 3, 3, 2, 1, 1, false, small", "2, 24, 2, 2, 3, 1, 2, 2, false, small", "2, 16, 2, 2, 5, 1, 2, 1, true, small"})
+            "2, 19, 3, 3, 3, 2, 1, 1, false, small", "2, 24, 2, 2, 3, 1, 2, 2, false, small", "2, 16, 2, 2, 5, 1, 2, 1, true, small",
+            "2, 40, 2, 2, 5, 2, 2, 1, true, small", "3, 48, 1, 1, 5, 1, 2, 1, false, small"})
     void matchesLibnd4j(int n, int c, int h, int w, int k, int stride, int pad, int dil, boolean bias, String kernel) {
         boolean small = kernel.equals("small");
         Nd4j.getRandom().setSeed(n * 100 + c * 10 + k);

@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The matrix-product paths for 1x1 convolutions against libnd4j's conv2d(_bp), with and without
- * bias and on a strided (NHWC-permuted) input: 1x1 maps as one product, maps of 8x8 and larger as a
- * product per sample, on one thread and split over two.
+ * bias and on a strided (NHWC-permuted) input: 1x1 maps as one product (batches of at most 8 and
+ * above), maps from 2x2 to 7x7 as one product over the batch, maps of 8x8 and larger as a product
+ * per sample, on one thread and split over two.
  */
 class PointwiseConvolutionTest {
     private static void close(INDArray expected, INDArray actual, String what) {
@@ -23,7 +24,9 @@ class PointwiseConvolutionTest {
     @CsvSource({"3, 7, 5, 1, 1, true, false, 1", "4, 9, 6, 16, 16, false, false, 1", "2, 5, 8, 17, 20, true, false, 1",
             "5, 12, 7, 1, 1, false, true, 1", "2, 6, 10, 16, 16, true, true, 1",
             "32, 40, 24, 1, 1, true, false, 1", "17, 12, 9, 1, 1, false, true, 1",
-            "7, 8, 48, 32, 32, false, false, 2", "5, 24, 16, 8, 8, true, true, 2", "1, 16, 96, 9, 9, false, false, 2"})
+            "7, 8, 48, 32, 32, false, false, 2", "5, 24, 16, 8, 8, true, true, 2", "1, 16, 96, 9, 9, false, false, 2",
+            "4, 24, 40, 2, 2, true, true, 1", "3, 20, 12, 4, 4, false, false, 2", "2, 9, 30, 7, 7, true, false, 1",
+            "6, 16, 8, 3, 5, true, true, 2", "1, 5, 7, 1, 2, false, false, 1"})
     void matchesLibnd4j(int n, int cin, int cout, int h, int w, boolean bias, boolean strided, int threads) {
         int before = KernelThreads.get();
         KernelThreads.set(threads);
@@ -41,7 +44,6 @@ class PointwiseConvolutionTest {
         INDArray b = bias ? Nd4j.randn(DataType.FLOAT, 1, cout) : null;
         int[] one = {1, 1}, zero = {0, 0};
         assertTrue(PointwiseConvolution.pointwise(one, one, zero, one));
-        assertTrue(PointwiseConvolution.applies(x));
         int[] args = ConvOps.with(ConvOps.args(one, one, zero, one), 1);
         INDArray expected = Nd4j.create(DataType.FLOAT, n, cout, h, w);
         ConvOps.exec("conv2d", ConvOps.inputs(x.dup('c'), wt, bias ? b.reshape(cout) : null, null), new INDArray[] {expected}, args);
