@@ -30,11 +30,6 @@ final class SimdSums {
         pair(v, shift, v, shift, 0, len, out, 0);
     }
 
-    /** Adds sum(g) to out[0] and sum(g * (x - mu)) to out[1], over [0..len). */
-    static void gradient(float[] g, float[] x, int len, float mu, double[] out) {
-        pair(g, 0f, x, mu, 0, len, out, 0);
-    }
-
     /** Adds sum(v - shift) to out[at] and sum((v - shift)^2) to out[at + 1], over v[from..from + len). */
     static void shifted(float[] v, int from, int len, float shift, double[] out, int at) {
         pair(v, shift, v, shift, from, len, out, at);
