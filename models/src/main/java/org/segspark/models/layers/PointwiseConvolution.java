@@ -23,22 +23,21 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * 2.5 + 3.0 ms. The bias and its gradient are plain Java loops: in MobileNetV3-Small at 32x32
  * (batch 4, its squeeze-and-excite convolutions) ND4J's gemm and broadcast ops took 3.8 + 6.1 ms
  * per step for these 24 layers, the direct calls 1.3 + 2.0;</li>
- * <li>on maps of 2x2 up to 7x7, as one product over the batch on a transposed copy
- * ([Cout, Cin] x [Cin, N*H*W]): a product per sample is too small there, and conv2d was slower
- * still. MobileNetV3-Small at 32x32: 2x2 maps 1.5 + 4.2 ms per step through conv2d, 0.4 + 0.5
- * here; 4x4 maps 0.75 + 1.7 against 0.15 + 0.17;</li>
- * <li>on maps of 8x8 and larger, one product per sample on the NCHW tensor as it is
+ * <li>on larger maps, one product per sample on the NCHW tensor as it is
  * ([Cout, Cin] x [Cin, H*W]). In MobileNetV2's training step (alpha 0.5, 64x64, batch 64, one
- * thread) the 1x1 convolutions on these maps took 40 ms forward and backward through conv2d,
- * 18-23 through these products (8 to 48 channels at 32x32: 9.7 against 4-5 ms). The same
+ * thread) the 1x1 convolutions on maps of 8x8 and larger took 40 ms forward and backward through
+ * conv2d, 18-23 through these products (8 to 48 channels at 32x32: 9.7 against 4-5 ms). The same
  * products through ND4J's gemm on a slice per sample had paid two array views per call and gained
- * nothing. From 8x8 up the transposed copies cost what the larger product gains (MobileNetV1's
- * 512 -> 512 at 8x8: 4.4 ms forward per step either way).</li>
+ * nothing. On 2x2 and 4x4 maps they replace conv2d too: MobileNetV3-Small's step at 32x32 (batch
+ * 4) went from 43.7 to 25.3 ms with these, the 1x1-map calls above and the depthwise forward
+ * passes on small planes in Java. One product over the whole
+ * batch on a transposed copy was faster still there (21.8 ms), but OpenBLAS then rounded a
+ * sample's columns differently with the batch's size and the sample's place in it (small-matrix
+ * kernels, thread splits), and a decoder trained on cached encoder outputs drifted away from the
+ * plain run's: a sample's result must not depend on its batch.</li>
  * </ul>
  */
 final class PointwiseConvolution {
-    /** Maps with at least this many pixels take one product per sample, smaller ones (but 1x1) one product over the batch. */
-    static final int PER_SAMPLE_MIN_PLANE = 64;
     /** On 1x1 maps a batch above this takes (w . x^T)^T rather than x . w^T. */
     static final int SMALL_BATCH = 8;
 
@@ -50,18 +49,12 @@ final class PointwiseConvolution {
                 && dilation[0] == 1 && dilation[1] == 1;
     }
 
-    private static boolean batched(long hw) {
-        return hw > 1 && hw < PER_SAMPLE_MIN_PLANE;
-    }
-
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
         INDArray in = PlaneKernels.contiguous(x);
         long hw = in.size(2) * in.size(3);
         if (hw == 1) {
             forwardOnePixel(in, PlaneKernels.contiguous(w), out);
-        } else if (batched(hw)) {
-            forwardBatched(in, PlaneKernels.contiguous(w), out);
         } else {
             forwardPerSample(in, PlaneKernels.contiguous(w), out);
         }
@@ -106,8 +99,6 @@ final class PointwiseConvolution {
                     PlaneKernels.pointer(dW), cin);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, cin, cout, 1f, gp, cout, wp, cin, 0f,
                     PlaneKernels.pointer(dx), cin);
-        } else if (batched(in.size(2) * in.size(3))) {
-            backwardBatched(in, PlaneKernels.contiguous(w), g, dx, dW);
         } else {
             backwardPerSample(in, PlaneKernels.contiguous(w), g, dx, dW);
         }
@@ -186,83 +177,5 @@ final class PointwiseConvolution {
             out[ch] = (float) sums[ch];
         }
         return out;
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** This thread's native matrices and Java arrays for the batch-wide products, grown on demand. */
-    private static final class Scratch {
-        final FloatPointer[] matrices = new FloatPointer[2];
-        float[] from = new float[0];
-        float[] to = new float[0];
-
-        FloatPointer matrix(int i, long len) {
-            if (matrices[i] == null || matrices[i].capacity() < len) {
-                if (matrices[i] != null) {
-                    matrices[i].close();
-                }
-                matrices[i] = new FloatPointer(len);
-            }
-            return matrices[i].position(0);
-        }
-
-        void arrays(int len) {
-            if (from.length < len) {
-                from = new float[len];
-                to = new float[len];
-            }
-        }
-    }
-
-    /** Copies the NCHW tensor [n, c, hw] at {@code src} into the matrix [c, n * hw] at {@code dst}. */
-    private static void toRows(FloatBuffer src, FloatPointer dst, int n, int c, int hw, Scratch s) {
-        int len = n * c * hw;
-        s.arrays(len);
-        src.get(0, s.from, 0, len);
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                System.arraycopy(s.from, (i * c + ch) * hw, s.to, (ch * n + i) * hw, hw);
-            }
-        }
-        dst.put(s.to, 0, len);
-    }
-
-    /** Copies the matrix [c, n * hw] at {@code src} into the NCHW tensor [n, c, hw] at {@code dst}. */
-    private static void fromRows(FloatPointer src, FloatBuffer dst, int n, int c, int hw, Scratch s) {
-        int len = n * c * hw;
-        s.arrays(len);
-        src.get(s.from, 0, len);
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                System.arraycopy(s.from, (ch * n + i) * hw, s.to, (i * c + ch) * hw, hw);
-            }
-        }
-        dst.put(0, s.to, 0, len);
-    }
-
-    private static void forwardBatched(INDArray in, INDArray w, INDArray out) {
-        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) out.size(1), hw = (int) (in.size(2) * in.size(3));
-        int cols = n * hw;
-        Scratch s = SCRATCH.get();
-        FloatPointer xt = s.matrix(0, (long) cin * cols), yt = s.matrix(1, (long) cout * cols);
-        toRows(PlaneKernels.denseBuffer(in), xt, n, cin, hw, s);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, cin, 1f, PlaneKernels.pointer(w), cin, xt, cols,
-                0f, yt, cols);
-        fromRows(yt, PlaneKernels.denseBuffer(out), n, cout, hw, s);
-    }
-
-    private static void backwardBatched(INDArray in, INDArray w, INDArray g, INDArray dx, INDArray dW) {
-        int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1), hw = (int) (in.size(2) * in.size(3));
-        int cols = n * hw;
-        Scratch s = SCRATCH.get();
-        FloatPointer xt = s.matrix(0, (long) cin * cols), gt = s.matrix(1, (long) cout * cols);
-        toRows(PlaneKernels.denseBuffer(g), gt, n, cout, hw, s);
-        toRows(PlaneKernels.denseBuffer(in), xt, n, cin, hw, s);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, cin, cols, 1f, gt, cols, xt, cols, 0f,
-                PlaneKernels.pointer(dW), cin);
-        // the input's rows are no longer needed: its matrix takes the input gradient
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cin, cols, cout, 1f, PlaneKernels.pointer(w), cin, gt, cols,
-                0f, xt, cols);
-        fromRows(xt, PlaneKernels.denseBuffer(dx), n, cin, hw, s);
     }
 }

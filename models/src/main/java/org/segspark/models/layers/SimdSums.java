@@ -96,7 +96,11 @@ final class SimdSums {
         }
     }
 
-    /** acc[at + j] += a[ai + j] * b[bi + j] for j in [0, len). */
+    /**
+     * acc[at + j] += a[ai + j] * b[bi + j] for j in [0, len), every element as one fused multiply-add,
+     * the tail too: an element then rounds the same whether it falls in a vector or the tail, so the
+     * result does not depend on how callers split the channels (which follows the batch size).
+     */
     static void multiplyAdd(float[] acc, int at, float[] a, int ai, float[] b, int bi, int len) {
         int lanes = S.length(), j = 0;
         for (; j + lanes <= len; j += lanes) {
@@ -104,7 +108,7 @@ final class SimdSums {
                     .intoArray(acc, at + j);
         }
         for (; j < len; j++) {
-            acc[at + j] += a[ai + j] * b[bi + j];
+            acc[at + j] = Math.fma(a[ai + j], b[bi + j], acc[at + j]);
         }
     }
 }

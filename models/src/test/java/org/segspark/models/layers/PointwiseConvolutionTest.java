@@ -5,14 +5,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The matrix-product paths for 1x1 convolutions against libnd4j's conv2d(_bp), with and without
  * bias and on a strided (NHWC-permuted) input: 1x1 maps as one product (batches of at most 8 and
- * above), maps from 2x2 to 7x7 as one product over the batch, maps of 8x8 and larger as a product
- * per sample, on one thread and split over two.
+ * above), larger maps (2x2 up) as a product per sample, on one thread and split over two.
  */
 class PointwiseConvolutionTest {
     private static void close(INDArray expected, INDArray actual, String what) {
@@ -34,6 +35,29 @@ class PointwiseConvolutionTest {
             compare(n, cin, cout, h, w, bias, strided);
         } finally {
             KernelThreads.set(before);
+        }
+    }
+
+    /**
+     * On maps of 2x2 and up a sample's output and input gradient are bit for bit the same whatever
+     * its batch (a decoder trained on cached encoder outputs relies on it).
+     */
+    @ParameterizedTest(name = "{0}->{1} {2}x{2}")
+    @CsvSource({"96, 576, 2", "576, 160, 2", "64, 384, 4", "24, 40, 7", "160, 960, 3"})
+    void aSamplesResultDoesNotDependOnItsBatch(int cin, int cout, int size) {
+        Nd4j.getRandom().setSeed(cin + cout);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 9, cin, size, size), dy = Nd4j.randn(DataType.FLOAT, 9, cout, size, size);
+        INDArray wt = Nd4j.randn(DataType.FLOAT, cout, cin, 1, 1);
+        INDArray y = Nd4j.create(DataType.FLOAT, 9, cout, size, size), dx = Nd4j.create(DataType.FLOAT, 9, cin, size, size);
+        PointwiseConvolution.forward(x, wt, null, y);
+        PointwiseConvolution.backward(x, wt, dy, dx, Nd4j.create(DataType.FLOAT, cout, cin, 1, 1), null);
+        for (int i : new int[] {0, 5, 8}) {
+            INDArray xi = x.get(NDArrayIndex.interval(i, i + 1)).dup('c'), dyi = dy.get(NDArrayIndex.interval(i, i + 1)).dup('c');
+            INDArray yi = Nd4j.create(DataType.FLOAT, 1, cout, size, size), dxi = Nd4j.create(DataType.FLOAT, 1, cin, size, size);
+            PointwiseConvolution.forward(xi, wt, null, yi);
+            PointwiseConvolution.backward(xi, wt, dyi, dxi, Nd4j.create(DataType.FLOAT, cout, cin, 1, 1), null);
+            assertEquals(y.get(NDArrayIndex.interval(i, i + 1)), yi, "output of sample " + i);
+            assertEquals(dx.get(NDArrayIndex.interval(i, i + 1)), dxi, "input gradient of sample " + i);
         }
     }
 
