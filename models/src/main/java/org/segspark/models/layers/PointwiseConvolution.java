@@ -51,12 +51,12 @@ final class PointwiseConvolution {
 
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
-        INDArray in = PlaneKernels.contiguous(x);
+        INDArray in = PlaneKernels.contiguous(x), wc = PlaneKernels.contiguous(w);
         long hw = in.size(2) * in.size(3);
         if (hw == 1) {
-            forwardOnePixel(in, PlaneKernels.contiguous(w), out);
+            forwardOnePixel(in, wc, out);
         } else {
-            forwardPerSample(in, PlaneKernels.contiguous(w), out);
+            forwardPerSample(in, wc, out);
         }
         if (b != null) {
             addBias(PlaneKernels.denseBuffer(out), (int) out.size(0), (int) out.size(1), (int) hw, PlaneKernels.read(b));
@@ -90,17 +90,17 @@ final class PointwiseConvolution {
 
     /** The input gradient into dx, the weight and bias gradients into dW and dB (dB may be null). */
     static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB) {
-        INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy);
+        INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy), wc = PlaneKernels.contiguous(w);
         if (in.size(2) * in.size(3) == 1) {
             int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1);
-            FloatPointer xp = PlaneKernels.pointer(in), wp = PlaneKernels.pointer(PlaneKernels.contiguous(w));
+            FloatPointer xp = PlaneKernels.pointer(in), wp = PlaneKernels.pointer(wc);
             FloatPointer gp = PlaneKernels.pointer(g);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, cin, n, 1f, gp, cout, xp, cin, 0f,
                     PlaneKernels.pointer(dW), cin);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, cin, cout, 1f, gp, cout, wp, cin, 0f,
                     PlaneKernels.pointer(dx), cin);
         } else {
-            backwardPerSample(in, PlaneKernels.contiguous(w), g, dx, dW);
+            backwardPerSample(in, wc, g, dx, dW);
         }
         if (dB != null) {
             PlaneKernels.write(dB, biasGradient(PlaneKernels.denseBuffer(g), (int) g.size(0), (int) g.size(1),
