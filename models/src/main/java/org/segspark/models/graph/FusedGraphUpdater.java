@@ -7,9 +7,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -18,6 +16,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.segspark.models.layers.DenseArrays;
 import org.segspark.models.layers.KernelThreads;
 
 import java.nio.FloatBuffer;
@@ -320,7 +319,7 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
     }
 
     private static boolean dense(INDArray a) {
-        return a != null && a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        return DenseArrays.denseFloats(a);
     }
 
     /** The array's elements as a buffer starting at its first. */

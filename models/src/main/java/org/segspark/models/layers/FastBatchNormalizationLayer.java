@@ -16,9 +16,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
-
-import java.nio.FloatBuffer;
 
 /**
  * The training and inference computation of {@link FastBatchNormalization}: NCHW float input through
@@ -65,15 +62,6 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
                 && layerConf().isUseLogStd() && act() != null;
     }
 
-    /** The array itself when its elements are one dense c-order run from its offset, else a dense copy. */
-    static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
-    }
-
-    static FloatBuffer buffer(INDArray a) {
-        return a.data().asNioFloat().position((int) a.offset()).slice();
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -83,7 +71,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
             INDArray out = super.activate(training, workspaceMgr);
             return layerConf().getActivationFn().getActivation(out, training);
         }
-        x = contiguous(x);
+        x = DenseArrays.contiguous(x);
         int n = (int) x.size(0), c = (int) x.size(1), hw = (int) (x.size(2) * x.size(3));
         if (c != layerConf().getNOut()) {
             throw new IllegalArgumentException("input has " + c + " channels, batch norm " + layerConf().getLayerName()
@@ -96,7 +84,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         if (training) {
             mean = new float[c];
             var = new float[c];
-            BatchNormKernels.moments(buffer(x), n, c, hw, mean, var);
+            BatchNormKernels.moments(DenseArrays.buffer(x), n, c, hw, mean, var);
         } else {
             mean = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
             float[] log10std = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
@@ -114,7 +102,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
             b[i] = beta[i] - mean[i] * a[i];
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
-        BatchNormKernels.normalize(buffer(x), buffer(out), n, c, hw, a, b, act());
+        BatchNormKernels.normalize(DenseArrays.buffer(x), DenseArrays.buffer(out), n, c, hw, a, b, act());
         batchMean = mean;
         batchInvStd = invStd;
         lastTraining = training;
@@ -134,15 +122,15 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
             INDArray delta = layerConf().getActivationFn().backprop(out, epsilon).getFirst();
             return super.backpropGradient(delta, workspaceMgr);
         }
-        INDArray x = contiguous(input);
-        INDArray dy = contiguous(epsilon);
+        INDArray x = DenseArrays.contiguous(input);
+        INDArray dy = DenseArrays.contiguous(epsilon);
         int n = (int) x.size(0), c = (int) x.size(1), hw = (int) (x.size(2) * x.size(3));
         float[] gamma = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.GAMMA));
         float[] beta = PlaneKernels.read(getParam(BatchNormalizationParamInitializer.BETA));
         float[] dGamma = new float[c], dBeta = new float[c];
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         if (lastTraining) {
-            BatchNormKernels.backward(buffer(x), buffer(dy), buffer(dx), n, c, hw, batchMean, batchInvStd, gamma, beta,
+            BatchNormKernels.backward(DenseArrays.buffer(x), DenseArrays.buffer(dy), DenseArrays.buffer(dx), n, c, hw, batchMean, batchInvStd, gamma, beta,
                     act(), dGamma, dBeta);
         } else {
             float[] a = new float[c], b = new float[c];
@@ -150,7 +138,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
                 a[i] = gamma[i] * batchInvStd[i];
                 b[i] = beta[i] - batchMean[i] * a[i];
             }
-            BatchNormKernels.backwardFixed(buffer(x), buffer(dy), buffer(dx), n, c, hw, a, b, batchMean, batchInvStd,
+            BatchNormKernels.backwardFixed(DenseArrays.buffer(x), DenseArrays.buffer(dy), DenseArrays.buffer(dx), n, c, hw, a, b, batchMean, batchInvStd,
                     act(), dGamma, dBeta);
         }
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);

@@ -3,7 +3,6 @@ package org.segspark.models.layers;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 import java.nio.FloatBuffer;
 
@@ -13,25 +12,16 @@ final class PlaneKernels {
     }
 
     static INDArray contiguous(INDArray a) {
-        return FastBatchNormalizationLayer.contiguous(a);
+        return DenseArrays.contiguous(a);
     }
 
     static FloatBuffer buffer(INDArray a) {
-        return FastBatchNormalizationLayer.buffer(a);
-    }
-
-    /**
-     * True when the array's elements, in c order, are one dense run of its memory: besides c order
-     * with default strides, a vector of either order, or c order with size-1 axes of any stride.
-     */
-    private static boolean denseRun(INDArray a) {
-        return a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVector())
-                || a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        return DenseArrays.buffer(a);
     }
 
     /** The elements of a float array in c order, read straight from its memory (no native op). */
     static float[] read(INDArray a) {
-        INDArray c = denseRun(a) ? a : a.dup('c');
+        INDArray c = DenseArrays.denseC(a) ? a : a.dup('c');
         float[] v = new float[(int) c.length()];
         buffer(c).get(0, v);
         return v;
@@ -52,7 +42,7 @@ final class PlaneKernels {
 
     /** The memory of a dense c-order array, from its first element; anything else is refused. */
     static FloatBuffer denseBuffer(INDArray a) {
-        if (!denseRun(a)) {
+        if (!DenseArrays.denseC(a)) {
             throw new IllegalArgumentException("not a dense c-order array: " + a.shapeInfoToString());
         }
         return buffer(a);

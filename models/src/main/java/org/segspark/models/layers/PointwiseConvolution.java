@@ -4,12 +4,14 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_saxpy;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 /**
@@ -109,19 +111,21 @@ final class PointwiseConvolution {
     }
 
     /**
-     * dx_i = w^T dy_i and dW = sum_i dy_i x_i^T. With several threads each sums its samples'
-     * products apart and the parts are added at the end.
+     * dx_i = w^T dy_i and dW = sum_i dy_i x_i^T. With several threads the calling thread sums its
+     * samples' products straight into dW, every other thread into a buffer of its own, added to dW
+     * afterwards in the order of the samples (so a run repeats itself bit for bit).
      */
     private static void backwardPerSample(INDArray in, INDArray w, INDArray g, INDArray dx, INDArray dW) {
         int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1), hw = (int) (in.size(2) * in.size(3));
-        float[] total = new float[cout * cin];
-        AtomicBoolean split = new AtomicBoolean();
-        KernelThreads.split(n, 2L * n * cin * cout * hw, (from, to) -> {
-            boolean whole = from == 0 && to == n;
-            FloatPointer wp = PlaneKernels.pointer(w), xp = PlaneKernels.pointer(in);
-            FloatPointer gp = PlaneKernels.pointer(g), dxp = PlaneKernels.pointer(dx);
-            try (FloatPointer own = whole ? null : new FloatPointer((long) cout * cin)) {
-                FloatPointer part = whole ? PlaneKernels.pointer(dW) : own;
+        Map<Integer, FloatPointer> parts = new ConcurrentSkipListMap<>();
+        try {
+            KernelThreads.split(n, 2L * n * cin * cout * hw, (from, to) -> {
+                FloatPointer wp = PlaneKernels.pointer(w), xp = PlaneKernels.pointer(in);
+                FloatPointer gp = PlaneKernels.pointer(g), dxp = PlaneKernels.pointer(dx);
+                FloatPointer part = from == 0 ? PlaneKernels.pointer(dW) : new FloatPointer((long) cout * cin);
+                if (from != 0) {
+                    parts.put(from, part);
+                }
                 for (int i = from; i < to; i++) {
                     xp.position((long) i * cin * hw);
                     gp.position((long) i * cout * hw);
@@ -130,20 +134,13 @@ final class PointwiseConvolution {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, cin, hw, 1f, gp, hw, xp, hw,
                             i == from ? 0f : 1f, part, cin);
                 }
-                if (!whole) {
-                    float[] p = new float[cout * cin];
-                    own.get(p);
-                    synchronized (total) {
-                        for (int k = 0; k < p.length; k++) {
-                            total[k] += p[k];
-                        }
-                    }
-                    split.set(true);
-                }
+            });
+            FloatPointer total = PlaneKernels.pointer(dW);
+            for (FloatPointer part : parts.values()) {
+                cblas_saxpy(cout * cin, 1f, part, 1, total, 1);
             }
-        });
-        if (split.get()) {
-            PlaneKernels.write(dW, total);
+        } finally {
+            parts.values().forEach(FloatPointer::close);
         }
     }
 

@@ -3,10 +3,9 @@ package org.segspark.jobs.train.sharing;
 import org.deeplearning4j.optimize.api.StepFunction;
 import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
 import org.deeplearning4j.optimize.solvers.accumulation.IndexedTail;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.segspark.models.layers.DenseArrays;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +86,7 @@ public final class SharedUpdates implements GradientsAccumulator {
      * take the slow path: how ND4J's buffers count offsets differs between kinds of view).
      */
     static boolean bulk(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
+        return DenseArrays.denseFloats(a)
                 && a.offset() == 0 && a.length() <= a.data().length();
     }
 
