@@ -1,7 +1,5 @@
 package org.segspark.models.layers;
 
-import org.nd4j.linalg.factory.Nd4j;
-
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -9,11 +7,15 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.FloatBuffer;
 
 /** Computation of {@link ChannelGateVertex}: y = x * g, g = hardsigmoid(s), per (n, c) plane. */
 public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
     private static final long serialVersionUID = 1L;
+    private static final int CHUNK = 1 << 14;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     public ChannelGateVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, dataType);
@@ -28,16 +30,41 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
         float[] s = PlaneKernels.read(inputs[1]);
         int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
-        // one copy in and out of the whole tensor: per-plane copies cost more than the work on 1x1 to 4x4 maps
-        float[] v = PlaneKernels.read(x);
-        for (int p = 0; p < planes; p++) {
-            float g = PlaneKernels.hardSigmoid(s[p]);
-            for (int i = p * hw, end = i + hw; i < end; i++) {
-                v[i] *= g;
+        FloatBuffer in = PlaneKernels.denseBuffer(x), to = PlaneKernels.denseBuffer(out);
+        int step = planesPerChunk(hw);
+        float[] v = scratch(step * hw)[0];
+        for (int first = 0; first < planes; first += step) {
+            int last = Math.min(planes, first + step), len = (last - first) * hw;
+            in.get(first * hw, v, 0, len);
+            for (int p = first; p < last; p++) {
+                float g = PlaneKernels.hardSigmoid(s[p]);
+                for (int i = (p - first) * hw, end = i + hw; i < end; i++) {
+                    v[i] *= g;
+                }
             }
+            to.put(first * hw, v, 0, len);
         }
-        PlaneKernels.write(out, v);
         return out;
+    }
+
+    /**
+     * Whole planes in chunks of about {@link #CHUNK} floats: each chunk is one bulk copy in and out
+     * (a copy per plane cost more than the work on 1x1 to 4x4 maps), and no call allocates an
+     * array the size of the tensor (at 128x128 a squeeze-and-excite block's map is megabytes,
+     * which G1 allocates outside its young generation).
+     */
+    private static int planesPerChunk(int hw) {
+        return Math.max(1, CHUNK / hw);
+    }
+
+    /** This thread's two scratch arrays, at least {@code len} long. */
+    private static float[][] scratch(int len) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < len) {
+            s = new float[][] {new float[len], new float[len]};
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** Any data type (float64 reference runs in tests): the same computation in double. */
@@ -81,17 +108,25 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
         int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         float[] ds = new float[planes];
-        float[] xs = PlaneKernels.read(x), gs = PlaneKernels.read(dy);
-        for (int p = 0; p < planes; p++) {
-            float g = PlaneKernels.hardSigmoid(s[p]);
-            double dot = 0;
-            for (int i = p * hw, end = i + hw; i < end; i++) {
-                dot += gs[i] * xs[i];
-                gs[i] *= g;
+        FloatBuffer xb = PlaneKernels.denseBuffer(x), gb = PlaneKernels.denseBuffer(dy), to = PlaneKernels.denseBuffer(dx);
+        int step = planesPerChunk(hw);
+        float[][] scratch = scratch(step * hw);
+        float[] xs = scratch[0], gs = scratch[1];
+        for (int first = 0; first < planes; first += step) {
+            int last = Math.min(planes, first + step), len = (last - first) * hw;
+            xb.get(first * hw, xs, 0, len);
+            gb.get(first * hw, gs, 0, len);
+            for (int p = first; p < last; p++) {
+                float g = PlaneKernels.hardSigmoid(s[p]);
+                double dot = 0;
+                for (int i = (p - first) * hw, end = i + hw; i < end; i++) {
+                    dot += gs[i] * xs[i];
+                    gs[i] *= g;
+                }
+                ds[p] = (float) dot * PlaneKernels.hardSigmoidGrad(s[p]);
             }
-            ds[p] = (float) dot * PlaneKernels.hardSigmoidGrad(s[p]);
+            to.put(first * hw, gs, 0, len);
         }
-        PlaneKernels.write(dx, gs);
         INDArray dS = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, inputs[1].shape(), 'c');
         PlaneKernels.write(dS, ds);
         return new Pair<>(null, new INDArray[] {dx, dS});

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,6 +24,7 @@ import java.io.InputStream;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,5 +144,22 @@ class LayerFidelityTest {
         assertClose(array(f, "output"), r.getFirst(), "output");
         assertClose(array(f, "grad_input0"), r.getSecond().getSecond()[0], "gradient of x");
         assertClose(array(f, "grad_input1"), r.getSecond().getSecond()[1], "gradient of the gate input");
+    }
+
+    /** Maps of several chunks of planes (the float path copies whole planes in chunks) against the float64 path. */
+    @ParameterizedTest
+    @CsvSource({"2, 8, 48, 48", "2, 3, 100, 100", "3, 5, 7, 9"})
+    void squeezeExciteGateOnLargeMapsMatchesItsFloat64Path(int n, int c, int h, int w) {
+        Nd4j.getRandom().setSeed(n * 1000 + h);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, n, c, h, w), s = Nd4j.randn(DataType.DOUBLE, n, c, 1, 1).muli(3);
+        INDArray gradOut = Nd4j.randn(DataType.DOUBLE, n, c, h, w);
+        var exact = run(h, w, c, (a, in) -> a.channelGate("gate", in, "in1"), net -> {
+        }, GraphAssembler.Implementation.FAST, gradOut, x, s);
+        var fast = run(h, w, c, (a, in) -> a.channelGate("gate", in, "in1"), net -> {
+        }, GraphAssembler.Implementation.FAST, gradOut.castTo(DataType.FLOAT), x.castTo(DataType.FLOAT), s.castTo(DataType.FLOAT));
+        assertEquals(DataType.FLOAT, fast.getFirst().dataType());
+        assertClose(exact.getFirst().castTo(DataType.FLOAT), fast.getFirst(), "output");
+        assertClose(exact.getSecond().getSecond()[0].castTo(DataType.FLOAT), fast.getSecond().getSecond()[0], "gradient of x");
+        assertClose(exact.getSecond().getSecond()[1].castTo(DataType.FLOAT), fast.getSecond().getSecond()[1], "gradient of the gate input");
     }
 }
