@@ -21,7 +21,7 @@ final class PlaneKernels {
 
     /** The elements of a float array in c order, read straight from its memory (no native op). */
     static float[] read(INDArray a) {
-        INDArray c = DenseArrays.denseC(a) ? a : a.dup('c');
+        INDArray c = contiguous(a);
         float[] v = new float[(int) c.length()];
         buffer(c).get(0, v);
         return v;
