@@ -110,12 +110,12 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
             this.grads = grads;
             this.state = state;
             this.supported = supported;
-            this.p = supported ? buffer(params) : null;
-            this.g = supported ? buffer(grads) : null;
+            this.p = supported ? DenseArrays.buffer(params) : null;
+            this.g = supported ? DenseArrays.buffer(grads) : null;
         }
 
         static Plan of(FusedGraphUpdater u, INDArray params, INDArray grads, INDArray state) {
-            boolean supported = dense(params) && dense(grads) && params.length() == grads.length();
+            boolean supported = DenseArrays.denseFloats(params) && DenseArrays.denseFloats(grads) && params.length() == grads.length();
             for (Trainable t : u.getOrderedLayers()) {
                 GradientNormalization gn = t.getConfig().getGradientNormalization();
                 supported &= gn == null || gn == GradientNormalization.None;
@@ -139,8 +139,8 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
             GradientUpdater<?> gu = b.getGradientUpdater();
             AdamBlock adam = null;
             boolean fused = gu instanceof NoOpUpdater;
-            if (gu instanceof AdamUpdater a && dense(a.getM()) && dense(a.getV())) {
-                adam = new AdamBlock(a.getConfig(), buffer(a.getM()), buffer(a.getV()));
+            if (gu instanceof AdamUpdater a && DenseArrays.denseFloats(a.getM()) && DenseArrays.denseFloats(a.getV())) {
+                adam = new AdamBlock(a.getConfig(), DenseArrays.buffer(a.getM()), DenseArrays.buffer(a.getV()));
                 fused = true;
             }
             List<Variable> vars = new ArrayList<>();
@@ -314,17 +314,8 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
 
     /** Whether two arrays are the same elements (DL4J hands the flattened gradient over as a new view of it). */
     private static boolean sameElements(INDArray a, INDArray b) {
-        return dense(a) && dense(b) && a.length() == b.length() && a.offset() == b.offset()
+        return DenseArrays.denseFloats(a) && DenseArrays.denseFloats(b) && a.length() == b.length() && a.offset() == b.offset()
                 && a.data().address() == b.data().address();
-    }
-
-    private static boolean dense(INDArray a) {
-        return DenseArrays.denseFloats(a);
-    }
-
-    /** The array's elements as a buffer starting at its first. */
-    private static FloatBuffer buffer(INDArray a) {
-        return a.data().asNioFloat().position((int) a.offset()).slice();
     }
 
     private static INDArray view(INDArray flat, int from, int to) {

@@ -29,7 +29,7 @@ final class BatchNormKernels {
      * arrays at different offsets were left scalar.)
      */
     static final int KEEP = 1 << 15;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final Scratch SCRATCH = new Scratch(3);
 
     /**
      * Sums on the Vector API: on when this JVM resolved the incubating module (conf/jvm.options
@@ -50,15 +50,6 @@ final class BatchNormKernels {
         KernelThreads.split(channels, elements, body);
     }
 
-    /** This thread's scratch arrays, at least {@code len} long. */
-    private static float[][] scratch(int len) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < len) {
-            s = new float[][] {new float[len], new float[len], new float[len]};
-            SCRATCH.set(s);
-        }
-        return s;
-    }
 
     /**
      * Sum of v[0..len) in four interleaved double lanes: independent adds pipeline (one running sum
@@ -129,7 +120,7 @@ final class BatchNormKernels {
             return;
         }
         forChannels(c, (long) n * c * hw, (from, to) -> {
-            float[] buf = scratch(hw)[0];
+            float[] buf = SCRATCH.atLeast(hw)[0];
             double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
                 float shift = x.get(ch * hw);
@@ -155,7 +146,7 @@ final class BatchNormKernels {
             return;
         }
         forChannels(c, (long) n * c * hw, (from, to) -> {
-            float[] buf = scratch(hw)[0];
+            float[] buf = SCRATCH.atLeast(hw)[0];
             for (int bt = 0; bt < n; bt++) {
                 for (int ch = from; ch < to; ch++) {
                     int base = (bt * c + ch) * hw;
@@ -250,7 +241,7 @@ final class BatchNormKernels {
         }
         boolean keep = (long) n * hw <= KEEP;
         forChannels(c, (long) n * c * hw, (from, to) -> {
-            float[][] s = scratch(keep ? n * hw : hw);
+            float[][] s = SCRATCH.atLeast(keep ? n * hw : hw);
             float[] xs = s[0], g = s[1], gx = s[2];
             double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {
@@ -297,7 +288,7 @@ final class BatchNormKernels {
             return;
         }
         forChannels(c, (long) n * c * hw, (from, to) -> {
-            float[][] s = scratch(hw);
+            float[][] s = SCRATCH.atLeast(hw);
             float[] xs = s[0], g = s[1], gx = s[2];
             double[] sums = new double[2];
             for (int ch = from; ch < to; ch++) {

@@ -59,13 +59,13 @@ public class BilinearUpsampling2DLayer extends AbstractLayer<BilinearUpsampling2
         assertInputSet(false);
         int s = layerConf().getScale();
         // computed in float32 whatever the network's type (float64 runs are references in tests only)
-        INDArray x = PlaneKernels.contiguous(input.castTo(DataType.FLOAT));
+        INDArray x = DenseArrays.contiguous(input.castTo(DataType.FLOAT));
         int planes = (int) (x.size(0) * x.size(1)), h = (int) x.size(2), w = (int) x.size(3);
         int oh = h * s, ow = w * s;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {x.size(0), x.size(1), oh, ow}, 'c');
         Taps ty = Taps.of(h, s), tx = Taps.of(w, s);
-        FloatBuffer xb = PlaneKernels.buffer(x), ob = PlaneKernels.buffer(out);
+        FloatBuffer xb = DenseArrays.buffer(x), ob = DenseArrays.buffer(out);
         float[] src = new float[h * w], rows = new float[h * ow], dst = new float[oh * ow];
         for (int p = 0; p < planes; p++) {
             xb.get(p * h * w, src, 0, h * w);
@@ -94,10 +94,10 @@ public class BilinearUpsampling2DLayer extends AbstractLayer<BilinearUpsampling2
         int s = layerConf().getScale();
         int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
         int oh = h * s, ow = w * s;
-        INDArray dy = PlaneKernels.contiguous(epsilon.castTo(DataType.FLOAT));
+        INDArray dy = DenseArrays.contiguous(epsilon.castTo(DataType.FLOAT));
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         Taps ty = Taps.of(h, s), tx = Taps.of(w, s);
-        FloatBuffer db = PlaneKernels.buffer(dy), dxb = PlaneKernels.buffer(dx);
+        FloatBuffer db = DenseArrays.buffer(dy), dxb = DenseArrays.buffer(dx);
         float[] g = new float[oh * ow], rows = new float[h * ow], acc = new float[h * w];
         for (int p = 0; p < planes; p++) {
             db.get(p * oh * ow, g, 0, oh * ow);

@@ -15,7 +15,7 @@ import java.nio.FloatBuffer;
 public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
     private static final long serialVersionUID = 1L;
     private static final int CHUNK = 1 << 14;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final Scratch SCRATCH = new Scratch(2);
 
     public ChannelGateVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, dataType);
@@ -26,13 +26,13 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
         if (inputs[0].dataType() != DataType.FLOAT) {
             return forwardAnyType(workspaceMgr);
         }
-        INDArray x = PlaneKernels.contiguous(inputs[0]);
+        INDArray x = DenseArrays.contiguous(inputs[0]);
         float[] s = PlaneKernels.read(inputs[1]);
         int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
         FloatBuffer in = PlaneKernels.denseBuffer(x), to = PlaneKernels.denseBuffer(out);
         int step = planesPerChunk(hw);
-        float[] v = scratch(step * hw)[0];
+        float[] v = SCRATCH.atLeast(step * hw)[0];
         for (int first = 0; first < planes; first += step) {
             int last = Math.min(planes, first + step), len = (last - first) * hw;
             in.get(first * hw, v, 0, len);
@@ -49,22 +49,11 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
 
     /**
      * Whole planes in chunks of about {@link #CHUNK} floats: each chunk is one bulk copy in and out
-     * (a copy per plane cost more than the work on 1x1 to 4x4 maps), and no call allocates an
-     * array the size of the tensor (at 128x128 a squeeze-and-excite block's map is megabytes,
-     * which G1 allocates outside its young generation).
+     * (a copy per plane cost more than the work on 1x1 to 4x4 maps) into {@link Scratch} arrays
+     * that stay small whatever the tensor's size.
      */
     private static int planesPerChunk(int hw) {
         return Math.max(1, CHUNK / hw);
-    }
-
-    /** This thread's two scratch arrays, at least {@code len} long. */
-    private static float[][] scratch(int len) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < len) {
-            s = new float[][] {new float[len], new float[len]};
-            SCRATCH.set(s);
-        }
-        return s;
     }
 
     /** Any data type (float64 reference runs in tests): the same computation in double. */
@@ -102,15 +91,15 @@ public class ChannelGateVertexImpl extends ParameterlessVertexImpl {
         if (inputs[0].dataType() != DataType.FLOAT) {
             return backwardAnyType(workspaceMgr);
         }
-        INDArray x = PlaneKernels.contiguous(inputs[0]);
-        INDArray dy = PlaneKernels.contiguous(epsilon);
+        INDArray x = DenseArrays.contiguous(inputs[0]);
+        INDArray dy = DenseArrays.contiguous(epsilon);
         float[] s = PlaneKernels.read(inputs[1]);
         int planes = (int) (x.size(0) * x.size(1)), hw = (int) (x.size(2) * x.size(3));
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, x.shape(), 'c');
         float[] ds = new float[planes];
         FloatBuffer xb = PlaneKernels.denseBuffer(x), gb = PlaneKernels.denseBuffer(dy), to = PlaneKernels.denseBuffer(dx);
         int step = planesPerChunk(hw);
-        float[][] scratch = scratch(step * hw);
+        float[][] scratch = SCRATCH.atLeast(step * hw);
         float[] xs = scratch[0], gs = scratch[1];
         for (int first = 0; first < planes; first += step) {
             int last = Math.min(planes, first + step), len = (last - first) * hw;

@@ -78,7 +78,7 @@ final class DilatedConvolution {
 
     /** out [N, Cout, OH, OW] = conv(x [N, Cin, H, W], w [Cout, Cin, kH, kW]) + b, padding {@code pad} before each axis. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out, int[] k, int[] pad, int[] d) {
-        INDArray in = PlaneKernels.contiguous(x);
+        INDArray in = DenseArrays.contiguous(x);
         long oh = out.size(2), ow = out.size(3);
         out.assign(0);
         for (Tap t : taps(in.size(2), in.size(3), oh, ow, k, pad, d)) {
@@ -96,8 +96,8 @@ final class DilatedConvolution {
     /** The input gradient into dx and the weight and bias gradients into dW and dB (dB may be null). */
     static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB, int[] k, int[] pad,
                          int[] d) {
-        INDArray in = PlaneKernels.contiguous(x);
-        INDArray g = PlaneKernels.contiguous(dy);
+        INDArray in = DenseArrays.contiguous(x);
+        INDArray g = DenseArrays.contiguous(dy);
         long oh = g.size(2), ow = g.size(3), cin = in.size(1);
         dx.assign(0);
         dW.assign(0);

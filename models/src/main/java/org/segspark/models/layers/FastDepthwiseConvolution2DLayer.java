@@ -71,30 +71,30 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
             }
             return super.activate(training, workspaceMgr);
         }
-        INDArray x = PlaneKernels.contiguous(input);
+        INDArray x = DenseArrays.contiguous(input);
         INDArray out = ConvOps.activations(workspaceMgr, shape.n(), shape.c(), shape.outH(), shape.outW());
         float[] bias = layerConf().hasBias() ? PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY)) : null;
         float[] weights = PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY));
         if (small(shape)) {
-            SmallPlaneDepthwiseKernels.forward(PlaneKernels.buffer(x), weights, bias, PlaneKernels.buffer(out), shape);
+            SmallPlaneDepthwiseKernels.forward(DenseArrays.buffer(x), weights, bias, DenseArrays.buffer(out), shape);
         } else {
-            DepthwiseKernels.forward(PlaneKernels.buffer(x), weights, bias, PlaneKernels.buffer(out), shape);
+            DepthwiseKernels.forward(DenseArrays.buffer(x), weights, bias, DenseArrays.buffer(out), shape);
         }
         return out;
     }
 
     private Pair<Gradient, INDArray> javaBackward(DepthwiseKernels.Shape shape, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray x = PlaneKernels.contiguous(input), dy = PlaneKernels.contiguous(epsilon);
+        INDArray x = DenseArrays.contiguous(input), dy = DenseArrays.contiguous(epsilon);
         INDArray dx = ConvOps.gradient(workspaceMgr, input.shape());
         INDArray dW = gradientViews.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY);
         boolean bias = layerConf().hasBias();
         float[] dWeights = new float[(int) dW.length()], dBias = bias ? new float[shape.c()] : null;
         float[] weights = PlaneKernels.read(getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY));
         if (small(shape)) {
-            SmallPlaneDepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx),
+            SmallPlaneDepthwiseKernels.backward(DenseArrays.buffer(x), weights, DenseArrays.buffer(dy), DenseArrays.buffer(dx),
                     dWeights, dBias, shape);
         } else {
-            DepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx),
+            DepthwiseKernels.backward(DenseArrays.buffer(x), weights, DenseArrays.buffer(dy), DenseArrays.buffer(dx),
                     dWeights, dBias, shape);
         }
         PlaneKernels.write(dW, dWeights);

@@ -11,19 +11,11 @@ final class PlaneKernels {
     private PlaneKernels() {
     }
 
-    static INDArray contiguous(INDArray a) {
-        return DenseArrays.contiguous(a);
-    }
-
-    static FloatBuffer buffer(INDArray a) {
-        return DenseArrays.buffer(a);
-    }
-
     /** The elements of a float array in c order, read straight from its memory (no native op). */
     static float[] read(INDArray a) {
-        INDArray c = contiguous(a);
+        INDArray c = DenseArrays.contiguous(a);
         float[] v = new float[(int) c.length()];
-        buffer(c).get(0, v);
+        DenseArrays.buffer(c).get(0, v);
         return v;
     }
 
@@ -45,7 +37,7 @@ final class PlaneKernels {
         if (!DenseArrays.denseC(a)) {
             throw new IllegalArgumentException("not a dense c-order array: " + a.shapeInfoToString());
         }
-        return buffer(a);
+        return DenseArrays.buffer(a);
     }
 
     /** PyTorch's hard sigmoid, relu6(x + 3) / 6 (the MobileNetV3 gate; DL4J's HARDSIGMOID has slope 0.2). */

@@ -53,7 +53,7 @@ final class PointwiseConvolution {
 
     /** out [N, Cout, H, W] = w [Cout, Cin, 1, 1] * x + b. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
-        INDArray in = PlaneKernels.contiguous(x), wc = PlaneKernels.contiguous(w);
+        INDArray in = DenseArrays.contiguous(x), wc = DenseArrays.contiguous(w);
         long hw = in.size(2) * in.size(3);
         if (hw == 1) {
             forwardOnePixel(in, wc, out);
@@ -92,7 +92,7 @@ final class PointwiseConvolution {
 
     /** The input gradient into dx, the weight and bias gradients into dW and dB (dB may be null). */
     static void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dW, INDArray dB) {
-        INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy), wc = PlaneKernels.contiguous(w);
+        INDArray in = DenseArrays.contiguous(x), g = DenseArrays.contiguous(dy), wc = DenseArrays.contiguous(w);
         if (in.size(2) * in.size(3) == 1) {
             int n = (int) in.size(0), cin = (int) in.size(1), cout = (int) g.size(1);
             FloatPointer xp = PlaneKernels.pointer(in), wp = PlaneKernels.pointer(wc);

@@ -21,7 +21,7 @@ final class SmallPlaneKernels {
     /** Floats per block: 16 KB, so a block and its coefficient arrays stay in L1/L2. */
     static final int BLOCK = 4096;
     private static final int FLOATS = 7;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[FLOATS][BLOCK]);
+    private static final Scratch SCRATCH = new Scratch(FLOATS);
     private static final ThreadLocal<double[][]> SUMS = ThreadLocal.withInitial(() -> new double[2][BLOCK]);
 
     /**
@@ -42,15 +42,6 @@ final class SmallPlaneKernels {
 
     private static int blockChannels(int hw) {
         return Math.max(1, BLOCK / hw);
-    }
-
-    private static float[][] scratch(int len) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < len) {
-            s = new float[FLOATS][len];
-            SCRATCH.set(s);
-        }
-        return s;
     }
 
     private static double[][] sums(int len) {
@@ -109,7 +100,7 @@ final class SmallPlaneKernels {
     static void moments(FloatBuffer x, int n, int c, int hw, float[] mean, float[] var) {
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
-            float[][] f = scratch(bc * hw);
+            float[][] f = SCRATCH.atLeast(bc * hw);
             float[] buf = f[0], shift = f[1];
             double[][] d = sums(bc * hw);
             double[] ds = d[0], dq = d[1];
@@ -155,7 +146,7 @@ final class SmallPlaneKernels {
     static void normalize(FloatBuffer x, FloatBuffer y, int n, int c, int hw, float[] a, float[] b, Act act) {
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
-            float[][] f = scratch(bc * hw);
+            float[][] f = SCRATCH.atLeast(bc * hw);
             float[] buf = f[0], as = f[1], bs = f[2];
             for (int c0 = from; c0 < to; c0 += bc) {
                 int c1 = Math.min(to, c0 + bc), len = (c1 - c0) * hw;
@@ -230,7 +221,7 @@ final class SmallPlaneKernels {
                          float[] invStd, float[] gamma, float[] beta, Act act, float[] dGamma, float[] dBeta) {
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
-            float[][] f = scratch(bc * hw);
+            float[][] f = SCRATCH.atLeast(bc * hw);
             float[] xs = f[0], g = f[1], as = f[2], bs = f[3], mus = f[4], c1s = f[5], c2s = f[6];
             double[][] d = sums(bc * hw);
             double[] dsg = d[0], dsgx = d[1];
@@ -292,7 +283,7 @@ final class SmallPlaneKernels {
                               float[] mean, float[] invStd, Act act, float[] dGamma, float[] dBeta) {
         BatchNormKernels.forChannels(c, (long) n * c * hw, (from, to) -> {
             int bc = blockChannels(hw);
-            float[][] f = scratch(bc * hw);
+            float[][] f = SCRATCH.atLeast(bc * hw);
             float[] xs = f[0], g = f[1], as = f[2], bs = f[3], mus = f[4];
             double[][] d = sums(bc * hw);
             double[] dsg = d[0], dsgx = d[1];

@@ -35,7 +35,7 @@ public class SpatialBroadcastVertexImpl extends ParameterlessVertexImpl {
         }
         float[] v = inputs[0].dup('c').data().asFloat();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {n, c, h, w}, 'c');
-        FloatBuffer ob = PlaneKernels.buffer(out);
+        FloatBuffer ob = DenseArrays.buffer(out);
         float[] plane = new float[hw];
         for (int p = 0; p < n * c; p++) {
             Arrays.fill(plane, v[p]);
@@ -53,10 +53,10 @@ public class SpatialBroadcastVertexImpl extends ParameterlessVertexImpl {
             INDArray dRef = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c');
             return new Pair<>(null, new INDArray[] {dV, dRef});
         }
-        INDArray dy = PlaneKernels.contiguous(epsilon);
+        INDArray dy = DenseArrays.contiguous(epsilon);
         int planes = (int) (dy.size(0) * dy.size(1)), hw = (int) (dy.size(2) * dy.size(3));
         float[] dv = new float[planes], buf = new float[hw];
-        FloatBuffer db = PlaneKernels.buffer(dy);
+        FloatBuffer db = DenseArrays.buffer(dy);
         for (int p = 0; p < planes; p++) {
             db.get(p * hw, buf, 0, hw);
             double s = 0;

@@ -63,7 +63,7 @@ final class UnfoldedConvolution {
         }
         int[] one = {1, 1};
         int[] args = ConvOps.args(kernel, one, pad, one, same);
-        INDArray in = PlaneKernels.contiguous(x), g = PlaneKernels.contiguous(dy);
+        INDArray in = DenseArrays.contiguous(x), g = DenseArrays.contiguous(dy);
         Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(g, w.permute(2, 3, 1, 0)).addOutputs(dx)
                 .addIntegerArguments(args).callInplace(false).build());
 

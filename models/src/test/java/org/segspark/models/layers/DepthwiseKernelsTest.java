@@ -43,9 +43,9 @@ class DepthwiseKernelsTest {
         float[] weights = PlaneKernels.read(wt);
         float[] biases = bias ? PlaneKernels.read(b) : null;
         if (small) {
-            SmallPlaneDepthwiseKernels.forward(PlaneKernels.buffer(x), weights, biases, PlaneKernels.buffer(out), s);
+            SmallPlaneDepthwiseKernels.forward(DenseArrays.buffer(x), weights, biases, DenseArrays.buffer(out), s);
         } else {
-            DepthwiseKernels.forward(PlaneKernels.buffer(x), weights, biases, PlaneKernels.buffer(out), s);
+            DepthwiseKernels.forward(DenseArrays.buffer(x), weights, biases, DenseArrays.buffer(out), s);
         }
         close(expected, PlaneKernels.read(out), "output");
 
@@ -57,9 +57,9 @@ class DepthwiseKernelsTest {
         INDArray dx = Nd4j.create(DataType.FLOAT, n, c, h, w);
         float[] dw = new float[k * k * c], db = bias ? new float[c] : null;
         if (small) {
-            SmallPlaneDepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx), dw, db, s);
+            SmallPlaneDepthwiseKernels.backward(DenseArrays.buffer(x), weights, DenseArrays.buffer(dy), DenseArrays.buffer(dx), dw, db, s);
         } else {
-            DepthwiseKernels.backward(PlaneKernels.buffer(x), weights, PlaneKernels.buffer(dy), PlaneKernels.buffer(dx), dw, db, s);
+            DepthwiseKernels.backward(DenseArrays.buffer(x), weights, DenseArrays.buffer(dy), DenseArrays.buffer(dx), dw, db, s);
         }
         close(dxRef, PlaneKernels.read(dx), "input gradient");
         close(dwRef, dw, "weight gradient");
