@@ -61,7 +61,7 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
                     DilatedConvolution.padBefore(k, p, d, same), d);
             return out;
         }
-        ConvOps.exec("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
+        ConvOps.execByBatch("conv2d", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), null), new INDArray[] {out},
                 ConvOps.with(ConvOps.args(k, s, p, d, same), 1));
         return out;
     }
@@ -90,7 +90,7 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
                     c.getKernelSize(), c.getPadding(), c.getConvolutionMode() == ConvolutionMode.Same, workspaceMgr);
         } else {
             INDArray[] outs = dB == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, dB.reshape(dB.length())};
-            ConvOps.exec("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
+            ConvOps.execByBatch("conv2d_bp", ConvOps.inputs(input, w, b == null ? null : b.reshape(b.length()), epsilon), outs,
                     ConvOps.with(ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation(),
                             c.getConvolutionMode() == ConvolutionMode.Same), 1));
         }

@@ -46,7 +46,7 @@ public class FastDeconvolution2DLayer extends Deconvolution2DLayer {
             in = new INDArray[] {input, w, epsilon};
             out = new INDArray[] {dx, dW};
         }
-        ConvOps.exec("deconv2d_bp", in, out, ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()));
+        ConvOps.execByBatch("deconv2d_bp", in, out, ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()));
         Gradient g = new DefaultGradient();
         if (c.hasBias()) {
             g.setGradientFor(DeconvolutionParamInitializer.BIAS_KEY, gradientViews.get(DeconvolutionParamInitializer.BIAS_KEY));

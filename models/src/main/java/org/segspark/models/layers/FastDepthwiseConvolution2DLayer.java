@@ -64,12 +64,15 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         DepthwiseKernels.Shape shape = geometry();
-        if (shape == null || !(dilated(shape) || small(shape))) {
+        if (shape == null) {
             int[] d = layerConf().getDilation();
             if (d[0] > 1 || d[1] > 1) {
                 return OneDnn.withoutOneDnn(() -> super.activate(training, workspaceMgr));
             }
             return super.activate(training, workspaceMgr);
+        }
+        if (!(dilated(shape) || small(shape))) {
+            return nativeForward(shape, workspaceMgr);
         }
         INDArray x = DenseArrays.contiguous(input);
         INDArray out = ConvOps.activations(workspaceMgr, shape.n(), shape.c(), shape.outH(), shape.outW());
@@ -80,6 +83,17 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
         } else {
             DepthwiseKernels.forward(DenseArrays.buffer(x), weights, bias, DenseArrays.buffer(out), shape);
         }
+        return out;
+    }
+
+    /** libnd4j's depthwise_conv2d (oneDNN), split by sample over the kernel threads. */
+    private INDArray nativeForward(DepthwiseKernels.Shape shape, LayerWorkspaceMgr workspaceMgr) {
+        var c = layerConf();
+        INDArray out = ConvOps.activations(workspaceMgr, shape.n(), shape.c(), shape.outH(), shape.outW());
+        INDArray b = c.hasBias() ? getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY) : null;
+        ConvOps.execByBatch("depthwise_conv2d",
+                ConvOps.inputs(input, getParam(DepthwiseConvolutionParamInitializer.WEIGHT_KEY), b, null),
+                new INDArray[] {out}, ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()));
         return out;
     }
 
@@ -135,7 +149,7 @@ public class FastDepthwiseConvolution2DLayer extends DepthwiseConvolution2DLayer
             in = new INDArray[] {input, w, epsilon};
             out = new INDArray[] {dx, dW};
         }
-        ConvOps.exec("depthwise_conv2d_bp", in, out,
+        ConvOps.execByBatch("depthwise_conv2d_bp", in, out,
                 ConvOps.args(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()));
         Gradient g = new DefaultGradient();
         if (c.hasBias()) {

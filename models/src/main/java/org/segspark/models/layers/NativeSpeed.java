@@ -230,6 +230,13 @@ public final class NativeSpeed {
         return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
+    /** Sets OpenMP's thread count for ops started from the calling thread, when it differs. */
+    static void threadsOfThisThread(int n) {
+        if (threadsOfThisThread() != n) {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        }
+    }
+
     /** A one-line description of the native backend, for logs and benchmark reports. */
     public static String describe() {
         var env = Nd4j.getExecutioner().getEnvironmentInformation();

@@ -1,6 +1,7 @@
 package org.segspark.models.layers;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +62,46 @@ class KernelThreadsTest {
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
         KernelThreads.split(64, 100, (from, to) -> threads.add(Thread.currentThread()));
         assertEquals(Set.of(Thread.currentThread()), threads);
+    }
+
+    /**
+     * A parked helper takes microseconds to wake; a caller whose own part is empty gets to the
+     * helper's part first and runs it itself, once, and the helper then skips it.
+     */
+    @Test
+    void theCallerRunsAPartItsHelperHasNotStarted() throws InterruptedException {
+        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1);
+        Thread caller = Thread.currentThread();
+        int byCaller = 0;
+        for (int call = 0; call < 50; call++) {
+            Thread.sleep(2);       // past the helpers' spin window: they park
+            AtomicIntegerArray seen = new AtomicIntegerArray(2);
+            Set<Thread> second = ConcurrentHashMap.newKeySet();
+            KernelThreads.split(2, WORTH_SPLITTING, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    seen.incrementAndGet(i);
+                }
+                if (from == 1) {
+                    second.add(Thread.currentThread());
+                }
+            });
+            assertEquals(1, seen.get(0));
+            assertEquals(1, seen.get(1));
+            byCaller += second.contains(caller) ? 1 : 0;
+        }
+        assertTrue(byCaller > 0, "the caller never ran its helper's part");
+        // the helpers took no stale part: they still take work
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        for (int call = 0; call < 200; call++) {
+            KernelThreads.split(2, WORTH_SPLITTING, (from, to) -> {
+                threads.add(Thread.currentThread().getName());
+                long until = System.nanoTime() + 20_000;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        assertTrue(threads.stream().anyMatch(n -> n.startsWith("segspark-kernels-")), "helpers used: " + threads);
     }
 
     @Test
