@@ -65,6 +65,16 @@ final class ConvOps {
     }
 
     /**
+     * oneDNN reorders the weights (and their gradient) on every call, and each part's op does it
+     * again; parts also change its choice of kernel (at batch 2 a 3x3 weight gradient runs on the
+     * direct kernel, at 4 on Winograd). Split whole-batch against by-sample, two threads, ms:
+     * conv2d_bp 4 x 1024 -> 1024 on 4x4 maps 130 against 236, 4 x 512 on 16x16 49 against 68;
+     * DeepLabV3+'s step at 128x128 171 against 205 with its 32x32 decoder (weights 0.56 of the
+     * input) whole; depthwise and stem convolutions, whose weights are tiny, gain.
+     */
+    static final long MIN_INPUT_PER_WEIGHT = 4;
+
+    /**
      * {@link #exec} over the batch in parts, one per kernel thread, each part's op on one OpenMP
      * thread. libnd4j's ops (and oneDNN in them) otherwise run on OpenMP's threads beside
      * segspark's own kernel threads: two pools on the same cores, each spinning while the other
@@ -73,14 +83,16 @@ final class ConvOps {
      * threads than on one; with one pool the step took 37.8 against 42.6 ms (median, after the
      * JIT settled). {@code in[0]} and, for a _bp op, the last input (the output's gradient) are
      * split by sample, as is {@code out[0]}; the other outputs (weight and bias gradients) are each
-     * part's own and summed in the order of the samples, so a run repeats itself.
+     * part's own and summed in the order of the samples, so a run repeats itself. Ops whose weights
+     * are more than a quarter of their input run whole, on OpenMP's threads (see
+     * {@link #MIN_INPUT_PER_WEIGHT}).
      */
     static void execByBatch(String op, INDArray[] in, INDArray[] out, int[] iargs) {
-        int n = (int) in[0].size(0);
-        if (n < 2 || KernelThreads.get() < 2) {
+        if (!byBatch(in)) {
             exec(op, in, out, iargs);
             return;
         }
+        int n = (int) in[0].size(0);
         boolean backward = op.endsWith("_bp");
         Map<Integer, INDArray[]> sums = new ConcurrentSkipListMap<>();
         int own = NativeSpeed.threadsOfThisThread();
@@ -111,6 +123,11 @@ final class ConvOps {
                 part[k].close();
             }
         }
+    }
+
+    /** Whether {@link #execByBatch} splits an op with these inputs (input, weights, ...). */
+    static boolean byBatch(INDArray[] in) {
+        return in[0].size(0) >= 2 && KernelThreads.get() >= 2 && in[1].length() <= in[0].length() / MIN_INPUT_PER_WEIGHT;
     }
 
     private static INDArray samples(INDArray a, int from, int to) {

@@ -85,7 +85,7 @@ public class FastConvolution2DLayer extends ConvolutionLayer {
                     c.getKernelSize(), DilatedConvolution.padBefore(c.getKernelSize(), c.getPadding(), c.getDilation(),
                             c.getConvolutionMode() == ConvolutionMode.Same), c.getDilation());
         } else if (UnfoldedConvolution.applies(c.getKernelSize(), c.getStride(), c.getDilation(), input.size(0),
-                input.size(1), epsilon.size(1))) {
+                input.size(1), epsilon.size(1), epsilon.size(2) * epsilon.size(3))) {
             UnfoldedConvolution.backward(input, w, epsilon, dx, dW, dB == null ? null : dB.reshape(dB.length()),
                     c.getKernelSize(), c.getPadding(), c.getConvolutionMode() == ConvolutionMode.Same, workspaceMgr);
         } else {

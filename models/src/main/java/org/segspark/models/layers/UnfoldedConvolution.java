@@ -36,19 +36,27 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  *   4, 128, 64x64               43         64     oneDNN's direct kernels: not taken
  *   64, 32, 16x16               6-10       21     not taken
  * </pre>
+ * On 32x32 maps and larger, Winograd won once libnd4j's ops stopped sharing the cores with
+ * segspark's kernel threads (ConvOps.execByBatch): conv2d_bp 30-35 ms against 65-71 here for the
+ * 32x32 rows above (one call, two threads), and DeepLabV3+'s training step at 128x128 took 171
+ * against 204 ms (medians after the JIT settled) with its 32x32 decoder on conv2d_bp.
  */
 final class UnfoldedConvolution {
     private UnfoldedConvolution() {
     }
 
+    /** Output maps up to this many pixels (16x16); on larger maps Winograd's weight gradient was faster. */
+    static final long MAX_PLANE = 256;
+
     /**
      * Whether {@link #backward} computes this convolution's gradients better than conv2d_bp: 3x3,
      * stride 1, undilated, with 256 channels and more in and out, at batch 4 and above (where oneDNN
-     * takes Winograd; at batch 2 it took its direct kernel).
+     * takes Winograd; at batch 2 it took its direct kernel), on output maps of at most
+     * {@link #MAX_PLANE} pixels.
      */
-    static boolean applies(int[] kernel, int[] stride, int[] dilation, long batch, long in, long out) {
+    static boolean applies(int[] kernel, int[] stride, int[] dilation, long batch, long in, long out, long plane) {
         return kernel[0] == 3 && kernel[1] == 3 && stride[0] == 1 && stride[1] == 1 && dilation[0] == 1
-                && dilation[1] == 1 && batch >= 4 && Math.min(in, out) >= 256;
+                && dilation[1] == 1 && batch >= 4 && Math.min(in, out) >= 256 && plane <= MAX_PLANE;
     }
 
     /**

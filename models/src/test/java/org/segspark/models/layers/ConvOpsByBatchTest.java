@@ -10,12 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * libnd4j's convolution ops split by sample over the kernel threads against the same op over the
- * whole batch: outputs, input gradients, and weight and bias gradients summed over the parts. Every
- * case is large enough to be split.
+ * whole batch: outputs, input gradients, and weight and bias gradients summed over the parts.
  */
 class ConvOpsByBatchTest {
     private int before;
@@ -39,7 +39,7 @@ class ConvOpsByBatchTest {
     @ParameterizedTest(name = "{0}: n {1}, c {2}, {3}x{3}, k{4} s{5} bias {6}")
     @CsvSource({"depthwise, 2, 8, 32, 3, 1, false", "depthwise, 5, 16, 25, 3, 2, true", "depthwise, 3, 16, 32, 5, 1, true",
             "conv, 2, 8, 16, 3, 1, true", "conv, 5, 3, 33, 3, 2, false", "deconv, 3, 16, 12, 2, 2, true",
-            "deconv, 4, 8, 9, 4, 2, false"})
+            "deconv, 4, 8, 24, 4, 2, false"})
     void matchesTheWholeBatch(String kind, int n, int c, int size, int k, int s, boolean bias) {
         Nd4j.getRandom().setSeed(n * 100L + c * 10L + size);
         int cout = kind.equals("depthwise") ? c : c + 3;
@@ -65,6 +65,7 @@ class ConvOpsByBatchTest {
             default -> "deconv2d";
         };
         INDArray dy = Nd4j.randn(DataType.FLOAT, n, cout, out, out);
+        assertTrue(ConvOps.byBatch(ConvOps.inputs(x, w, b, null)), "split by sample");
         if (!kind.equals("deconv")) {
             INDArray whole = Nd4j.create(DataType.FLOAT, n, cout, out, out), split = whole.ulike();
             ConvOps.exec(op, ConvOps.inputs(x, w, b, null), new INDArray[] {whole}, args);
@@ -83,6 +84,15 @@ class ConvOpsByBatchTest {
     private static INDArray[] gradients(INDArray x, INDArray w, INDArray b) {
         INDArray dx = x.ulike(), dW = w.ulike();
         return b == null ? new INDArray[] {dx, dW} : new INDArray[] {dx, dW, b.ulike()};
+    }
+
+    @Test
+    void weightsLargerThanAQuarterOfTheInputRunWhole() {
+        assertTrue(ConvOps.byBatch(new INDArray[] {Nd4j.create(DataType.FLOAT, 4, 32, 16, 16), Nd4j.create(DataType.FLOAT, 3, 3, 32, 1)}));
+        assertFalse(ConvOps.byBatch(new INDArray[] {Nd4j.create(DataType.FLOAT, 4, 1024, 4, 4),
+                Nd4j.create(DataType.FLOAT, 1024, 1024, 3, 3)}));
+        assertFalse(ConvOps.byBatch(new INDArray[] {Nd4j.create(DataType.FLOAT, 1, 32, 16, 16), Nd4j.create(DataType.FLOAT, 3, 3, 32, 1)}),
+                "one sample");
     }
 
     @Test

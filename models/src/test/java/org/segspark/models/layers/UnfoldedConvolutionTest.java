@@ -50,16 +50,18 @@ class UnfoldedConvolutionTest {
     }
 
     @Test
-    void takesOnlyTheCasesWhereOneDnnTakesWinograd() {
+    void takesWinogradsCasesOnMapsUpTo16x16() {
         int[] k3 = {3, 3}, k1 = {1, 1}, one = {1, 1}, two = {2, 2};
-        assertTrue(UnfoldedConvolution.applies(k3, one, one, 4, 304, 256));
-        assertTrue(UnfoldedConvolution.applies(k3, one, one, 16, 1024, 1024));
-        assertFalse(UnfoldedConvolution.applies(k3, one, one, 2, 256, 256), "oneDNN's direct kernel at batch 2");
-        assertFalse(UnfoldedConvolution.applies(k3, one, one, 64, 128, 128), "direct below 256 channels");
-        assertFalse(UnfoldedConvolution.applies(k3, one, one, 4, 512, 128));
-        assertFalse(UnfoldedConvolution.applies(k3, two, one, 4, 512, 512), "stride 2");
-        assertFalse(UnfoldedConvolution.applies(k3, one, two, 4, 512, 512), "dilated");
-        assertFalse(UnfoldedConvolution.applies(k1, one, one, 4, 512, 512), "1x1");
+        assertTrue(UnfoldedConvolution.applies(k3, one, one, 4, 304, 256, 64));
+        assertTrue(UnfoldedConvolution.applies(k3, one, one, 16, 1024, 1024, 64));
+        assertFalse(UnfoldedConvolution.applies(k3, one, one, 2, 256, 256, 64), "oneDNN's direct kernel at batch 2");
+        assertFalse(UnfoldedConvolution.applies(k3, one, one, 64, 128, 128, 64), "direct below 256 channels");
+        assertFalse(UnfoldedConvolution.applies(k3, one, one, 4, 512, 128, 64));
+        assertFalse(UnfoldedConvolution.applies(k3, two, one, 4, 512, 512, 64), "stride 2");
+        assertFalse(UnfoldedConvolution.applies(k3, one, two, 4, 512, 512, 64), "dilated");
+        assertFalse(UnfoldedConvolution.applies(k1, one, one, 4, 512, 512, 64), "1x1");
+        assertTrue(UnfoldedConvolution.applies(k3, one, one, 4, 512, 512, 16 * 16));
+        assertFalse(UnfoldedConvolution.applies(k3, one, one, 4, 304, 256, 32 * 32), "Winograd on 32x32 maps");
     }
 
     private static void close(String what, INDArray expected, INDArray actual) {
