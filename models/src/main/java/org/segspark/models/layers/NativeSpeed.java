@@ -206,7 +206,9 @@ public final class NativeSpeed {
      * (unet-mobilenetv2, three steps: parameters 2.7e-3 apart with 1 thread against 2): so every
      * thread that runs a network's ops calls this, or a task on a reused executor thread trains
      * with whatever count that thread was last given and a run stops repeating itself. Cheap to
-     * call repeatedly.
+     * call repeatedly. Convolutions split by sample (ConvOps.execByBatch) run each part at one
+     * OpenMP thread on whichever thread runs it, so their results depend on n only through the
+     * number of parts.
      */
     public static void setThreads(int n) {
         if (n < 1) {
