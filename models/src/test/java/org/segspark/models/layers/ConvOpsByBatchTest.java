@@ -1,8 +1,7 @@
 package org.segspark.models.layers;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,19 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * libnd4j's convolution ops split by sample over the kernel threads against the same op over the
  * whole batch: outputs, input gradients, and weight and bias gradients summed over the parts.
  */
+@ExtendWith(TwoKernelThreads.class)
 class ConvOpsByBatchTest {
-    private int before;
-
-    @BeforeEach
-    void twoThreads() {
-        before = KernelThreads.get();
-        KernelThreads.set(2);
-    }
-
-    @AfterEach
-    void restore() {
-        KernelThreads.set(before);
-    }
 
     private static void close(INDArray expected, INDArray actual, String what) {
         double rel = expected.sub(actual).norm2Number().doubleValue() / Math.max(expected.norm2Number().doubleValue(), 1e-30);

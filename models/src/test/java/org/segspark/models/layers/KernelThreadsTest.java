@@ -1,10 +1,9 @@
 package org.segspark.models.layers;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,20 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Split calls: every item exactly once, on the helpers when they are free, errors back to the caller. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(TwoKernelThreads.class)
 class KernelThreadsTest {
     private static final long WORTH_SPLITTING = 1L << 30;
-    private int before;
-
-    @BeforeEach
-    void twoThreads() {
-        before = KernelThreads.get();
-        KernelThreads.set(2);
-    }
-
-    @AfterEach
-    void restore() {
-        KernelThreads.set(before);
-    }
 
     @Test
     void everyItemRunsOnceAndTheWorkIsShared() {
