@@ -18,12 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(TwoKernelThreads.class)
 class ConvOpsByBatchTest {
-
-    private static void close(INDArray expected, INDArray actual, String what) {
-        double rel = expected.sub(actual).norm2Number().doubleValue() / Math.max(expected.norm2Number().doubleValue(), 1e-30);
-        assertTrue(rel < 1e-5, what + ": relative error " + rel);
-    }
-
     @ParameterizedTest(name = "{0}: n {1}, c {2}, {3}x{3}, k{4} s{5} bias {6}")
     @CsvSource({"depthwise, 2, 8, 32, 3, 1, false", "depthwise, 5, 16, 25, 3, 2, true", "depthwise, 3, 16, 32, 5, 1, true",
             "conv, 2, 8, 16, 3, 1, true", "conv, 5, 3, 33, 3, 2, false", "deconv, 3, 16, 12, 2, 2, true",
@@ -58,14 +52,14 @@ class ConvOpsByBatchTest {
             INDArray whole = Nd4j.create(DataType.FLOAT, n, cout, out, out), split = whole.ulike();
             ConvOps.exec(op, ConvOps.inputs(x, w, b, null), new INDArray[] {whole}, args);
             ConvOps.execByBatch(op, ConvOps.inputs(x, w, b, null), new INDArray[] {split}, args);
-            close(whole, split, op + " output");
+            LayerFidelityTest.assertClose(whole, split, op + " output");
         }
         INDArray[] whole = gradients(x, w, b), split = gradients(x, w, b);
         ConvOps.exec(op + "_bp", ConvOps.inputs(x, w, b, dy), whole, args);
         ConvOps.execByBatch(op + "_bp", ConvOps.inputs(x, w, b, dy), split, args);
         String[] names = {"input gradient", "weight gradient", "bias gradient"};
         for (int i = 0; i < whole.length; i++) {
-            close(whole[i], split[i], op + " " + names[i]);
+            LayerFidelityTest.assertClose(whole[i], split[i], op + " " + names[i]);
         }
     }
 
