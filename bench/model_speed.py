@@ -7,8 +7,13 @@ outside the timed step (on one fixed batch the network memorises it and its grad
 denormal, which slows both frameworks several times); inference is eval mode without gradients
 on one batch. Prints one JSON object. Needs python3-torch, python3-torchvision and
 libopenblas0-pthread from Debian; run with /usr/bin/python3.
-Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--warmup-seconds 0] [--steps 5] [--threads 2]
-                      [--memory-format contiguous|channels-last]
+Each phase lasts the longer of its steps and its seconds.
+With --serve it builds the model once, prints {"ready": ...} and then answers one JSON request per
+stdin line, {"phase": "train"|"infer", "warmup": N, "warmup_seconds": S, "steps": N, "seconds": S},
+with {"phase": ..., "step_s": median, "steps": timed} on one stdout line, until "quit" or the end of
+its input: `segspark bench models` takes turns with it in slices of a few seconds.
+Usage: model_speed.py --model NAME [--size 128] [--batch 4] [--warmup 2] [--warmup-seconds 0] [--steps 5] [--seconds 0]
+                      [--threads 2] [--memory-format contiguous|channels-last]
 """
 import argparse, json, os, statistics, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F, torchvision
@@ -47,7 +52,10 @@ def main():
     ap.add_argument('--steps', type=int, default=5)
     ap.add_argument('--warmup-seconds', type=float, default=0.0,
                     help='keep warming up at least this long after the warm-up steps (as the DL4J side does)')
+    ap.add_argument('--seconds', type=float, default=0.0,
+                    help='keep timing steps at least this long after the timed steps (the median is reported)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--serve', action='store_true', help='answer timing requests on stdin (see above)')
     ap.add_argument('--memory-format', default='contiguous', choices=sorted(LAYOUTS),
                     help="the network's and the batch's layout (channels-last: NHWC)")
     a = ap.parse_args()
@@ -74,26 +82,45 @@ def main():
         loss.backward()
         opt.step()
 
-    def timed(step, next_batch):
-        until = time.perf_counter() + a.warmup_seconds
+    def timed(step, next_batch, warmup, warmup_seconds, steps, seconds):
+        until = time.perf_counter() + warmup_seconds
         i = 0
-        while i < a.warmup or time.perf_counter() < until:
+        while i < warmup or time.perf_counter() < until:
             step(next_batch())
             i += 1
         times = []
-        for i in range(a.steps):
+        stop = time.perf_counter() + seconds
+        while len(times) < steps or time.perf_counter() < stop:
             batch = next_batch()
             t = time.perf_counter()
             step(batch)
             times.append(time.perf_counter() - t)
-        return statistics.median(times)
+        return statistics.median(times), len(times)
 
-    m.train()
-    train = timed(train_step, fresh_batch)
-    m.eval()
     x, _ = fresh_batch()
-    with torch.no_grad():
-        infer = timed(lambda batch: m(batch), lambda: x)
+
+    def phase(name, warmup, warmup_seconds, steps, seconds):
+        if name not in ('train', 'infer'):
+            raise SystemExit(f'unknown phase {name!r}: train or infer')
+        if name == 'train':
+            m.train()
+            return timed(train_step, fresh_batch, warmup, warmup_seconds, steps, seconds)
+        # inference: eval mode without gradients on one batch
+        m.eval()
+        with torch.no_grad():
+            return timed(lambda batch: m(batch), lambda: x, warmup, warmup_seconds, steps, seconds)
+
+    if a.serve:
+        print(json.dumps({'ready': True, 'model': a.model, 'torch': torch.__version__}), flush=True)
+        for line in sys.stdin:
+            if line.strip() in ('', 'quit'):
+                break
+            r = json.loads(line)
+            step_s, n = phase(r['phase'], r['warmup'], r['warmup_seconds'], r['steps'], r['seconds'])
+            print(json.dumps({'phase': r['phase'], 'step_s': step_s, 'steps': n}), flush=True)
+        return
+    train, _ = phase('train', a.warmup, a.warmup_seconds, a.steps, a.seconds)
+    infer, _ = phase('infer', a.warmup, a.warmup_seconds, a.steps, a.seconds)
     print(json.dumps({'model': a.model, 'size': a.size, 'batch': a.batch, 'train_step_s': train,
                       'infer_step_s': infer, 'train_images_per_s': a.batch / train,
                       'infer_images_per_s': a.batch / infer, 'memory_format': a.memory_format,

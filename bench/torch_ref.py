@@ -6,7 +6,8 @@ inference throughput (images/s) for the UNet at a given size and batch.
 Needs Debian packages python3-torch, python3-torchvision and libopenblas0-pthread (without
 OpenBLAS, Debian's torch falls back to the reference BLAS and runs ~10x slower); run with
 /usr/bin/python3.
-Usage: torch_ref.py [--size 128] [--batch 8] [--classes 3] [--steps 10] [--threads 2]
+Usage: torch_ref.py [--size 128] [--batch 8] [--classes 3] [--warmup 2] [--warmup-seconds 0] [--steps 10] [--seconds 0]
+                    [--threads 2]
 """
 import argparse, time, statistics, json
 import torch, torch.nn as nn, torchvision
@@ -72,6 +73,9 @@ def main():
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--classes', type=int, default=3)
     ap.add_argument('--steps', type=int, default=10)
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--warmup-seconds', type=float, default=0.0, help='warm up at least this long, past --warmup steps')
+    ap.add_argument('--seconds', type=float, default=0.0, help='time steps at least this long, past --steps')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--refs', action='store_true', help='print reference model parameter counts')
     a = ap.parse_args()
@@ -96,25 +100,44 @@ def main():
                                'macs_per_image': macs(m, (1, 3, a.size, a.size))}
     opt = torch.optim.Adam(m.parameters(), 1e-3)
     lossf = nn.CrossEntropyLoss()
-    m.train()
-    times = []
-    for i in range(a.steps + 2):
+    def timed(step):
+        until = time.perf_counter() + a.warmup_seconds
+        i = 0
+        while i < a.warmup or time.perf_counter() < until:
+            step()
+            i += 1
+        times = []
+        stop = time.perf_counter() + a.seconds
+        while len(times) < a.steps or time.perf_counter() < stop:
+            times.append(step())
+        return statistics.median(times)
+
+    def train_step():
         # a fresh batch every step, made outside the timing: one fixed batch gets memorised and
         # its gradients turn denormal, which slows the step several times
         x = torch.randn(a.batch, 3, a.size, a.size)
         y = torch.randint(0, a.classes, (a.batch, a.size, a.size))
         t = time.perf_counter()
         opt.zero_grad(); loss = lossf(m(x), y); loss.backward(); opt.step()
-        if i >= 2: times.append(time.perf_counter() - t)
-    med = statistics.median(times)
+        took = time.perf_counter() - t
+        last[0] = float(loss)
+        return took
+
+    last = [float('nan')]
+    m.train()
+    med = timed(train_step)
     out['train'] = {'batch': a.batch, 'step_s_median': med, 'images_per_s': a.batch / med,
-                    'loss_last': float(loss)}
-    m.eval(); times = []
+                    'loss_last': last[0]}
+    m.eval()
+    x = torch.randn(a.batch, 3, a.size, a.size)
+
+    def infer_step():
+        t = time.perf_counter()
+        m(x)
+        return time.perf_counter() - t
+
     with torch.no_grad():
-        for i in range(a.steps + 2):
-            t = time.perf_counter(); m(x)
-            if i >= 2: times.append(time.perf_counter() - t)
-    med = statistics.median(times)
+        med = timed(infer_step)
     out['infer'] = {'batch': a.batch, 'step_s_median': med, 'images_per_s': a.batch / med}
     print(json.dumps(out, indent=1))
 

@@ -43,6 +43,16 @@ public final class BenchSettings {
             "Warm-up goes on for at least this long, past the warm-up steps, in every engine: HotSpot compiles "
                     + "the Java side for 10-15 s (MobileNetV3-Small training at 128x128 reaches its steady step time "
                     + "after about 15 s), and training lives in the steady state.").atLeast(0);
+    public static final Setting<Double> SECONDS = Setting.number("seconds",
+                    "Timed steps go on at least this long past the timed steps, in every engine, and the median "
+                            + "step is reported: seconds rather than steps give a 40 ms step and a 400 ms one the same "
+                            + "stretch of the machine's state (20 steps of 40 ms are under a second, shorter than a "
+                            + "shared host's slow spells).").atLeast(0)
+            .option("--seconds", "S", "Time each measurement for at least S seconds");
+    public static final Setting<Double> REWARM_SECONDS = Setting.number("rewarm-seconds",
+            "Warm-up of every measurement after segspark's first training of a model (later rounds, inference "
+                    + "after training, ONNX Runtime) and of every PyTorch measurement: only the JVM compiles code at "
+                    + "run time, and once it has, a few seconds fill the allocators' and oneDNN's caches.").atLeast(0);
     public static final Setting<Boolean> TORCH = Setting.flag("torch",
                     "Measure the PyTorch peer too (skipped anyway when the interpreter has no torch).")
             .option("--torch", null, "Measure PyTorch too (default); --no-torch skips it").negatable();
@@ -53,5 +63,8 @@ public final class BenchSettings {
                     "DL4J and PyTorch are measured in turns this many times; the medians are reported, and the "
                             + "ratios are the medians of each round's ratio.").atLeast(1)
             .option("--rounds", "R", "Turns of DL4J and PyTorch (medians reported)");
+    public static final Setting<Integer> ONNXRUNTIME_THREADS = Setting.integer("onnxruntime-threads",
+                    "ONNX Runtime's threads for inference of the exported network (what predict serves by default); 0 "
+                            + "skips it.").atLeast(0);
     public static final Setting<Integer> TORCH_THREADS = Setting.integer("torch-threads", "PyTorch's threads.").atLeast(1);
 }

@@ -8,6 +8,8 @@ import org.segspark.core.config.SettingsSection;
 import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.SingleProcessBenchmark;
+import org.segspark.models.bench.TimedModel;
+import org.segspark.models.bench.Timing;
 import org.segspark.models.graph.GraphStats;
 import org.segspark.models.layers.NativeSpeed;
 import org.segspark.models.onnx.ExportOptions;
@@ -16,6 +18,7 @@ import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.models.registry.ModelRegistry;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +29,11 @@ import java.util.Map;
 
 /**
  * {@code segspark bench models}: every registry model (or the ones named) at one input size,
- * DL4J in this process, the exported network in ONNX Runtime (inference, as predict serves it),
- * then its PyTorch reference, model after model and, with rounds, in turns, so all meet the same
- * machine state; the machine's own speed is probed at the start and the end. Each model
- * is built at its default configuration with the stated input size.
+ * DL4J in this process, its PyTorch reference in a peer process and the exported network in ONNX
+ * Runtime (inference, as predict serves it), each built once per model and taking turns of a few
+ * seconds, round after round, so that the figures compared meet the same machine state; the
+ * machine's own speed is probed at the start and the end. Each model is built at its default
+ * configuration with the stated input size.
  */
 public final class ModelsBenchmark {
     private ModelsBenchmark() {
@@ -38,13 +42,9 @@ public final class ModelsBenchmark {
     public static final Setting<List<String>> MODELS = Setting.texts("models", "Registry names; empty: every model.")
             .option("--models", "NAME", "Registry models, comma-separated (default: all)");
 
-    public static final Setting<Integer> ONNXRUNTIME_THREADS = Setting.integer("onnxruntime-threads",
-                    "ONNX Runtime's threads for inference of the exported network (what predict serves by default); 0 "
-                            + "skips it.").atLeast(0);
-
     public static final SettingsSection SECTION = new SettingsSection("bench-models", List.of(MODELS,
-            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS,
-            BenchSettings.ROUNDS, ONNXRUNTIME_THREADS, BenchSettings.TORCH,
+            BenchSettings.SIZE, BenchSettings.BATCH, BenchSettings.STEPS, BenchSettings.SECONDS, BenchSettings.WARMUP, BenchSettings.WARMUP_SECONDS,
+            BenchSettings.REWARM_SECONDS, BenchSettings.ROUNDS, BenchSettings.ONNXRUNTIME_THREADS, BenchSettings.TORCH,
             BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS));
 
     public static Map<String, Object> run(Config b, File home, PrintStream progress) {
@@ -54,6 +54,7 @@ public final class ModelsBenchmark {
         names.forEach(ModelRegistry::get);
         int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
         double warmupSeconds = v.get(BenchSettings.WARMUP_SECONDS);
+        Timing timed = new Timing(warmup, v.get(BenchSettings.REWARM_SECONDS), steps, v.get(BenchSettings.SECONDS));
         int rounds = v.get(BenchSettings.ROUNDS);
         if (size < 32 || size % 32 != 0) {
             throw new IllegalArgumentException("bench-models.size must be a multiple of 32 (every model's input), got " + size);
@@ -66,6 +67,9 @@ public final class ModelsBenchmark {
         out.put("size", size);
         out.put("batch", batch);
         out.put("steps", steps);
+        out.put("seconds", timed.seconds());
+        out.put("warmup_seconds", warmupSeconds);
+        out.put("rewarm_seconds", timed.warmupSeconds());
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
         out.put("backend", NativeSpeed.describe());
@@ -80,33 +84,50 @@ public final class ModelsBenchmark {
             row.put("classes", cfg.classes());
             row.put("params_trainable", stats.paramsTrainable());
             row.put("gmacs_per_image", stats.macs() / 1e9);
-            // DL4J, ONNX Runtime and PyTorch take turns, round after round: drift on a shared machine hits all alike
+            // DL4J, PyTorch, DL4J, ONNX Runtime, PyTorch, round after round, each on a network built once: so
+            // that the figures compared were taken seconds apart, in the same spell of a shared machine
             List<Double> train = new ArrayList<>(), infer = new ArrayList<>(), served = new ArrayList<>();
             List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
             String torchSkipped = null;
-            for (int round = 0; round < rounds; round++) {
-                progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d, round %d of %d...%n", name, size, size,
-                        batch, round + 1, rounds);
-                SingleProcessBenchmark.Result r = SingleProcessBenchmark.run(name, cfg.classes(), size, batch, warmup,
-                        warmupSeconds, steps);
-                train.add(r.trainImagesPerSecond());
-                infer.add(r.inferImagesPerSecond());
-                served.add(v.get(ONNXRUNTIME_THREADS) > 0 ? onnxRuntimeImagesPerSecond(name, cfg, batch, warmup,
-                        warmupSeconds, steps, v.get(ONNXRUNTIME_THREADS)) : r.inferImagesPerSecond());
-                if (v.get(BenchSettings.TORCH)) {
-                    TorchPeer.Figures t = TorchPeer.runModel(v.get(BenchSettings.PYTHON), script, name, size, batch, warmup,
-                            warmupSeconds, steps, v.get(BenchSettings.TORCH_THREADS));
-                    if (t.skipped() != null) {
-                        torchSkipped = t.skipped();
-                        break;
+            TorchSession peer = null;
+            if (v.get(BenchSettings.TORCH)) {
+                torchSkipped = TorchPeer.unavailable(v.get(BenchSettings.PYTHON), script);
+                if (torchSkipped == null) {
+                    try {
+                        peer = TorchSession.open(v.get(BenchSettings.PYTHON), script, name, size, batch,
+                                v.get(BenchSettings.TORCH_THREADS));
+                    } catch (IOException e) {
+                        torchSkipped = e.getMessage();
                     }
-                    torchTrain.add(t.trainImagesPerSecond());
-                    torchInfer.add(t.inferImagesPerSecond());
                 }
+            }
+            TimedModel dl4j = new TimedModel(name, cfg.classes(), size, batch);
+            int ortThreads = v.get(BenchSettings.ONNXRUNTIME_THREADS);
+            try (TorchSession torch = peer; OnnxRuntimeModel ort = ortThreads > 0 ? served(name, cfg, ortThreads) : null) {
+                for (int round = 0; round < rounds; round++) {
+                    progress.printf(Locale.ROOT, "bench models: %s at %dx%d, batch %d, round %d of %d...%n", name, size, size,
+                            batch, round + 1, rounds);
+                    // the JIT compiles a model's layers during its first training; every later turn needs less warming
+                    Timing first = round == 0 ? timed.warmingFor(warmupSeconds) : timed;
+                    train.add(batch / SingleProcessBenchmark.median(dl4j.trainSteps(first)));
+                    if (torch != null) {
+                        torchTrain.add(batch / torch.stepSeconds("train", timed));
+                    }
+                    infer.add(batch / SingleProcessBenchmark.median(dl4j.inferSteps(timed)));
+                    served.add(ort != null ? OnnxLatency.measure(ort, batch, cfg.channels(), cfg.height(), cfg.width(), timed)
+                            .imagesPerSecond() : infer.get(infer.size() - 1));
+                    if (torch != null) {
+                        torchInfer.add(batch / torch.stepSeconds("infer", timed));
+                    }
+                }
+            } catch (IOException e) {
+                torchSkipped = "the PyTorch peer stopped: " + e.getMessage();
+                torchTrain.clear();
+                torchInfer.clear();
             }
             row.put("train_images_per_s", SingleProcessBenchmark.median(train));
             row.put("infer_images_per_s", SingleProcessBenchmark.median(infer));
-            if (v.get(ONNXRUNTIME_THREADS) > 0) {
+            if (v.get(BenchSettings.ONNXRUNTIME_THREADS) > 0) {
                 row.put("onnxruntime_infer_images_per_s", SingleProcessBenchmark.median(served));
             }
             if (torchSkipped != null) {
@@ -118,6 +139,10 @@ public final class ModelsBenchmark {
                 row.put("ratio_infer_vs_torch", SingleProcessBenchmark.median(TrainBenchmark.ratios(served, torchInfer)));
                 row.put("ratio_dl4j_infer_vs_torch", SingleProcessBenchmark.median(TrainBenchmark.ratios(infer, torchInfer)));
                 if (rounds > 1) {
+                    row.put("train_images_per_s_rounds", train);
+                    row.put("torch_train_images_per_s_rounds", torchTrain);
+                    row.put("onnxruntime_infer_images_per_s_rounds", served);
+                    row.put("torch_infer_images_per_s_rounds", torchInfer);
                     row.put("ratio_train_vs_torch_rounds", TrainBenchmark.ratios(train, torchTrain));
                     row.put("ratio_infer_vs_torch_rounds", TrainBenchmark.ratios(served, torchInfer));
                 }
@@ -130,24 +155,21 @@ public final class ModelsBenchmark {
         return out;
     }
 
-    /** The network exported as predict serves it, in ONNX Runtime: the median of {@code steps} batches after the warm-up. */
-    private static double onnxRuntimeImagesPerSecond(String name, ModelConfig cfg, int batch, int warmup, double warmupSeconds,
-                                                     int steps, int threads) {
+    /** The network exported as predict serves it, in ONNX Runtime. */
+    static OnnxRuntimeModel served(String name, ModelConfig cfg, int threads) {
         ComputationGraph net = ModelRegistry.build(name, cfg);
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) InputType.convolutional(cfg.height(),
                 cfg.width(), cfg.channels());
-        byte[] onnx = OnnxExport.export(net, in, ExportOptions.serving()).toByteArray();
-        try (OnnxRuntimeModel ort = new OnnxRuntimeModel(onnx, threads)) {
-            return OnnxLatency.measure(ort, batch, cfg.channels(), cfg.height(), cfg.width(), warmup, warmupSeconds, steps)
-                    .imagesPerSecond();
-        }
+        return new OnnxRuntimeModel(OnnxExport.export(net, in, ExportOptions.serving()).toByteArray(), threads);
     }
 
     @SuppressWarnings("unchecked")
     public static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median of %s steps; of %s rounds); %s%n",
-                r.get("size"), r.get("size"), r.get("batch"), r.get("steps"), r.get("rounds"), r.get("backend")));
+        sb.append(String.format(Locale.ROOT, "input %sx%s, batch %s; images/s (median step of at least %s steps and %s s, "
+                        + "after %s s of warm-up, %s s for segspark's first training of a model; median of %s rounds); %s%n",
+                r.get("size"), r.get("size"), r.get("batch"), r.get("steps"), r.get("seconds"), r.get("rewarm_seconds"),
+                r.get("warmup_seconds"), r.get("rounds"), r.get("backend")));
         sb.append(MachineProbe.atStartAndEnd(r)).append('\n');
         sb.append(String.format(Locale.ROOT, "%-26s %8s %10s %10s %10s %10s %10s %8s %8s %9s%n", "model", "GMACs", "DL4J train",
                 "DL4J infer", "ORT infer", "torch trn", "torch inf", "train x", "infer x", "DL4J inf x"));

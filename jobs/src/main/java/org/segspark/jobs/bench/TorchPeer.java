@@ -1,6 +1,7 @@
 package org.segspark.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.segspark.models.bench.Timing;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,13 +18,15 @@ public final class TorchPeer {
     public record Figures(double trainImagesPerSecond, double inferImagesPerSecond, long params, String skipped) {
     }
 
-    public static Figures run(String python, File script, int size, int batch, int classes, int steps, int threads) {
+    /** bench/torch_ref.py's UNet-MobileNetV2, training and inference each timed as {@code timing} says. */
+    public static Figures run(String python, File script, int size, int batch, int classes, Timing timing, int threads) {
         String unavailable = unavailable(python, script);
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
         PythonPeer.Output o = PythonPeer.run(python, script, List.of("--size", "" + size, "--batch", "" + batch,
-                "--classes", "" + classes, "--steps", "" + steps, "--threads", "" + threads), Map.of());
+                "--classes", "" + classes, "--warmup", "" + timing.warmupSteps(), "--warmup-seconds", "" + timing.warmupSeconds(),
+                "--steps", "" + timing.steps(), "--seconds", "" + timing.seconds(), "--threads", "" + threads), Map.of());
         if (o.failure() != null) {
             return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }
@@ -35,18 +38,19 @@ public final class TorchPeer {
     /** One registry model's reference implementation timed by bench/model_speed.py. */
     public static Figures runModel(String python, File script, String model, int size, int batch, int warmup, int steps,
                                    int threads) {
-        return runModel(python, script, model, size, batch, warmup, 0, steps, threads);
+        return runModel(python, script, model, size, batch, Timing.ofSteps(warmup, steps), threads);
     }
 
-    public static Figures runModel(String python, File script, String model, int size, int batch, int warmup,
-                                   double warmupSeconds, int steps, int threads) {
+    /** As {@link #runModel(String, File, String, int, int, int, int, int)}, training and inference each timed as {@code timing} says. */
+    public static Figures runModel(String python, File script, String model, int size, int batch, Timing timing,
+                                   int threads) {
         String unavailable = unavailable(python, script);
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
         PythonPeer.Output o = PythonPeer.run(python, script, List.of("--model", model, "--size", "" + size,
-                "--batch", "" + batch, "--warmup", "" + warmup, "--warmup-seconds", "" + warmupSeconds, "--steps", "" + steps, "--threads", "" + threads),
-                Map.of());
+                "--batch", "" + batch, "--warmup", "" + timing.warmupSteps(), "--warmup-seconds", "" + timing.warmupSeconds(),
+                "--steps", "" + timing.steps(), "--seconds", "" + timing.seconds(), "--threads", "" + threads), Map.of());
         if (o.failure() != null) {
             return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }

@@ -14,12 +14,15 @@ import org.segspark.jobs.data.InputNormalizer;
 import org.segspark.jobs.data.Normalization;
 import org.segspark.jobs.data.ShardBatchLoader;
 import org.segspark.jobs.data.Targets;
+import org.segspark.jobs.export.OnnxLatency;
 import org.segspark.jobs.train.fit.TrainingStats;
 import org.segspark.jobs.train.fit.WorkerHook;
 import org.segspark.models.ModelConfig;
 import org.segspark.models.bench.LayerProfiler;
 import org.segspark.models.bench.SingleProcessBenchmark;
+import org.segspark.models.bench.Timing;
 import org.segspark.models.layers.NativeSpeed;
+import org.segspark.models.onnx.OnnxRuntimeModel;
 import org.segspark.models.registry.ModelRegistry;
 
 import java.io.File;
@@ -53,9 +56,10 @@ public final class TrainBenchmark {
     static final Setting<Integer> CLASSES = BenchSettings.CLASSES.option("--classes", "K", "Classes");
 
     public static final SettingsSection SECTION = new SettingsSection("bench", List.of(BenchSettings.MODEL,
-            BenchSettings.SIZE, BenchSettings.BATCH, CLASSES, BenchSettings.STEPS, BenchSettings.WARMUP, BenchSettings.ROUNDS,
-            SPARK_WORKERS, AVERAGING_FREQUENCY, BenchSettings.PYTHON, BenchSettings.TORCH_SCRIPT,
-            BenchSettings.TORCH_THREADS, PROFILE));
+            BenchSettings.SIZE, BenchSettings.BATCH, CLASSES, BenchSettings.STEPS, BenchSettings.SECONDS, BenchSettings.WARMUP,
+            BenchSettings.WARMUP_SECONDS, BenchSettings.REWARM_SECONDS, BenchSettings.ROUNDS,
+            SPARK_WORKERS, AVERAGING_FREQUENCY, BenchSettings.ONNXRUNTIME_THREADS, BenchSettings.PYTHON,
+            BenchSettings.TORCH_SCRIPT, BenchSettings.TORCH_THREADS, PROFILE));
 
     /** The network the PyTorch peer script (bench/torch_ref.py) builds. */
     static final String TORCH_REF_MODEL = "unet-mobilenetv2";
@@ -65,6 +69,7 @@ public final class TrainBenchmark {
         String model = v.get(BenchSettings.MODEL);
         int size = v.get(BenchSettings.SIZE), batch = v.get(BenchSettings.BATCH), classes = v.get(CLASSES);
         int steps = v.get(BenchSettings.STEPS), warmup = v.get(BenchSettings.WARMUP);
+        Timing timed = new Timing(warmup, v.get(BenchSettings.REWARM_SECONDS), steps, v.get(BenchSettings.SECONDS));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.put("size", size);
@@ -73,6 +78,10 @@ public final class TrainBenchmark {
         out.put("date", Instant.now().toString());
         out.put("machine", Machine.describe());
         out.put("backend", NativeSpeed.describe());
+        out.put("steps", steps);
+        out.put("seconds", timed.seconds());
+        out.put("warmup_seconds", v.get(BenchSettings.WARMUP_SECONDS));
+        out.put("rewarm_seconds", timed.warmupSeconds());
         out.put("machine_at_start", MachineProbe.measure(Runtime.getRuntime().availableProcessors()));
 
         // DL4J and PyTorch take turns (A B A B ...): drift on a shared machine hits both alike.
@@ -81,17 +90,28 @@ public final class TrainBenchmark {
         if (!script.isAbsolute()) {
             script = new File(home, v.get(BenchSettings.TORCH_SCRIPT));
         }
-        List<Double> train = new ArrayList<>(), infer = new ArrayList<>();
+        List<Double> train = new ArrayList<>(), infer = new ArrayList<>(), served = new ArrayList<>();
+        ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
+        int ortThreads = v.get(BenchSettings.ONNXRUNTIME_THREADS);
         List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
         TorchPeer.Figures torch = null;
         for (int r = 0; r < rounds; r++) {
-            SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, warmup, steps);
+            // the JIT compiles the model's layers during its first training; everything after needs less warming
+            Timing firstOrLater = r == 0 ? timed.warmingFor(v.get(BenchSettings.WARMUP_SECONDS)) : timed;
+            SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, firstOrLater, timed);
             train.add(single.trainImagesPerSecond());
             infer.add(single.inferImagesPerSecond());
+            if (ortThreads > 0) {
+                try (OnnxRuntimeModel ort = ModelsBenchmark.served(model, cfg, ortThreads)) {
+                    served.add(OnnxLatency.measure(ort, batch, cfg.channels(), size, size, timed).imagesPerSecond());
+                }
+            } else {
+                served.add(single.inferImagesPerSecond());
+            }
             // the peer script builds UNet-MobileNetV2 alone: any other model would be compared with the wrong network
             torch = !model.equals(TORCH_REF_MODEL) ? new TorchPeer.Figures(Double.NaN, Double.NaN, -1, v.get(BenchSettings.TORCH_SCRIPT)
                     + " builds " + TORCH_REF_MODEL + " only; segspark bench models compares " + model + " with its PyTorch peer")
-                    : TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, steps, v.get(BenchSettings.TORCH_THREADS));
+                    : TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, timed, v.get(BenchSettings.TORCH_THREADS));
             if (torch.skipped() == null) {
                 torchTrain.add(torch.trainImagesPerSecond());
                 torchInfer.add(torch.inferImagesPerSecond());
@@ -103,6 +123,10 @@ public final class TrainBenchmark {
         out.put("infer_images_per_s", inferIps);
         out.put("train_images_per_s_rounds", train);
         out.put("infer_images_per_s_rounds", infer);
+        if (ortThreads > 0) {
+            out.put("onnxruntime_infer_images_per_s", SingleProcessBenchmark.median(served));
+            out.put("onnxruntime_infer_images_per_s_rounds", served);
+        }
         if (torch != null && torch.skipped() == null) {
             double tt = SingleProcessBenchmark.median(torchTrain), ti = SingleProcessBenchmark.median(torchInfer);
             out.put("torch_train_images_per_s", tt);
@@ -110,7 +134,10 @@ public final class TrainBenchmark {
             out.put("torch_train_images_per_s_rounds", torchTrain);
             out.put("torch_infer_images_per_s_rounds", torchInfer);
             out.put("ratio_train_vs_torch", SingleProcessBenchmark.median(ratios(train, torchTrain)));
-            out.put("ratio_infer_vs_torch", SingleProcessBenchmark.median(ratios(infer, torchInfer)));
+            out.put("ratio_infer_vs_torch", SingleProcessBenchmark.median(ratios(served, torchInfer)));
+            out.put("ratio_dl4j_infer_vs_torch", SingleProcessBenchmark.median(ratios(infer, torchInfer)));
+            out.put("ratio_train_vs_torch_rounds", ratios(train, torchTrain));
+            out.put("ratio_infer_vs_torch_rounds", ratios(served, torchInfer));
         } else if (torch != null) {
             out.put("torch_skipped", torch.skipped());
         }

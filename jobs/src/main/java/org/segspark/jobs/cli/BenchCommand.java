@@ -87,6 +87,10 @@ public final class BenchCommand implements Runnable {
             sb.append(MachineProbe.atStartAndEnd(r));
             sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12.2f%n", "DL4J single process",
                     (Double) r.get("train_images_per_s"), (Double) r.get("infer_images_per_s")));
+            if (r.containsKey("onnxruntime_infer_images_per_s")) {
+                sb.append(String.format(Locale.ROOT, "%-34s %12s %12.2f%n", "ONNX Runtime (what predict serves)", "-",
+                        (Double) r.get("onnxruntime_infer_images_per_s")));
+            }
             if (r.containsKey("spark_train_images_per_s")) {
                 sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12s   (x%.2f of single)%n",
                         "DL4J Spark " + r.get("spark_master") + " param. avg.", (Double) r.get("spark_train_images_per_s"),
@@ -95,7 +99,7 @@ public final class BenchCommand implements Runnable {
             if (r.containsKey("torch_train_images_per_s")) {
                 sb.append(String.format(Locale.ROOT, "%-34s %12.2f %12.2f%n", "PyTorch reference",
                         (Double) r.get("torch_train_images_per_s"), (Double) r.get("torch_infer_images_per_s")));
-                sb.append(String.format(Locale.ROOT, "%-34s %11.2fx %11.2fx%n", "DL4J / PyTorch",
+                sb.append(String.format(Locale.ROOT, "%-34s %11.2fx %11.2fx%n", "segspark / PyTorch (infer: served)",
                         (Double) r.get("ratio_train_vs_torch"), (Double) r.get("ratio_infer_vs_torch")));
             } else {
                 sb.append("PyTorch reference skipped: ").append(r.get("torch_skipped")).append('\n');
@@ -151,7 +155,7 @@ public final class BenchCommand implements Runnable {
             footerHeading = "%nExample:%n", footer = "  segspark bench models --models mobilenet-v2,unet --size 128x128 --batch 4",
             modelTransformer = SettingOptions.FromSection.class,
             description = "Forward and training images/s of every registry model (or those named) at one input size, "
-                    + "DL4J and the PyTorch reference implementation measured model after model.")
+                    + "DL4J, ONNX Runtime and the PyTorch reference implementation taking turns of a few seconds, model after model.")
     public static final class Models implements Callable<Integer>, SectionCommand {
         @Override
         public SettingsSection section() {

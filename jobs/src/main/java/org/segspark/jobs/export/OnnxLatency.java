@@ -1,9 +1,9 @@
 package org.segspark.jobs.export;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.segspark.models.bench.Timing;
 import org.segspark.models.onnx.OnnxRuntimeModel;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /** Inference time of an ONNX model in ONNX Runtime's CPU engine: the median of timed runs after warm-up runs. */
@@ -18,33 +18,18 @@ public final class OnnxLatency {
 
     /** Times {@code runs} forward passes of a random [batch, c, h, w] input after {@code warmup} untimed ones. */
     public static Figures measure(OnnxRuntimeModel model, int batch, long c, long h, long w, int warmup, int runs) {
-        return measure(model, batch, c, h, w, warmup, 0, runs);
+        return measure(model, batch, c, h, w, Timing.ofSteps(warmup, runs));
     }
 
-    /**
-     * As {@link #measure(OnnxRuntimeModel, int, long, long, long, int, int)}, warming up for at least
-     * {@code warmupSeconds} as well, as a benchmark's other engines do.
-     */
-    public static Figures measure(OnnxRuntimeModel model, int batch, long c, long h, long w, int warmup,
-                                  double warmupSeconds, int runs) {
+    /** The median forward pass of a random [batch, c, h, w] input, warmed up and timed as {@code timing} says. */
+    public static Figures measure(OnnxRuntimeModel model, int batch, long c, long h, long w, Timing timing) {
         float[] x = new float[(int) (batch * c * h * w)];
         Random r = new Random(3);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
         long[] shape = {batch, c, h, w};
-        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        for (int i = 0; i < warmup || System.nanoTime() < until; i++) {
-            model.run(x, shape);
-        }
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            model.run(x, shape);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+        double median = timing.medianSeconds(() -> () -> model.run(x, shape)) * 1e3;
         return new Figures(batch, median, batch * 1000.0 / median);
     }
 }

@@ -323,13 +323,15 @@ class CliTest {
     @Order(7)
     void benchPrintsTheFiguresAsJson() throws Exception {
         Run r = run("bench", "train", "--master", MASTER, "--size", "32", "--batch", "4", "--steps", "2",
-                "--workers", "2", "--json", "--set", "bench.warmup=1", "--set", "bench.torch-script=/nonexistent.py");
+                "--workers", "2", "--json", "--set", "bench.warmup=1", "--set", "bench.torch-script=/nonexistent.py", "--seconds", "0",
+                "--set", "bench.warmup-seconds=0", "--set", "bench.rewarm-seconds=0");
         assertEquals(0, r.code(), r.err());
         String line = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow();
         JsonNode j = JSON.readTree(line);
         assertTrue(j.get("train_images_per_s").asDouble() > 0);
         assertTrue(j.get("infer_images_per_s").asDouble() > 0);
         assertTrue(j.get("spark_train_images_per_s").asDouble() > 0);
+        assertTrue(j.get("onnxruntime_infer_images_per_s").asDouble() > 0, j.toString());
         assertTrue(j.get("torch_skipped").asText().contains("not found"));
         for (String when : List.of("machine_at_start", "machine_at_end")) {
             assertTrue(j.get(when).get("fmaGflops").asDouble() > 0, j.toString());
@@ -337,17 +339,20 @@ class CliTest {
         }
         // the PyTorch peer script builds UNet-MobileNetV2 alone: another model is not compared with it
         Run other = run("bench", "train", "--model", "mobilenet-v3-small", "--size", "32x32", "--batch", "4", "--steps", "1",
-                "--workers", "0", "--json", "--set", "bench.warmup=1", "--set", "bench.classes=10");
+                "--workers", "0", "--json", "--set", "bench.warmup=1", "--set", "bench.classes=10", "--seconds", "0",
+                "--set", "bench.warmup-seconds=0", "--set", "bench.rewarm-seconds=0");
         assertEquals(0, other.code(), other.err());
         JsonNode o = JSON.readTree(Arrays.stream(other.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow());
         assertTrue(o.get("torch_skipped").asText().contains("builds unet-mobilenetv2 only"), o.toString());
         assertFalse(o.has("ratio_train_vs_torch"), o.toString());
         // bench models: two rounds of DL4J and the network ONNX Runtime serves, medians reported
         Run models = run("bench", "models", "--models", "mobilenet-v3-small", "--size", "32", "--batch", "2", "--steps", "1",
-                "--rounds", "2", "--no-torch", "--json", "--set", "bench-models.warmup=1", "--set", "bench-models.warmup-seconds=0");
+                "--rounds", "2", "--no-torch", "--json", "--set", "bench-models.warmup=1", "--set", "bench-models.warmup-seconds=0",
+                "--seconds", "0.5", "--set", "bench-models.rewarm-seconds=0");
         assertEquals(0, models.code(), models.err());
         JsonNode m = JSON.readTree(Arrays.stream(models.out().split("\n")).filter(l -> l.startsWith("{")).findFirst().orElseThrow());
         assertEquals(2, m.get("rounds").asInt());
+        assertEquals(0.5, m.get("seconds").asDouble());
         assertTrue(m.get("machine_at_end").get("fmaScaling").asDouble() > 0, m.toString());
         JsonNode row = m.get("models").get(0);
         assertEquals("mobilenet-v3-small", row.get("model").asText());

@@ -3,13 +3,10 @@ package org.segspark.models.bench;
 import java.util.Random;
 import java.util.function.IntFunction;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.segspark.models.ModelConfig;
-import org.segspark.models.graph.FusedGraphUpdater;
-import org.segspark.models.registry.ModelRegistry;
 import org.segspark.core.Task;
 
 import java.util.ArrayList;
@@ -99,45 +96,20 @@ public final class SingleProcessBenchmark {
     }
 
     public static Result run(String model, int classes, int size, int batch, int warmup, int steps) {
-        return run(model, classes, size, batch, warmup, 0, steps);
+        Timing t = Timing.ofSteps(warmup, steps);
+        return run(model, classes, size, batch, t, t);
     }
 
     /**
-     * As {@link #run(String, int, int, int, int, int)}, warming up for at least {@code warmupSeconds}
-     * as well as {@code warmup} steps: HotSpot is still compiling DL4J's and segspark's Java code
-     * for several seconds (a small classifier at 32x32 ran inference 3x slower after 2 warm-up
-     * steps than after 10 seconds), and a training run lives in the steady state.
+     * Training steps timed as {@code train} says, then inference as {@code infer} says, on one
+     * network. Warm-up seconds matter on the JVM: HotSpot compiles DL4J's and segspark's Java code
+     * for 10-15 s (a small classifier at 32x32 ran inference 3x slower after 2 warm-up steps than
+     * after 10 seconds), and a training run lives in the steady state.
      */
-    public static Result run(String model, int classes, int size, int batch, int warmup, double warmupSeconds, int steps) {
-        ModelConfig cfg = ModelRegistry.get(model).defaults().withClasses(classes).withInput(size, size);
-        ComputationGraph net = FusedGraphUpdater.install(ModelRegistry.build(model, cfg));
-        IntFunction<MultiDataSet> batches = freshBatches(ModelRegistry.get(model).task(), cfg, batch);
-        int[] step = {0};
-        warm(() -> net.fit(batches.apply(step[0]++)), warmup, warmupSeconds);
-        List<Double> train = new ArrayList<>();
-        for (int i = 0; i < steps; i++) {
-            MultiDataSet data = batches.apply(step[0]++);
-            long t = System.nanoTime();
-            net.fit(data);
-            train.add((System.nanoTime() - t) / 1e9);
-        }
-        List<Double> infer = new ArrayList<>();
-        // inference changes no weight: one batch throughout, as in the PyTorch peer
-        INDArray x = batches.apply(0).getFeatures(0);
-        warm(() -> net.output(false, x), warmup, warmupSeconds);
-        for (int i = 0; i < steps; i++) {
-            long t = System.nanoTime();
-            net.output(false, x);
-            infer.add((System.nanoTime() - t) / 1e9);
-        }
-        return new Result(model, size, batch, steps, median(train), median(infer));
-    }
-
-    private static void warm(Runnable step, int steps, double seconds) {
-        long until = System.nanoTime() + (long) (seconds * 1e9);
-        for (int i = 0; i < steps || System.nanoTime() < until; i++) {
-            step.run();
-        }
+    public static Result run(String model, int classes, int size, int batch, Timing train, Timing infer) {
+        TimedModel timed = new TimedModel(model, classes, size, batch);
+        List<Double> trained = timed.trainSteps(train);
+        return new Result(model, size, batch, trained.size(), median(trained), median(timed.inferSteps(infer)));
     }
 
     public static double median(List<Double> values) {
