@@ -5,6 +5,7 @@ import org.segspark.models.bench.Timing;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +25,8 @@ public final class TorchPeer {
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
-        PythonPeer.Output o = PythonPeer.run(python, script, List.of("--size", "" + size, "--batch", "" + batch,
-                "--classes", "" + classes, "--warmup", "" + timing.warmupSteps(), "--warmup-seconds", "" + timing.warmupSeconds(),
-                "--steps", "" + timing.steps(), "--seconds", "" + timing.seconds(), "--threads", "" + threads), Map.of());
+        PythonPeer.Output o = PythonPeer.run(python, script, withTiming(List.of("--size", "" + size, "--batch", "" + batch,
+                "--classes", "" + classes, "--threads", "" + threads), timing), Map.of());
         if (o.failure() != null) {
             return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }
@@ -48,14 +48,21 @@ public final class TorchPeer {
         if (unavailable != null) {
             return new Figures(Double.NaN, Double.NaN, -1, unavailable);
         }
-        PythonPeer.Output o = PythonPeer.run(python, script, List.of("--model", model, "--size", "" + size,
-                "--batch", "" + batch, "--warmup", "" + timing.warmupSteps(), "--warmup-seconds", "" + timing.warmupSeconds(),
-                "--steps", "" + timing.steps(), "--seconds", "" + timing.seconds(), "--threads", "" + threads), Map.of());
+        PythonPeer.Output o = PythonPeer.run(python, script, withTiming(List.of("--model", model, "--size", "" + size,
+                "--batch", "" + batch, "--threads", "" + threads), timing), Map.of());
         if (o.failure() != null) {
             return new Figures(Double.NaN, Double.NaN, -1, o.failure());
         }
         return new Figures(o.json().get("train_images_per_s").asDouble(), o.json().get("infer_images_per_s").asDouble(),
                 -1, null);
+    }
+
+    /** {@code args} followed by the peer scripts' timing options. */
+    private static List<String> withTiming(List<String> args, Timing timing) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--warmup", "" + timing.warmupSteps(), "--warmup-seconds", "" + timing.warmupSeconds(),
+                "--steps", "" + timing.steps(), "--seconds", "" + timing.seconds()));
+        return all;
     }
 
     /** Why the peer cannot run here (no interpreter, no script, no torch), or null. */

@@ -95,26 +95,24 @@ public final class TrainBenchmark {
         int ortThreads = v.get(BenchSettings.ONNXRUNTIME_THREADS);
         List<Double> torchTrain = new ArrayList<>(), torchInfer = new ArrayList<>();
         TorchPeer.Figures torch = null;
-        for (int r = 0; r < rounds; r++) {
-            // the JIT compiles the model's layers during its first training; everything after needs less warming
-            Timing firstOrLater = r == 0 ? timed.warmingFor(v.get(BenchSettings.WARMUP_SECONDS)) : timed;
-            SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, firstOrLater, timed);
-            train.add(single.trainImagesPerSecond());
-            infer.add(single.inferImagesPerSecond());
-            if (ortThreads > 0) {
-                try (OnnxRuntimeModel ort = ModelsBenchmark.served(model, cfg, ortThreads)) {
-                    served.add(OnnxLatency.measure(ort, batch, cfg.channels(), size, size, timed).imagesPerSecond());
+        // exported once: the export is not what is timed
+        try (OnnxRuntimeModel ort = ortThreads > 0 ? ModelsBenchmark.served(model, cfg, ortThreads) : null) {
+            for (int r = 0; r < rounds; r++) {
+                // the JIT compiles the model's layers during its first training; everything after needs less warming
+                Timing firstOrLater = r == 0 ? timed.warmingFor(v.get(BenchSettings.WARMUP_SECONDS)) : timed;
+                SingleProcessBenchmark.Result single = SingleProcessBenchmark.run(model, classes, size, batch, firstOrLater, timed);
+                train.add(single.trainImagesPerSecond());
+                infer.add(single.inferImagesPerSecond());
+                served.add(ort != null ? OnnxLatency.measure(ort, batch, cfg.channels(), size, size, timed).imagesPerSecond()
+                        : single.inferImagesPerSecond());
+                // the peer script builds UNet-MobileNetV2 alone: any other model would be compared with the wrong network
+                torch = !model.equals(TORCH_REF_MODEL) ? new TorchPeer.Figures(Double.NaN, Double.NaN, -1, v.get(BenchSettings.TORCH_SCRIPT)
+                        + " builds " + TORCH_REF_MODEL + " only; segspark bench models compares " + model + " with its PyTorch peer")
+                        : TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, timed, v.get(BenchSettings.TORCH_THREADS));
+                if (torch.skipped() == null) {
+                    torchTrain.add(torch.trainImagesPerSecond());
+                    torchInfer.add(torch.inferImagesPerSecond());
                 }
-            } else {
-                served.add(single.inferImagesPerSecond());
-            }
-            // the peer script builds UNet-MobileNetV2 alone: any other model would be compared with the wrong network
-            torch = !model.equals(TORCH_REF_MODEL) ? new TorchPeer.Figures(Double.NaN, Double.NaN, -1, v.get(BenchSettings.TORCH_SCRIPT)
-                    + " builds " + TORCH_REF_MODEL + " only; segspark bench models compares " + model + " with its PyTorch peer")
-                    : TorchPeer.run(v.get(BenchSettings.PYTHON), script, size, batch, classes, timed, v.get(BenchSettings.TORCH_THREADS));
-            if (torch.skipped() == null) {
-                torchTrain.add(torch.trainImagesPerSecond());
-                torchInfer.add(torch.inferImagesPerSecond());
             }
         }
         double trainIps = SingleProcessBenchmark.median(train), inferIps = SingleProcessBenchmark.median(infer);
